@@ -1,0 +1,366 @@
+//===- RateMLOps.cpp - RateML operation verifiers -------------*- C++ -*-===//
+//
+// Verifiers and helpers of the rateml ops. The model verifier enforces what
+// makes a model simulable: one derivative per state, valid coupling sources,
+// no definition that depends on itself, and parameter-level definitions that
+// read only parameter-level values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/Dialect/RateML/IR/RateMLOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::rateml;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+std::optional<Stage> mlir::rateml::getDefinedStage(Operation *op) {
+  if (isa<ParamOp, ConstantOp, DerivedParamOp>(op))
+    return Stage::Parameter;
+  if (isa<StateOp, DerivedOp, ConditionalOp, CouplingOp>(op))
+    return Stage::Step;
+  return std::nullopt;
+}
+
+void mlir::rateml::forEachRead(Operation *op,
+                               function_ref<void(StringRef, GetOp)> fn) {
+  for (Region &region : op->getRegions())
+    region.walk([&](GetOp get) { fn(get.getName(), get); });
+}
+
+/// Checks that `region` ends in a rateml.yield of exactly `expected` types.
+static LogicalResult verifyYield(Operation *op, Region &region,
+                                 TypeRange expected, StringRef what) {
+  auto yield = dyn_cast<YieldOp>(region.front().getTerminator());
+  if (!yield)
+    return op->emitOpError() << what << " must end in 'rateml.yield'";
+  if (TypeRange(yield.getValues()) != expected) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << what << " must yield " << expected.size()
+                              << " value(s) of type";
+    for (Type t : expected)
+      diag << " " << t;
+    return diag;
+  }
+  return success();
+}
+
+static LogicalResult verifyFinite(Operation *op, double v, StringRef what) {
+  if (!std::isfinite(v))
+    return op->emitOpError() << what << " must be finite";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ModelOp
+//===----------------------------------------------------------------------===//
+
+SmallVector<StateOp> mlir::rateml::getStates(ModelOp model) {
+  return llvm::to_vector(model.getBody().front().getOps<StateOp>());
+}
+
+SmallVector<TimeDerivativeOp> mlir::rateml::getTimeDerivatives(ModelOp model) {
+  return llvm::to_vector(model.getBody().front().getOps<TimeDerivativeOp>());
+}
+
+NoiseOp mlir::rateml::getNoise(ModelOp model) {
+  auto ops = model.getBody().front().getOps<NoiseOp>();
+  return ops.empty() ? NoiseOp() : *ops.begin();
+}
+
+int64_t mlir::rateml::getStateIndex(ModelOp model, StringRef name) {
+  for (auto [i, state] : llvm::enumerate(getStates(model)))
+    if (state.getSymName() == name)
+      return i;
+  return -1;
+}
+
+namespace {
+/// Finds a cycle among the definitions that read other definitions
+/// (derived parameters, derived and conditional variables, couplings).
+class CycleFinder {
+public:
+  explicit CycleFinder(ModelOp model) {
+    for (Operation &op : model.getBody().front()) {
+      if (op.getNumRegions() == 0)
+        continue;
+      auto sym = op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+      if (!sym)
+        continue;
+      defs[sym.getValue()] = &op;
+      order.push_back(sym.getValue());
+    }
+  }
+
+  /// Returns the names along the first cycle found, first name repeated at
+  /// the end, or an empty list.
+  SmallVector<StringRef> find() {
+    for (StringRef name : order)
+      if (visit(name))
+        return cycle;
+    return {};
+  }
+
+  Operation *lookup(StringRef name) const { return defs.lookup(name); }
+
+private:
+  enum class Color { White, Grey, Black };
+
+  bool visit(StringRef name) {
+    Color &color = colors[name];
+    if (color == Color::Black)
+      return false;
+    if (color == Color::Grey) {
+      auto it = llvm::find(stack, name);
+      cycle.assign(it, stack.end());
+      cycle.push_back(name);
+      return true;
+    }
+    color = Color::Grey;
+    stack.push_back(name);
+    llvm::SetVector<StringRef> reads;
+    forEachRead(defs.lookup(name),
+                [&](StringRef read, GetOp) { reads.insert(read); });
+    for (StringRef read : reads)
+      if (defs.count(read) && visit(read))
+        return true;
+    stack.pop_back();
+    colors[name] = Color::Black;
+    return false;
+  }
+
+  llvm::StringMap<Operation *> defs;
+  SmallVector<StringRef> order;
+  llvm::StringMap<Color> colors;
+  SmallVector<StringRef> stack;
+  SmallVector<StringRef> cycle;
+};
+} // namespace
+
+LogicalResult ModelOp::verifyRegions() {
+  SmallVector<StateOp> states = getStates(*this);
+  SmallVector<TimeDerivativeOp> derivatives = getTimeDerivatives(*this);
+  if (states.empty())
+    return emitOpError() << "model has no state variables";
+  if (states.size() != derivatives.size()) {
+    InFlightDiagnostic diag =
+        emitOpError() << "has " << states.size() << " state variable(s) but "
+                      << derivatives.size() << " time derivative(s)";
+    if (derivatives.size() > states.size())
+      diag.attachNote(derivatives[states.size()].getLoc())
+          << "first time derivative without a state variable";
+    else
+      diag.attachNote(states[derivatives.size()].getLoc())
+          << "first state variable without a time derivative";
+    return diag;
+  }
+
+  mlir::SymbolTable symbols(*this);
+  llvm::StringSet<> exposureNames;
+  unsigned noiseCount = 0;
+  for (Operation &op : getBody().front()) {
+    if (auto coupling = dyn_cast<CouplingOp>(op)) {
+      int64_t source = coupling.getSource();
+      if (source >= static_cast<int64_t>(states.size()))
+        return coupling.emitOpError()
+               << "source state index " << source << " is out of range (the "
+               << "model has " << states.size() << " state variable(s))";
+    } else if (auto exposure = dyn_cast<ExposureOp>(op)) {
+      if (!exposureNames.insert(exposure.getName()).second)
+        return exposure.emitOpError()
+               << "duplicate exposure '" << exposure.getName() << "'";
+    } else if (auto noise = dyn_cast<NoiseOp>(op)) {
+      if (++noiseCount > 1)
+        return noise.emitOpError() << "a model has at most one noise op";
+      auto yield = cast<YieldOp>(noise.getBody().front().getTerminator());
+      size_t n = yield.getValues().size();
+      if (n != 1 && n != states.size())
+        return noise.emitOpError()
+               << "must yield one amplitude or one per state variable ("
+               << states.size() << "), got " << n;
+    }
+
+    // Parameter-level definitions must not read step-level values.
+    if (auto derivedParam = dyn_cast<DerivedParamOp>(op)) {
+      LogicalResult result = success();
+      forEachRead(derivedParam, [&](StringRef name, GetOp get) {
+        Operation *def = symbols.lookup(name);
+        if (failed(result) || !def ||
+            getDefinedStage(def) != Stage::Step)
+          return;
+        result = get.emitOpError()
+                 << "derived parameter '" << derivedParam.getSymName()
+                 << "' reads '" << name
+                 << "', which changes every step; make it a derived variable";
+      });
+      if (failed(result))
+        return result;
+    }
+  }
+
+  CycleFinder finder(*this);
+  SmallVector<StringRef> cycle = finder.find();
+  if (!cycle.empty()) {
+    InFlightDiagnostic diag = finder.lookup(cycle.front())->emitOpError()
+                              << "definition depends on itself: ";
+    llvm::interleave(cycle, diag, " -> ");
+    return diag;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+LogicalResult ParamOp::verify() {
+  if (failed(verifyFinite(*this, getLo().convertToDouble(), "range")) ||
+      failed(verifyFinite(*this, getHi().convertToDouble(), "range")))
+    return failure();
+  if (getLo().convertToDouble() > getHi().convertToDouble())
+    return emitOpError() << "range is empty: " << getLo().convertToDouble()
+                         << " > " << getHi().convertToDouble();
+  return success();
+}
+
+LogicalResult ConstantOp::verify() {
+  return verifyFinite(*this, getValue().convertToDouble(), "value");
+}
+
+LogicalResult StateOp::verify() {
+  if (failed(verifyFinite(*this, getInitLo().convertToDouble(),
+                          "initial range")) ||
+      failed(verifyFinite(*this, getInitHi().convertToDouble(),
+                          "initial range")))
+    return failure();
+  if (getLower() && getUpper() &&
+      getLower()->convertToDouble() > getUpper()->convertToDouble())
+    return emitOpError() << "lower bound " << getLower()->convertToDouble()
+                         << " is above upper bound "
+                         << getUpper()->convertToDouble();
+  return success();
+}
+
+static LogicalResult verifyExprBody(Operation *op, Region &body) {
+  Builder b(op->getContext());
+  return verifyYield(op, body, b.getF64Type(), "body");
+}
+
+LogicalResult DerivedParamOp::verifyRegions() {
+  return verifyExprBody(*this, getBody());
+}
+LogicalResult DerivedOp::verifyRegions() {
+  return verifyExprBody(*this, getBody());
+}
+LogicalResult ExposureOp::verifyRegions() {
+  return verifyExprBody(*this, getBody());
+}
+LogicalResult TimeDerivativeOp::verifyRegions() {
+  return verifyExprBody(*this, getBody());
+}
+
+LogicalResult ConditionalOp::verifyRegions() {
+  if (getCases().empty())
+    return emitOpError() << "needs at least one case";
+  Builder b(getContext());
+  Type f64 = b.getF64Type(), i1 = b.getI1Type();
+  for (auto [i, region] : llvm::enumerate(getCases())) {
+    if (region.getNumArguments() != 0)
+      return emitOpError() << "cases take no arguments";
+    bool isElse = i + 1 == getCases().size();
+    SmallVector<Type> expected;
+    if (!isElse)
+      expected.push_back(i1);
+    expected.push_back(f64);
+    if (failed(verifyYield(*this, region, expected,
+                           isElse ? "the last (else) case"
+                                  : "a case before the last")))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult CouplingOp::verifyRegions() {
+  if (static_cast<int64_t>(getSource()) < 0)
+    return emitOpError() << "source state index " << static_cast<int64_t>(getSource())
+                         << " is negative";
+  Builder b(getContext());
+  Type f64 = b.getF64Type();
+  if (getScale().getNumArguments() != 0)
+    return emitOpError() << "scale takes no arguments";
+  for (Region *region : {&getPre(), &getPost()})
+    if (region->getNumArguments() != 1 ||
+        region->getArgument(0).getType() != f64)
+      return emitOpError()
+             << "pre and post take one f64 argument (the delayed source)";
+  if (failed(verifyYield(*this, getScale(), f64, "scale")) ||
+      failed(verifyYield(*this, getPre(), f64, "pre")) ||
+      failed(verifyYield(*this, getPost(), f64, "post")))
+    return failure();
+  return success();
+}
+
+void CouplingOp::getAsmBlockArgumentNames(Region &region,
+                                          OpAsmSetValueNameFn setNameFn) {
+  if (region.empty() || region.getNumArguments() != 1)
+    return;
+  if (std::optional<StringRef> name = getSourceName())
+    setNameFn(region.getArgument(0), *name);
+}
+
+LogicalResult NoiseOp::verifyRegions() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield || yield.getValues().empty() ||
+      !llvm::all_of(yield.getValues().getTypes(),
+                    [](Type t) { return t.isF64(); }))
+    return emitOpError() << "must yield one or more f64 amplitudes";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GetOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GetOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto model = (*this)->getParentOfType<ModelOp>();
+  if (!model)
+    return emitOpError() << "must be inside a 'rateml.model'";
+  Operation *def = symbolTable.lookupSymbolIn(model, getNameAttr());
+  if (!def)
+    return emitOpError() << "unknown name '" << getName() << "'";
+  if (!getDefinedStage(def))
+    return emitOpError() << "'" << getName() << "' does not name a value";
+  return success();
+}
+
+LogicalResult GetOp::canonicalize(GetOp op, PatternRewriter &rewriter) {
+  auto model = op->getParentOfType<ModelOp>();
+  if (!model)
+    return failure();
+  auto def = mlir::SymbolTable::lookupSymbolIn(model, op.getNameAttr());
+  auto derived = dyn_cast_or_null<DerivedParamOp>(def);
+  if (!derived)
+    return failure();
+  auto yield = cast<YieldOp>(derived.getBody().front().getTerminator());
+  auto literal = yield.getValues().front().getDefiningOp<arith::ConstantOp>();
+  if (!literal)
+    return failure();
+  rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, literal.getValue());
+  return success();
+}
+
+void GetOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getResult(), getName());
+}
+
+#define GET_OP_CLASSES
+#include "rateml/Dialect/RateML/IR/RateMLOps.cpp.inc"

@@ -1,0 +1,38 @@
+//===- PruneHistory.cpp - Find the state variables read with a delay -*- C++ -*-===//
+//
+// Only the state variables that couplings read through a conduction delay
+// need a history; RateML's generated code stores all of them, which limits
+// how many parameter sets fit in memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
+#include <set>
+
+namespace mlir::rateml {
+#define GEN_PASS_DEF_RATEMLPRUNEHISTORYPASS
+#include "rateml/Dialect/RateML/Transforms/Passes.h.inc"
+} // namespace mlir::rateml
+
+using namespace mlir;
+using namespace mlir::rateml;
+
+namespace {
+struct PruneHistoryPass
+    : rateml::impl::RateMLPruneHistoryPassBase<PruneHistoryPass> {
+  void runOnOperation() override {
+    ModelOp model = getOperation();
+    std::set<int64_t> delayed;
+    bool hasDelays =
+        mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt") != nullptr;
+    if (hasDelays)
+      model.walk([&](CouplingOp coupling) {
+        if (!coupling.getPre().getArgument(0).use_empty() ||
+            !coupling.getPost().getArgument(0).use_empty())
+          delayed.insert(coupling.getSource());
+      });
+    model.setDelayedStates(
+        SmallVector<int64_t>(delayed.begin(), delayed.end()));
+  }
+};
+} // namespace

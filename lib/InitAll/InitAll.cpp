@@ -1,0 +1,24 @@
+//===- InitAll.cpp - Register rateml and the upstream parts it uses -*- C++ -*-===//
+//
+// Implements the registration lists of rateml/InitAll.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/InitAll.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "rateml/Dialect/RateML/IR/RateMLDialect.h"
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
+
+void mlir::rateml::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<RateMLDialect, arith::ArithDialect, math::MathDialect,
+                  func::FuncDialect>();
+}
+
+void mlir::rateml::registerAllPasses() {
+  mlir::registerTransformsPasses();
+  registerRateMLTransforms();
+}
