@@ -45,8 +45,9 @@ public:
 private:
   bool isParameterLevel(Operation *op,
                         const llvm::DenseSet<Operation *> &invariant) {
+    // Only real values can become derived parameters; conditions stay.
     if (op->getNumRegions() != 0 || !isMemoryEffectFree(op) ||
-        op->hasTrait<OpTrait::IsTerminator>())
+        op->getNumResults() != 1 || !op->getResult(0).getType().isF64())
       return false;
     if (auto get = dyn_cast<GetOp>(op)) {
       Operation *def = symbols.lookup(get.getName());
