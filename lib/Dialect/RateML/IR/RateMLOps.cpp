@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::rateml;
@@ -52,6 +53,14 @@ static LogicalResult verifyYield(Operation *op, Region &region,
     return diag;
   }
   return success();
+}
+
+/// Short decimal form of `v` for messages (diagnostics print doubles in
+/// scientific notation otherwise).
+static std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 static LogicalResult verifyFinite(Operation *op, double v, StringRef what) {
@@ -227,8 +236,8 @@ LogicalResult ParamOp::verify() {
       failed(verifyFinite(*this, getHi().convertToDouble(), "range")))
     return failure();
   if (getLo().convertToDouble() > getHi().convertToDouble())
-    return emitOpError() << "range is empty: " << getLo().convertToDouble()
-                         << " > " << getHi().convertToDouble();
+    return emitOpError() << "range is empty: " << fmt(getLo().convertToDouble())
+                         << " > " << fmt(getHi().convertToDouble());
   return success();
 }
 
@@ -244,9 +253,9 @@ LogicalResult StateOp::verify() {
     return failure();
   if (getLower() && getUpper() &&
       getLower()->convertToDouble() > getUpper()->convertToDouble())
-    return emitOpError() << "lower bound " << getLower()->convertToDouble()
+    return emitOpError() << "lower bound " << fmt(getLower()->convertToDouble())
                          << " is above upper bound "
-                         << getUpper()->convertToDouble();
+                         << fmt(getUpper()->convertToDouble());
   return success();
 }
 

@@ -1,0 +1,216 @@
+// RUN: rateml-opt %s --split-input-file --verify-diagnostics
+// Every verifier of the rateml dialect, one case per split.
+
+// expected-error @+1 {{'rateml.model' op has 2 state variable(s) but 1 time derivative(s)}}
+rateml.model @count_mismatch {
+  rateml.state @x init [0.0, 1.0]
+  // expected-note @+1 {{first state variable without a time derivative}}
+  rateml.state @y init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+}
+
+// -----
+
+// expected-error @+1 {{'rateml.model' op model has no state variables}}
+rateml.model @empty {
+  rateml.constant @a = 1.0
+}
+
+// -----
+
+rateml.model @source_out_of_range {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  // expected-error @+1 {{'rateml.coupling' op source state index 1 is out of range (the model has 1 state variable(s))}}
+  rateml.coupling @c source 1 scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}
+
+// -----
+
+rateml.model @unknown_name {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    // expected-error @+1 {{'rateml.get' op unknown name 'y'}}
+    %y = rateml.get @y
+    rateml.yield %y : f64
+  }
+}
+
+// -----
+
+rateml.model @duplicate {
+  // expected-note @+1 {{see existing symbol definition here}}
+  rateml.constant @a = 1.0
+  // expected-error @+1 {{redefinition of symbol named 'a'}}
+  rateml.constant @a = 2.0
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %a = rateml.get @a
+    rateml.yield %a : f64
+  }
+}
+
+// -----
+
+rateml.model @cycle {
+  rateml.state @x init [0.0, 1.0]
+  // expected-error @+1 {{'rateml.derived' op definition depends on itself: a -> b -> a}}
+  rateml.derived @a {
+    %b = rateml.get @b
+    rateml.yield %b : f64
+  }
+  rateml.derived @b {
+    %a = rateml.get @a
+    rateml.yield %a : f64
+  }
+  rateml.time_derivative "dx" {
+    %a = rateml.get @a
+    rateml.yield %a : f64
+  }
+}
+
+// -----
+
+rateml.model @stage {
+  rateml.state @x init [0.0, 1.0]
+  rateml.derived_param @p {
+    // expected-error @+1 {{'rateml.get' op derived parameter 'p' reads 'x', which changes every step; make it a derived variable}}
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dx" {
+    %p = rateml.get @p
+    rateml.yield %p : f64
+  }
+}
+
+// -----
+
+rateml.model @empty_range {
+  // expected-error @+1 {{'rateml.param' op range is empty: 2 > 1}}
+  rateml.param @g range [2.0, 1.0]
+}
+
+// -----
+
+rateml.model @bounds {
+  // expected-error @+1 {{'rateml.state' op lower bound 1 is above upper bound 0}}
+  rateml.state @x init [0.0, 1.0] lower 1.0 upper 0.0
+}
+
+// -----
+
+rateml.model @infinite_constant {
+  // expected-error @+1 {{'rateml.constant' op value must be finite}}
+  rateml.constant @a = 0x7FF0000000000000
+}
+
+// -----
+
+rateml.model @conditional_else {
+  rateml.state @x init [0.0, 1.0]
+  // expected-error @+1 {{'rateml.conditional' op the last (else) case must yield 1 value(s) of type 'f64'}}
+  rateml.conditional @h {
+    %x = rateml.get @x
+    %z = arith.constant 0.0 : f64
+    %0 = arith.cmpf olt, %x, %z : f64
+    rateml.yield %0, %z : i1, f64
+  }, {
+    %x = rateml.get @x
+    %z = arith.constant 0.0 : f64
+    %0 = arith.cmpf olt, %x, %z : f64
+    rateml.yield %0, %z : i1, f64
+  }
+}
+
+// -----
+
+rateml.model @derived_type {
+  rateml.state @x init [0.0, 1.0]
+  // expected-error @+1 {{'rateml.derived' op body must yield 1 value(s) of type 'f64'}}
+  rateml.derived @d {
+    %x = rateml.get @x
+    %0 = arith.cmpf olt, %x, %x : f64
+    rateml.yield %0 : i1
+  }
+}
+
+// -----
+
+rateml.model @coupling_arguments {
+  rateml.state @x init [0.0, 1.0]
+  // expected-error @+1 {{'rateml.coupling' op pre and post take one f64 argument (the delayed source)}}
+  rateml.coupling @c source 0 scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } post {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  }
+}
+
+// -----
+
+rateml.model @noise_count {
+  rateml.state @x init [0.0, 1.0]
+  rateml.state @y init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dy" {
+    %y = rateml.get @y
+    rateml.yield %y : f64
+  }
+  // expected-error @+1 {{'rateml.noise' op must yield one amplitude or one per state variable (2), got 3}}
+  rateml.noise {
+    %a = arith.constant 0.1 : f64
+    rateml.yield %a, %a, %a : f64, f64, f64
+  }
+}
+
+// -----
+
+rateml.model @two_exposures {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.exposure "x" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  // expected-error @+1 {{'rateml.exposure' op duplicate exposure 'x'}}
+  rateml.exposure "x" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+}
+
+// -----
+
+rateml.model @yield_outside {
+  rateml.state @x init [0.0, 1.0]
+  // expected-error @+1 {{'rateml.yield' op expects parent op to be one of}}
+  rateml.yield
+}

@@ -1,0 +1,39 @@
+# lit configuration of the rateml test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "RATEML"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".xml", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
+# unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
+# that tests read, not tests.
+config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz"]
+
+config.environment["FILECHECK_OPTS"] = (
+    "-enable-var-scope --allow-unused-prefixes=false")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(
+    ("%models", os.path.join(config.rateml_src_root, "models")))
+config.substitutions.append(("%shared", config.rateml_shared_dir))
+
+# Tests reading ../shared (RateML's own XML, TVB connectomes) are skipped in
+# a clone without it; CI always has it.
+if os.path.isdir(os.path.join(config.rateml_shared_dir, "rateml-xml")):
+    config.available_features.add("shared")
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.rateml_tools_dir, append_path=True)
+
+tools = [
+    ToolSubst("rateml-opt", unresolved="fatal"),
+    ToolSubst("rateml-compile", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
