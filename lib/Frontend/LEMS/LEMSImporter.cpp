@@ -261,10 +261,12 @@ void Importer::declare(Decl decl) {
     diag.attachNote(loc(previous.node)) << "previous definition is here";
     return;
   }
-  InFlightDiagnostic diag = error(loc(decl.node))
-                            << "conflicting definitions of '" << decl.name
-                            << "' (" << describe(previous.kind) << " and "
-                            << describe(decl.kind) << ")";
+  InFlightDiagnostic diag = error(loc(decl.node));
+  if (previous.kind == decl.kind)
+    diag << "'" << decl.name << "' is defined twice with different values";
+  else
+    diag << "'" << decl.name << "' is defined twice: as "
+         << describe(previous.kind) << " and as " << describe(decl.kind);
   diag.attachNote(loc(previous.node)) << "previous definition is here";
 }
 
@@ -744,7 +746,10 @@ void Importer::build(ModuleOp module) {
       doc.getAttribute(root, "description");
 
   std::string symName;
-  for (char c : llvm::sys::path::stem(filename))
+  StringRef stem = llvm::sys::path::stem(filename);
+  if (filename == "<stdin>" || filename == "-")
+    stem = "model";
+  for (char c : stem)
     symName += std::isalnum((unsigned char)c) ? c : '_';
   if (symName.empty() || std::isdigit((unsigned char)symName[0]))
     symName = "model_" + symName;

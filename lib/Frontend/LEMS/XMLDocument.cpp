@@ -124,6 +124,10 @@ XMLDocument::~XMLDocument() { xmlFreeDoc(doc); }
 
 std::unique_ptr<XMLDocument> XMLDocument::parse(StringRef buffer,
                                                 XMLError &error) {
+  if (buffer.trim().empty()) {
+    error = {{1, 1}, "the file is empty"};
+    return nullptr;
+  }
   if (buffer.size() > kMaxInputBytes) {
     error = {{1, 1}, "input is larger than 64 MiB"};
     return nullptr;
