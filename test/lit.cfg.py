@@ -37,3 +37,12 @@ tools = [
     ToolSubst("rateml-compile", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
+
+# Sanitized builds: our instrumented code inlines LLVM's allocators, which
+# poison memory that the uninstrumented libMLIR.so then writes legitimately,
+# so user poisoning must be off; every other ASan check stays on.
+if config.rateml_sanitize:
+    config.environment["ASAN_OPTIONS"] = (
+        "allow_user_poisoning=0:detect_odr_violation=0:detect_leaks=1:"
+        "abort_on_error=1")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Sets up and builds rateml, then runs every test:
+#   1. check-rateml (lit + GoogleTest) in the Release build;
+#   2. the libMLIR.so link check (never static and shared MLIR at once);
+#   3. an ASan+UBSan build (clang-22) running the same suite;
+#   4. a short libFuzzer run over the XML frontend (RATEML_FUZZ_SECONDS,
+#      default 60).
+# Prints "check: N passed, M failed" at the end; exits non-zero on failure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${RATEML_BUILD_DIR:-$ROOT/build}"
+SAN_DIR="${RATEML_SAN_BUILD_DIR:-$ROOT/build-san}"
+JOBS="${RATEML_JOBS:-2}"
+FUZZ_SECONDS="${RATEML_FUZZ_SECONDS:-60}"
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+
+"$ROOT/tools/setup.sh"
+
+passed=0
+failed=0
+count() { # adds lit's totals from the log to the counters
+  local p f
+  p=$(awk '/^ *Passed *:/ {n += $2} END {print n + 0}' "$LOG")
+  f=$(awk '/^ *Failed *:/ {n += $2} END {print n + 0}' "$LOG")
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+step() { echo "== $*" >&2; }
+
+step "check-rateml (Release)"
+status=0
+ninja -C "$BUILD_DIR" -j "$JOBS" check-rateml 2>&1 | tee "$LOG" | grep -E '^(FAIL|XPASS|UNRESOLVED)|Passed|Failed|Unsupported' || true
+count
+grep -q 'Failed' "$LOG" && status=1
+grep -q 'Passed' "$LOG" || status=1
+
+step "libMLIR.so link check"
+for tool in rateml-opt rateml-compile; do
+  n=$(ldd "$BUILD_DIR/bin/$tool" | grep -c 'libMLIR\.so' || true)
+  if [[ "$n" == 1 ]]; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: $tool links libMLIR.so $n times (expected 1)" >&2
+    failed=$((failed + 1))
+    status=1
+  fi
+done
+
+step "ASan+UBSan build and check-rateml"
+if [[ ! -f "$SAN_DIR/build.ninja" ]]; then
+  cmake -G Ninja -S "$ROOT" -B "$SAN_DIR" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
+    -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
+    -DLLVM_USE_LINKER=lld \
+    -DRATEML_SANITIZE=ON -DRATEML_FUZZ=ON >/dev/null
+fi
+# The lit configs set the sanitizer options; the fuzzer run reuses them.
+export ASAN_OPTIONS="allow_user_poisoning=0:detect_odr_violation=0:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+ninja -C "$SAN_DIR" -j "$JOBS" check-rateml 2>&1 | tee "$LOG" | grep -E '^(FAIL|XPASS|UNRESOLVED)|Passed|Failed|Unsupported' || true
+count
+grep -q 'Failed' "$LOG" && status=1
+grep -q 'Passed' "$LOG" || status=1
+
+step "libFuzzer over the XML frontend (${FUZZ_SECONDS}s)"
+ninja -C "$SAN_DIR" -j "$JOBS" rateml-lems-fuzzer >/dev/null
+FUZZ_DIR="$(mktemp -d)"
+mkdir -p "$FUZZ_DIR/corpus"
+# New inputs go to the first (scratch) directory; the others are seeds.
+SEEDS=("$ROOT/models" "$ROOT/test/Frontend/LEMS" "$ROOT/test/Frontend/LEMS/errors")
+[[ -d "$ROOT/../shared/rateml-xml" ]] && SEEDS+=("$ROOT/../shared/rateml-xml")
+if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/rateml-lems-fuzzer" \
+      -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=4096 \
+      -dict="$ROOT/test/fuzz/lems.dict" -print_final_stats=1 corpus "${SEEDS[@]}" \
+      >fuzz.log 2>&1); then
+  grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
+  passed=$((passed + 1))
+else
+  tail -n 40 "$FUZZ_DIR/fuzz.log" >&2
+  echo "FAIL: the fuzzer found a crash; inputs are in $FUZZ_DIR" >&2
+  failed=$((failed + 1))
+  status=1
+fi
+[[ $status == 0 ]] && rm -rf "$FUZZ_DIR"
+
+echo "check: $passed passed, $failed failed"
+exit $status
