@@ -239,32 +239,50 @@ private:
     return e;
   }
 
-  std::unique_ptr<Expr> parseAdditive() {
-    auto lhs = parseMultiplicative();
-    while (lhs && (tok.kind == Tok::Plus || tok.kind == Tok::Minus)) {
-      BinaryOp op = tok.kind == Tok::Plus ? BinaryOp::Add : BinaryOp::Sub;
+  using OperandParser = std::unique_ptr<Expr> (Parser::*)();
+
+  /// Parses `operand (op operand)*` for the operators `opFor` accepts,
+  /// building a left-associative tree.
+  std::unique_ptr<Expr>
+  parseLeftAssociative(OperandParser operand,
+                       std::optional<BinaryOp> (*opFor)(Tok)) {
+    auto lhs = (this->*operand)();
+    while (lhs) {
+      std::optional<BinaryOp> op = opFor(tok.kind);
+      if (!op)
+        break;
       size_t at = tok.offset;
       advance();
-      auto rhs = parseMultiplicative();
+      auto rhs = (this->*operand)();
       if (!rhs)
         return nullptr;
-      lhs = binary(op, at, std::move(lhs), std::move(rhs));
+      lhs = binary(*op, at, std::move(lhs), std::move(rhs));
     }
     return lhs;
   }
 
+  static std::optional<BinaryOp> additiveOp(Tok kind) {
+    if (kind == Tok::Plus)
+      return BinaryOp::Add;
+    if (kind == Tok::Minus)
+      return BinaryOp::Sub;
+    return std::nullopt;
+  }
+
+  static std::optional<BinaryOp> multiplicativeOp(Tok kind) {
+    if (kind == Tok::Star)
+      return BinaryOp::Mul;
+    if (kind == Tok::Slash)
+      return BinaryOp::Div;
+    return std::nullopt;
+  }
+
+  std::unique_ptr<Expr> parseAdditive() {
+    return parseLeftAssociative(&Parser::parseMultiplicative, additiveOp);
+  }
+
   std::unique_ptr<Expr> parseMultiplicative() {
-    auto lhs = parseUnary();
-    while (lhs && (tok.kind == Tok::Star || tok.kind == Tok::Slash)) {
-      BinaryOp op = tok.kind == Tok::Star ? BinaryOp::Mul : BinaryOp::Div;
-      size_t at = tok.offset;
-      advance();
-      auto rhs = parseUnary();
-      if (!rhs)
-        return nullptr;
-      lhs = binary(op, at, std::move(lhs), std::move(rhs));
-    }
-    return lhs;
+    return parseLeftAssociative(&Parser::parseUnary, multiplicativeOp);
   }
 
   std::unique_ptr<Expr> parseUnary() {
