@@ -10,6 +10,7 @@
 #include "rateml/Frontend/LEMS/ExprParser.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -191,6 +192,18 @@ private:
     return t;
   }
 
+  /// Sets the node's depth from its operands; fails when it is too deep.
+  std::unique_ptr<Expr> finish(std::unique_ptr<Expr> e) {
+    for (const auto &operand : e->operands)
+      e->depth = std::max(e->depth, operand->depth + 1);
+    if (e->depth > kMaxExprDepth) {
+      fail(e->offset, "expression is nested too deeply (more than " +
+                          std::to_string(kMaxExprDepth) + " levels)");
+      return nullptr;
+    }
+    return e;
+  }
+
   static std::unique_ptr<Expr> make(Expr::Kind kind, size_t offset) {
     auto e = std::make_unique<Expr>();
     e->kind = kind;
@@ -198,7 +211,21 @@ private:
     return e;
   }
 
+  /// Bounds the recursion of the descent itself ('((((x))))', '----x').
+  struct DepthGuard {
+    Parser &p;
+    explicit DepthGuard(Parser &p) : p(p) { ++p.nesting; }
+    ~DepthGuard() { --p.nesting; }
+    bool tooDeep() const { return p.nesting > kMaxExprDepth; }
+  };
+
   std::unique_ptr<Expr> parseComparison() {
+    DepthGuard guard(*this);
+    if (guard.tooDeep()) {
+      fail(tok.offset, "expression is nested too deeply (more than " +
+                           std::to_string(kMaxExprDepth) + " levels)");
+      return nullptr;
+    }
     auto lhs = parseAdditive();
     if (!lhs)
       return nullptr;
@@ -236,7 +263,7 @@ private:
     e->binaryOp = op;
     e->operands.push_back(std::move(lhs));
     e->operands.push_back(std::move(rhs));
-    return e;
+    return finish(std::move(e));
   }
 
   using OperandParser = std::unique_ptr<Expr> (Parser::*)();
@@ -286,6 +313,12 @@ private:
   }
 
   std::unique_ptr<Expr> parseUnary() {
+    DepthGuard guard(*this);
+    if (guard.tooDeep()) {
+      fail(tok.offset, "expression is nested too deeply (more than " +
+                           std::to_string(kMaxExprDepth) + " levels)");
+      return nullptr;
+    }
     std::optional<UnaryOp> op;
     if (tok.kind == Tok::Minus)
       op = UnaryOp::Neg;
@@ -303,7 +336,7 @@ private:
     auto e = make(Expr::Kind::Unary, at);
     e->unaryOp = *op;
     e->operands.push_back(std::move(operand));
-    return e;
+    return finish(std::move(e));
   }
 
   std::unique_ptr<Expr> parsePower() {
@@ -404,11 +437,12 @@ private:
                             std::to_string(e->operands.size()));
       return nullptr;
     }
-    return e;
+    return finish(std::move(e));
   }
 
   StringRef text;
   size_t pos = 0;
+  unsigned nesting = 0;
   Token tok{Tok::End, 0, ""};
 };
 

@@ -128,6 +128,28 @@ TEST(ExprParser, ErrorsCarryOffsets) {
             "error@2: unexpected character '!'; use '~' for not");
 }
 
+TEST(ExprParser, DepthIsBounded) {
+  // Deep nesting and long operator chains are refused before any recursive
+  // walk could exhaust the stack.
+  std::string nested = std::string(100000, '(') + "x" + std::string(100000, ')');
+  EXPECT_NE(parse(nested).find("nested too deeply"), std::string::npos);
+  std::string minus = std::string(100000, '-') + "x";
+  EXPECT_NE(parse(minus).find("nested too deeply"), std::string::npos);
+  std::string sum = "x";
+  for (int i = 0; i < 100000; ++i)
+    sum += "+x";
+  EXPECT_NE(parse(sum).find("nested too deeply"), std::string::npos);
+  std::string power = "x";
+  for (int i = 0; i < 100000; ++i)
+    power += "^x";
+  EXPECT_NE(parse(power).find("nested too deeply"), std::string::npos);
+  // A realistic expression is far from the limit.
+  std::string fine = "x";
+  for (int i = 0; i < 200; ++i)
+    fine += "+x";
+  EXPECT_EQ(parse(fine).rfind("error", 0), std::string::npos);
+}
+
 TEST(ExprParser, Lists) {
   ParsedList list = parseExpressionList("0.0, inf");
   ASSERT_FALSE(list.error);

@@ -39,10 +39,16 @@ struct Expr {
   BinaryOp binaryOp = BinaryOp::Add;
   Function function = Function::Exp;
   std::vector<std::unique_ptr<Expr>> operands;
+  /// Height of the tree below this node (1 for a leaf); the parser keeps it
+  /// at most kMaxExprDepth so recursive walks cannot exhaust the stack.
+  unsigned depth = 1;
 
   /// Whether the node yields a truth value (comparison or logical not).
   bool isCondition() const;
 };
+
+/// The deepest expression accepted (nesting or a chain of operators).
+constexpr unsigned kMaxExprDepth = 256;
 
 struct ExprError {
   size_t offset;

@@ -12,6 +12,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <cmath>
@@ -124,33 +125,55 @@ public:
 private:
   enum class Color { White, Grey, Black };
 
-  bool visit(StringRef name) {
-    Color &color = colors[name];
-    if (color == Color::Black)
+  /// Depth-first search with an explicit stack, so that a long chain of
+  /// definitions cannot exhaust the call stack.
+  bool visit(StringRef root) {
+    struct Frame {
+      StringRef name;
+      SmallVector<StringRef> reads;
+      size_t next = 0;
+    };
+    SmallVector<Frame> stack;
+    auto push = [&](StringRef name) {
+      colors[name] = Color::Grey;
+      Frame frame{name, {}, 0};
+      llvm::SetVector<StringRef> reads;
+      forEachRead(defs.lookup(name),
+                  [&](StringRef read, GetOp) { reads.insert(read); });
+      frame.reads.assign(reads.begin(), reads.end());
+      stack.push_back(std::move(frame));
+    };
+    if (colors.lookup(root) == Color::Black)
       return false;
-    if (color == Color::Grey) {
-      auto it = llvm::find(stack, name);
-      cycle.assign(it, stack.end());
-      cycle.push_back(name);
-      return true;
-    }
-    color = Color::Grey;
-    stack.push_back(name);
-    llvm::SetVector<StringRef> reads;
-    forEachRead(defs.lookup(name),
-                [&](StringRef read, GetOp) { reads.insert(read); });
-    for (StringRef read : reads)
-      if (defs.count(read) && visit(read))
+    push(root);
+    while (!stack.empty()) {
+      Frame &top = stack.back();
+      if (top.next == top.reads.size()) {
+        colors[top.name] = Color::Black;
+        stack.pop_back();
+        continue;
+      }
+      StringRef read = top.reads[top.next++];
+      if (!defs.count(read))
+        continue;
+      Color color = colors.lookup(read);
+      if (color == Color::Grey) {
+        auto it = llvm::find_if(stack,
+                                [&](const Frame &f) { return f.name == read; });
+        for (; it != stack.end(); ++it)
+          cycle.push_back(it->name);
+        cycle.push_back(read);
         return true;
-    stack.pop_back();
-    colors[name] = Color::Black;
+      }
+      if (color == Color::White)
+        push(read);
+    }
     return false;
   }
 
   llvm::StringMap<Operation *> defs;
   SmallVector<StringRef> order;
   llvm::StringMap<Color> colors;
-  SmallVector<StringRef> stack;
   SmallVector<StringRef> cycle;
 };
 } // namespace
@@ -221,7 +244,14 @@ LogicalResult ModelOp::verifyRegions() {
   if (!cycle.empty()) {
     InFlightDiagnostic diag = finder.lookup(cycle.front())->emitOpError()
                               << "definition depends on itself: ";
-    llvm::interleave(cycle, diag, " -> ");
+    constexpr size_t kShown = 8;
+    if (cycle.size() <= kShown) {
+      llvm::interleave(cycle, diag, " -> ");
+    } else {
+      llvm::interleave(ArrayRef(cycle).take_front(kShown - 1), diag, " -> ");
+      diag << " -> ... -> " << cycle.back() << " (" << cycle.size() - 1
+           << " definitions)";
+    }
     return diag;
   }
   return success();
