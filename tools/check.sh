@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and builds rateml, then runs every test:
 #   1. check-rateml (lit + GoogleTest) in the Release build;
-#   2. the libMLIR.so link check (never static and shared MLIR at once);
+#   2. the libMLIR.so link check (never static and shared MLIR at once) and
+#      the dialect reference generated from ODS (ninja mlir-doc);
 #   3. an ASan+UBSan build (clang-22) running the same suite;
 #   4. a short libFuzzer run over the XML frontend (RATEML_FUZZ_SECONDS,
 #      default 60).
@@ -46,6 +47,17 @@ for tool in rateml-opt rateml-compile; do
     status=1
   fi
 done
+
+step "dialect and pass docs from ODS (mlir-doc)"
+if ninja -C "$BUILD_DIR" -j "$JOBS" mlir-doc >"$LOG" 2>&1 &&
+   grep -q 'rateml.coupling' "$BUILD_DIR/docs/Dialects/RateML.md"; then
+  passed=$((passed + 1))
+else
+  cat "$LOG" >&2
+  echo "FAIL: mlir-doc did not produce the dialect reference" >&2
+  failed=$((failed + 1))
+  status=1
+fi
 
 step "ASan+UBSan build and check-rateml"
 if [[ ! -f "$SAN_DIR/build.ninja" ]]; then

@@ -45,5 +45,8 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DRATEML_LINK_MLIR_DYLIB=ON >/dev/null
 fi
-ninja -C "$BUILD_DIR" -j "$JOBS" | grep -v '^\[' || true
-test -x "$BUILD_DIR/bin/rateml-compile"
+if ! ninja -C "$BUILD_DIR" -j "$JOBS" >"$BUILD_DIR/build.log" 2>&1; then
+  tail -n 40 "$BUILD_DIR/build.log" >&2
+  echo "setup: the build failed; full log in $BUILD_DIR/build.log" >&2
+  exit 1
+fi

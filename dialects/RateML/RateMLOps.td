@@ -153,7 +153,8 @@ def RateML_DerivedParamOp : RateML_ExprDeclOp<"derived_param", [Symbol]> {
     RateML's derivatives `DerivedParameter`: an expression of parameters,
     constants, other derived parameters, `dt` and `n_node`. The names
     `rec_speed_dt` (delay factor, no delays when absent) and `nsig` (noise
-    amplitude) have their RateML meaning.
+    amplitude) have their RateML meaning. `hoisted` marks the ones created by
+    `rateml-hoist-invariants` rather than written in the model.
 
     ```mlir
     rateml.derived_param @rec_speed_dt {
@@ -166,8 +167,8 @@ def RateML_DerivedParamOp : RateML_ExprDeclOp<"derived_param", [Symbol]> {
     }
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name);
-  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let arguments = (ins SymbolNameAttr:$sym_name, UnitAttr:$hoisted);
+  let assemblyFormat = "$sym_name (`hoisted` $hoisted^)? attr-dict-with-keyword $body";
 }
 
 def RateML_DerivedOp : RateML_ExprDeclOp<"derived", [Symbol]> {

@@ -72,7 +72,7 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
       constants.push_back(c.getSymName().str() + "=" +
                           num(c.getValue().convertToDouble()));
     else if (auto d = dyn_cast<DerivedParamOp>(op)) {
-      if (d.getSymName().contains("_inv"))
+      if (d.getHoisted())
         ++hoisted;
       else
         derived.push_back(d.getSymName().str());

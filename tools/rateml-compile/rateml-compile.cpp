@@ -55,8 +55,11 @@ cl::opt<bool> printSummary(
     cl::init(false), cl::cat(category));
 } // namespace
 
+/// Runs the pipeline up to --emit into `output`; `analysed` receives the
+/// model after the model pipeline when --summary asks for it.
 static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                             std::string &output) {
+                             std::string &output,
+                             OwningOpRef<ModuleOp> &analysed) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   OwningOpRef<ModuleOp> module = rateml::lems::importLEMS(
@@ -64,7 +67,6 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!module)
     return failure();
 
-  OwningOpRef<ModuleOp> analysed;
   if (emitAction == Emit::MLIROptimized || printSummary) {
     analysed = module->clone();
     PassManager pm(&context);
@@ -77,9 +79,6 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
   llvm::raw_string_ostream os(output);
   (emitAction == Emit::MLIR ? *module : *analysed)->print(os);
-  if (printSummary)
-    for (auto model : analysed->getOps<rateml::ModelOp>())
-      rateml::printModelSummary(model, llvm::errs());
   return success();
 }
 
@@ -119,7 +118,8 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   std::string output;
-  if (failed(compile(context, sourceMgr, output)))
+  OwningOpRef<ModuleOp> analysed;
+  if (failed(compile(context, sourceMgr, output, analysed)))
     return 1;
   if (llvm::Error err = llvm::writeToOutput(
           outputFilename, [&](llvm::raw_ostream &os) {
@@ -130,5 +130,10 @@ int main(int argc, char **argv) {
                  << "': " << llvm::toString(std::move(err)) << "\n";
     return 1;
   }
+  // After the output, so that it is what a terminal shows last.
+  llvm::outs().flush();
+  if (printSummary)
+    for (auto model : analysed->getOps<rateml::ModelOp>())
+      rateml::printModelSummary(model, llvm::errs());
   return 0;
 }

@@ -69,7 +69,6 @@ struct CouplingDecl {
   xmlNode *component;
   Decl result;          // the DerivedParameter: result name and scale
   Decl source;          // the Parameter: local name and state index
-  const xmlNode *preNode = nullptr;
   std::optional<XMLAttribute> pre, post;
 };
 
@@ -399,7 +398,7 @@ void Importer::collectCoupling(xmlNode *component) {
   std::optional<XMLAttribute> componentName =
       doc.getAttribute(component, "name");
   std::vector<Decl> params, results;
-  CouplingDecl coupling{component, {}, {}, nullptr, {}, {}};
+  CouplingDecl coupling{component, {}, {}, {}, {}};
   for (xmlNode *child : XMLDocument::getChildElements(component)) {
     StringRef name = XMLDocument::getName(child);
     if (name == "Parameter") {
@@ -427,12 +426,8 @@ void Importer::collectCoupling(xmlNode *component) {
         std::optional<XMLAttribute> value = required(dv, "value");
         if (!value)
           continue;
-        if (dvName->value == "pre") {
-          coupling.pre = std::move(value);
-          coupling.preNode = dv;
-        } else {
-          coupling.post = std::move(value);
-        }
+        (dvName->value == "pre" ? coupling.pre : coupling.post) =
+            std::move(value);
       }
     } else {
       warnUnknownElement(child, "a coupling ComponentType");
@@ -793,7 +788,8 @@ void Importer::build(ModuleOp module) {
       error(loc(decl.node)) << "<DerivedParameter> needs a 'value' attribute";
       return;
     }
-    auto op = DerivedParamOp::create(b, loc(decl.node), decl.name);
+    auto op = DerivedParamOp::create(b, loc(decl.node), decl.name,
+                                     /*hoisted=*/false);
     emitBody(op.getBody(), *value);
   });
   size_t numStates = 0;
@@ -905,8 +901,7 @@ void Importer::build(ModuleOp module) {
         emitBody(region, value);
         continue;
       }
-      Block *block = b.createBlock(&region);
-      (void)block;
+      b.createBlock(&region);
       ParsedExpr cond = parseExpression(condition.value);
       if (cond.error) {
         error(loc(condition, cond.error->offset)) << cond.error->message;

@@ -20,6 +20,13 @@ rateml.model @all_ops attributes {delayed_states = array<i64: 0>, description = 
     %2 = arith.divf %0, %1 : f64
     rateml.yield %2 : f64
   }
+  // CHECK: rateml.derived_param @inv_tau hoisted {
+  rateml.derived_param @inv_tau hoisted {
+    %tau = rateml.get @tau
+    %one = arith.constant 1.0 : f64
+    %0 = arith.divf %one, %tau : f64
+    rateml.yield %0 : f64
+  }
   // CHECK: rateml.state @r init [0.000000e+00, -2.000000e+00] lower 0.000000e+00{{$}}
   rateml.state @r init [0.0, -2.0] lower 0.0
   // CHECK: rateml.state @V init [-2.000000e+00, 1.500000e+00] lower -3.000000e+00 upper 3.000000e+00

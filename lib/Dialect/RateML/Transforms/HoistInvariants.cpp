@@ -106,7 +106,8 @@ private:
 
       OpBuilder b(owner);
       std::string name = uniqueName(ownerName(owner));
-      auto derived = DerivedParamOp::create(b, root->getLoc(), name);
+      auto derived = DerivedParamOp::create(b, root->getLoc(), name,
+                                            /*hoisted=*/true);
       b.setInsertionPointToStart(b.createBlock(&derived.getBody()));
       IRMapping mapping;
       for (Operation *op : ordered)

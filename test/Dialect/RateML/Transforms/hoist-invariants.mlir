@@ -3,7 +3,7 @@
 // single reads and literals stay.
 
 // CHECK-LABEL: rateml.model @hoist
-// CHECK:      rateml.derived_param @d_inv0 {
+// CHECK:      rateml.derived_param @d_inv0 hoisted {
 // CHECK-NEXT:   %[[TAU:.*]] = rateml.get @tau
 // CHECK-NEXT:   %[[G:.*]] = rateml.get @g
 // CHECK-NEXT:   %[[M:.*]] = arith.mulf %[[TAU]], %[[G]] : f64
@@ -15,14 +15,14 @@
 // CHECK-NEXT:   %[[H:.*]] = rateml.get @d_inv0
 // CHECK-NEXT:   %[[P:.*]] = arith.mulf %[[H]], %[[R]] : f64
 // CHECK-NEXT:   rateml.yield %[[P]] : f64
-// CHECK:      rateml.derived_param @dr_inv0 {
+// CHECK:      rateml.derived_param @dr_inv0 hoisted {
 // CHECK:        arith.divf
 // CHECK:      rateml.time_derivative "dr" {
 // CHECK-NEXT:   %[[TAU2:.*]] = rateml.get @tau
 // CHECK-NEXT:   %[[INV:.*]] = rateml.get @dr_inv0
 // CHECK-NOT:    arith.divf
 // CHECK:        arith.cmpf olt, %[[TAU2]]
-// CHECK:      rateml.derived_param @c_inv0 {
+// CHECK:      rateml.derived_param @c_inv0 hoisted {
 // CHECK:        arith.mulf
 // CHECK:      rateml.coupling @c source 0 scale {
 // CHECK-NEXT:   %[[G2:.*]] = rateml.get @g

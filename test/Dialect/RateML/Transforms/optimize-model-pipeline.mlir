@@ -4,7 +4,7 @@
 
 // CHECK-LABEL: rateml.model @pipeline
 // CHECK-SAME: delayed_states = array<i64: 0>
-// CHECK: rateml.derived_param @dx_inv0 {
+// CHECK: rateml.derived_param @dx_inv0 hoisted {
 // CHECK: rateml.time_derivative "dx" {
 // CHECK-NOT: math.powf
 // CHECK: arith.mulf

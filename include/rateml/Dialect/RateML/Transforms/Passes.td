@@ -84,7 +84,7 @@ def RateMLHoistInvariantsPass : Pass<"rateml-hoist-invariants", "ModelOp"> {
     ```
     After:
     ```mlir
-    rateml.derived_param @dr_inv0 {
+    rateml.derived_param @dr_inv0 hoisted {
       %tau = rateml.get @tau
       %one = arith.constant 1.0 : f64
       %inv = arith.divf %one, %tau : f64
