@@ -1,0 +1,47 @@
+//===- ParamGrid.h - The parameter sets of a sweep --------------*- C++ -*-===//
+//
+// Builds the list of parameter sets from --sweep NAME=LO:HI:COUNT and
+// --values NAME=V1,V2,... (one Cartesian product, the first named parameter
+// varying slowest) or from a CSV table (--param-table).
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_PARAMGRID_H
+#define RATEML_RUNTIME_PARAMGRID_H
+
+#include <string>
+#include <vector>
+
+namespace rateml::runtime {
+
+/// The values one parameter takes along the grid.
+struct SweepAxis {
+  std::string name;
+  std::vector<double> values;
+};
+
+/// Parses "NAME=LO:HI:COUNT" (evenly spaced, both ends included).
+SweepAxis parseSweepAxis(const std::string &spec);
+/// Parses "NAME=V1,V2,...".
+SweepAxis parseValuesAxis(const std::string &spec);
+/// `count` evenly spaced values from lo to hi, both included.
+std::vector<double> linspace(double lo, double hi, size_t count);
+
+/// Parameter sets as rows; columns follow `names`.
+struct ParamTable {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> rows;
+};
+
+/// The Cartesian product of `axes`, the first axis varying slowest.
+ParamTable cartesianProduct(const std::vector<SweepAxis> &axes);
+
+/// Reads a CSV file: a header of parameter names, one set per row.
+ParamTable readParamTable(const std::string &path);
+
+/// Parses a real number the way the command line accepts them; throws Error
+/// naming `what` otherwise.
+double parseNumber(const std::string &text, const std::string &what);
+
+} // namespace rateml::runtime
+
+#endif // RATEML_RUNTIME_PARAMGRID_H

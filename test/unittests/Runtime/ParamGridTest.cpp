@@ -1,0 +1,71 @@
+//===- ParamGridTest.cpp - Sweep specifications ---------------------------===//
+
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/ParamGrid.h"
+#include "gtest/gtest.h"
+#include <filesystem>
+#include <fstream>
+
+using namespace rateml::runtime;
+
+namespace {
+std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "no error";
+}
+} // namespace
+
+TEST(ParamGrid, SweepIncludesBothEnds) {
+  SweepAxis a = parseSweepAxis("global_coupling=0:1:5");
+  EXPECT_EQ(a.name, "global_coupling");
+  EXPECT_EQ(a.values, (std::vector<double>{0, 0.25, 0.5, 0.75, 1}));
+  EXPECT_EQ(parseSweepAxis("g=2:3:1").values, (std::vector<double>{2}));
+  EXPECT_EQ(parseSweepAxis("g=0.1:0.7:7").values.back(), 0.7);
+}
+
+TEST(ParamGrid, Values) {
+  EXPECT_EQ(parseValuesAxis("speed=1, 3,10").values,
+            (std::vector<double>{1, 3, 10}));
+}
+
+TEST(ParamGrid, MalformedSpecs) {
+  EXPECT_EQ(errorOf([] { parseSweepAxis("g=0:1"); }),
+            "malformed range 'g=0:1': expected NAME=LO:HI:COUNT");
+  EXPECT_EQ(errorOf([] { parseSweepAxis("g=0:1:0"); }),
+            "malformed range 'g=0:1:0': COUNT must be a whole number >= 1");
+  EXPECT_EQ(errorOf([] { parseSweepAxis("g=a:1:3"); }),
+            "--sweep g LO: 'a' is not a finite number");
+  EXPECT_EQ(errorOf([] { parseSweepAxis("0:1:3"); }),
+            "malformed '0:1:3': expected NAME=LO:HI:COUNT");
+  EXPECT_EQ(errorOf([] { parseValuesAxis("g=1,,2"); }),
+            "--values g: '' is not a finite number");
+}
+
+TEST(ParamGrid, CartesianProductFirstSlowest) {
+  ParamTable t = cartesianProduct(
+      {{"a", {1, 2}}, {"b", {10, 20, 30}}});
+  EXPECT_EQ(t.names, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(t.rows.size(), 6u);
+  EXPECT_EQ(t.rows[0], (std::vector<double>{1, 10}));
+  EXPECT_EQ(t.rows[1], (std::vector<double>{1, 20}));
+  EXPECT_EQ(t.rows[3], (std::vector<double>{2, 10}));
+  EXPECT_EQ(t.rows[5], (std::vector<double>{2, 30}));
+  EXPECT_EQ(errorOf([] { cartesianProduct({{"a", {1}}, {"a", {2}}}); }),
+            "parameter 'a' is swept twice");
+}
+
+TEST(ParamGrid, CsvTable) {
+  auto path = std::filesystem::temp_directory_path() / "rateml-params.csv";
+  std::ofstream(path) << "g, speed\n0.1,3\n# comment\n0.2, 10\n";
+  ParamTable t = readParamTable(path.string());
+  EXPECT_EQ(t.names, (std::vector<std::string>{"g", "speed"}));
+  EXPECT_EQ(t.rows, (std::vector<std::vector<double>>{{0.1, 3}, {0.2, 10}}));
+  std::ofstream(path) << "g,speed\n0.1\n";
+  EXPECT_EQ(errorOf([&] { readParamTable(path.string()); }),
+            path.string() + ":2: 1 values, expected 2");
+  std::filesystem::remove(path);
+}
