@@ -37,6 +37,9 @@ def RateML_ModelOp : RateML_Op<"model", [
 
     `delayed_states`, set by `rateml-prune-history`, lists the state indices
     that are read with a conduction delay and so need a history.
+    `conduction_speed`, set by `rateml-conduction-speed`, names the
+    parameter-level value holding the speed in mm/ms, so that delays are
+    computed as TVB does: `rint(length / speed / dt)`.
 
     Example:
     ```mlir
@@ -69,7 +72,8 @@ def RateML_ModelOp : RateML_Op<"model", [
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<StrAttr>:$description,
-                       OptionalAttr<DenseI64ArrayAttr>:$delayed_states);
+                       OptionalAttr<DenseI64ArrayAttr>:$delayed_states,
+                       OptionalAttr<FlatSymbolRefAttr>:$conduction_speed);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;

@@ -753,7 +753,7 @@ void Importer::build(ModuleOp module) {
       b, loc(root), b.getStringAttr(symName),
       description ? b.getStringAttr(StringRef(description->value).trim())
                   : StringAttr(),
-      DenseI64ArrayAttr());
+      DenseI64ArrayAttr(), FlatSymbolRefAttr());
   Block *body = b.createBlock(&model.getBody());
   auto atEnd = [&] { b.setInsertionPointToEnd(body); };
 

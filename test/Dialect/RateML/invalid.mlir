@@ -214,3 +214,14 @@ rateml.model @yield_outside {
   // expected-error @+1 {{'rateml.yield' op expects parent op to be one of}}
   rateml.yield
 }
+
+// -----
+
+// expected-error @+1 {{'rateml.model' op conduction_speed must name a parameter-level value, got @x}}
+rateml.model @bad_speed attributes {conduction_speed = @x} {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+}

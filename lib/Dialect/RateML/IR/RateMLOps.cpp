@@ -239,6 +239,14 @@ LogicalResult ModelOp::verifyRegions() {
     }
   }
 
+  if (auto speed = getConductionSpeedAttr()) {
+    Operation *def = symbols.lookup(speed.getValue());
+    if (!def || getDefinedStage(def) != Stage::Parameter)
+      return emitOpError() << "conduction_speed must name a parameter-level "
+                              "value, got "
+                           << speed;
+  }
+
   CycleFinder finder(*this);
   SmallVector<StringRef> cycle = finder.find();
   if (!cycle.empty()) {

@@ -14,6 +14,8 @@ using namespace mlir;
 
 void mlir::rateml::buildModelOptimizationPipeline(OpPassManager &pm) {
   OpPassManager &model = pm.nest<ModelOp>();
+  // Before folding, which would hide the 1 / speed / dt shape.
+  model.addPass(createRateMLConductionSpeedPass());
   model.addPass(createCanonicalizerPass());
   model.addPass(createRateMLExpandPowersPass());
   model.addPass(createCSEPass());

@@ -1,9 +1,9 @@
 // RUN: rateml-opt %s --rateml-optimize-model | FileCheck %s
-// The registered pipeline that rateml-compile runs: powers expanded,
+// The registered pipeline that rateml-compile runs: speed named, powers expanded,
 // invariants hoisted, couplings classified, history pruned.
 
 // CHECK-LABEL: rateml.model @pipeline
-// CHECK-SAME: delayed_states = array<i64: 0>
+// CHECK-SAME: conduction_speed = @conduction_speed, delayed_states = array<i64: 0>
 // CHECK: rateml.derived_param @dx_inv0 hoisted {
 // CHECK: rateml.time_derivative "dx" {
 // CHECK-NOT: math.powf

@@ -16,8 +16,9 @@ namespace mlir::rateml {
 #define GEN_PASS_DECL
 #include "rateml/Dialect/RateML/Transforms/Passes.h.inc"
 
-/// Adds the model-level pipeline (canonicalize, expand powers, CSE, hoist
-/// invariants, classify couplings, prune history) nested on rateml.model.
+/// Adds the model-level pipeline (name the conduction speed, canonicalize,
+/// expand powers, CSE, hoist invariants, classify couplings, prune history)
+/// nested on rateml.model.
 void buildModelOptimizationPipeline(OpPassManager &pm);
 
 /// Registers the passes and the `rateml-optimize-model` pipeline.

@@ -121,4 +121,31 @@ def RateMLPruneHistoryPass : Pass<"rateml-prune-history", "ModelOp"> {
   }];
 }
 
+def RateMLConductionSpeedPass : Pass<"rateml-conduction-speed", "ModelOp"> {
+  let summary = "Name the conduction speed behind rec_speed_dt";
+  let description = [{
+    RateML gives delays as `rec_speed_dt = 1 / speed / dt`, but TVB's delays
+    are `rint(length / speed / dt)`, and the two roundings can differ. When
+    `rec_speed_dt` has that form, this pass sets the model's
+    `conduction_speed` to the speed: the symbol itself when the speed is a
+    single read (`global_speed`), else a new hoisted derived parameter
+    `conduction_speed` computing it. Any other form of `rec_speed_dt`
+    yields `conduction_speed = 1 / (rec_speed_dt * dt)`. Models without
+    `rec_speed_dt` have no delays and are left alone.
+
+    Before:
+    ```mlir
+    rateml.derived_param @rec_speed_dt {
+      %one = arith.constant 1.0 : f64
+      %v = rateml.get @global_speed
+      %0 = arith.divf %one, %v : f64
+      %dt = rateml.dt
+      %1 = arith.divf %0, %dt : f64
+      rateml.yield %1 : f64
+    }
+    ```
+    After: the model has `conduction_speed = @global_speed`.
+  }];
+}
+
 #endif // RATEML_TRANSFORMS_PASSES_TD
