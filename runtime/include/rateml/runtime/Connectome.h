@@ -34,7 +34,7 @@ struct Connectome {
   }
 };
 
-/// The deterministic built-in connectome of `n` nodes (docs/runtime.md):
+/// The deterministic built-in connectome of `n` nodes (docs/simulation.md):
 /// nodes on a sphere of radius 60 mm, tract lengths = straight distances,
 /// weights exp(-L/30 mm) for distinct nodes closer than 60 mm, else 0.
 Connectome makeBuiltinConnectome(size_t n);

@@ -51,6 +51,18 @@ inline double noiseDraw(uint64_t seed, uint32_t set, uint32_t node,
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+/// The uniform draw in (0, 1) that places the initial value of one state
+/// variable of one node of one parameter set in its initial range. The key
+/// differs from the noise key so the two streams never coincide.
+inline double initialDraw(uint64_t seed, uint32_t set, uint32_t node,
+                          uint32_t state) {
+  PhiloxCounter r = philox4x32_10(
+      {node, set, state, 0},
+      {static_cast<uint32_t>(seed) ^ 0x52415445u,
+       static_cast<uint32_t>(seed >> 32) ^ 0x4d4c4930u});
+  return uniformOpen(r[0]);
+}
+
 } // namespace rateml::runtime
 
 #endif // RATEML_RUNTIME_PHILOX_H

@@ -1,0 +1,621 @@
+//===- ReferenceSimulator.cpp - Float64 oracle for compiled models --------===//
+//
+// Each expression region is flattened once into a list of float64
+// instructions (one register per op result); the simulation then runs plain
+// scalar loops in the order docs/simulation.md fixes, so that compiled
+// kernels can be held to it within rounding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/Reference/ReferenceSimulator.h"
+#include "rateml/runtime/Delays.h"
+#include "rateml/runtime/Philox.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include <cmath>
+#include <deque>
+
+using namespace mlir;
+using namespace mlir::rateml;
+using namespace mlir::rateml::reference;
+
+namespace mlir::rateml::reference {
+namespace {
+
+enum class Code : uint8_t {
+  Const, Slot, Arg, Add, Sub, Mul, Div, Neg, Pow, MinNum, MaxNum, Minimum,
+  Maximum, Exp, Log, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Sinh,
+  Cosh, Tanh, Abs, Ceil, Floor, Erf, Cmp, Select, Xor, Copy
+};
+
+struct Instr {
+  Code code;
+  arith::CmpFPredicate predicate = arith::CmpFPredicate::AlwaysFalse;
+  /// Operand registers (earlier instructions); unused ones are 0.
+  uint32_t a = 0, b = 0, c = 0;
+  /// The literal of Const, the slot index of Slot.
+  double imm = 0;
+};
+
+/// A flattened expression region: instruction k writes register k.
+struct Program {
+  std::vector<Instr> code;
+  std::vector<uint32_t> results;
+};
+
+constexpr uint32_t kDtSlot = 0, kNNodeSlot = 1;
+
+bool compare(arith::CmpFPredicate p, double x, double y) {
+  bool unordered = std::isnan(x) || std::isnan(y);
+  using P = arith::CmpFPredicate;
+  switch (p) {
+  case P::AlwaysFalse: return false;
+  case P::OEQ: return !unordered && x == y;
+  case P::OGT: return !unordered && x > y;
+  case P::OGE: return !unordered && x >= y;
+  case P::OLT: return !unordered && x < y;
+  case P::OLE: return !unordered && x <= y;
+  case P::ONE: return !unordered && x != y;
+  case P::ORD: return !unordered;
+  case P::UEQ: return unordered || x == y;
+  case P::UGT: return unordered || x > y;
+  case P::UGE: return unordered || x >= y;
+  case P::ULT: return unordered || x < y;
+  case P::ULE: return unordered || x <= y;
+  case P::UNE: return unordered || x != y;
+  case P::UNO: return unordered;
+  case P::AlwaysTrue: return true;
+  }
+  return false;
+}
+
+double nanPropagating(double x, double y, bool takeMin) {
+  if (std::isnan(x) || std::isnan(y))
+    return NAN;
+  return takeMin ? std::fmin(x, y) : std::fmax(x, y);
+}
+
+/// Runs `p` with named values from `slots` and block argument `arg`.
+void run(const Program &p, const double *slots, double arg,
+         std::vector<double> &regs) {
+  regs.resize(p.code.size());
+  for (size_t k = 0; k < p.code.size(); ++k) {
+    const Instr &in = p.code[k];
+    double &out = regs[k];
+    switch (in.code) {
+    case Code::Const: out = in.imm; continue;
+    case Code::Slot: out = slots[static_cast<uint32_t>(in.imm)]; continue;
+    case Code::Arg: out = arg; continue;
+    default: break;
+    }
+    // Operands precede their users, so these registers are set.
+    double x = regs[in.a], y = regs[in.b];
+    switch (in.code) {
+    case Code::Const:
+    case Code::Slot:
+    case Code::Arg: break;
+    case Code::Add: out = x + y; break;
+    case Code::Sub: out = x - y; break;
+    case Code::Mul: out = x * y; break;
+    case Code::Div: out = x / y; break;
+    case Code::Neg: out = -x; break;
+    case Code::Pow: out = std::pow(x, y); break;
+    case Code::MinNum: out = std::fmin(x, y); break;
+    case Code::MaxNum: out = std::fmax(x, y); break;
+    case Code::Minimum: out = nanPropagating(x, y, true); break;
+    case Code::Maximum: out = nanPropagating(x, y, false); break;
+    case Code::Exp: out = std::exp(x); break;
+    case Code::Log: out = std::log(x); break;
+    case Code::Log10: out = std::log10(x); break;
+    case Code::Sqrt: out = std::sqrt(x); break;
+    case Code::Sin: out = std::sin(x); break;
+    case Code::Cos: out = std::cos(x); break;
+    case Code::Tan: out = std::tan(x); break;
+    case Code::Asin: out = std::asin(x); break;
+    case Code::Acos: out = std::acos(x); break;
+    case Code::Atan: out = std::atan(x); break;
+    case Code::Sinh: out = std::sinh(x); break;
+    case Code::Cosh: out = std::cosh(x); break;
+    case Code::Tanh: out = std::tanh(x); break;
+    case Code::Abs: out = std::fabs(x); break;
+    case Code::Ceil: out = std::ceil(x); break;
+    case Code::Floor: out = std::floor(x); break;
+    case Code::Erf: out = std::erf(x); break;
+    case Code::Cmp: out = compare(in.predicate, x, y) ? 1.0 : 0.0; break;
+    case Code::Select: out = x != 0.0 ? y : regs[in.c]; break;
+    case Code::Xor: out = (x != 0.0) != (y != 0.0) ? 1.0 : 0.0; break;
+    case Code::Copy: out = x; break;
+    }
+  }
+}
+
+} // namespace
+
+/// The model flattened into programs over a table of named slots.
+class CompiledModel {
+public:
+  struct State {
+    std::string name;
+    uint32_t slot;
+    double initLo, initHi, lower, upper;
+  };
+  struct Derived {
+    uint32_t slot;
+    /// One program for a derived variable; for a conditional, every case
+    /// but the last yields (condition, value).
+    std::vector<Program> cases;
+  };
+  struct Coupling {
+    uint32_t slot;
+    size_t source;
+    Program scale, pre, post;
+  };
+
+  std::vector<std::string> paramNames;
+  std::vector<uint32_t> paramSlots;
+  std::vector<std::tuple<std::string, uint32_t, double>> constants;
+  std::vector<std::pair<uint32_t, Program>> derivedParams;
+  std::vector<State> states;
+  std::vector<Derived> derived;
+  std::vector<Coupling> couplings;
+  std::vector<Program> derivatives;
+  std::vector<std::pair<std::string, Program>> exposures;
+  std::optional<Program> noise;
+  std::optional<uint32_t> speedSlot;
+  uint32_t numSlots = 2;
+
+  LogicalResult build(ModelOp model);
+
+  /// Evaluates derived and conditional variables for the node whose states
+  /// and couplings are in `slots`.
+  void evaluateDerived(double *slots, std::vector<double> &regs) const {
+    for (const Derived &d : derived) {
+      for (size_t k = 0; k < d.cases.size(); ++k) {
+        run(d.cases[k], slots, 0, regs);
+        bool isElse = k + 1 == d.cases.size();
+        if (isElse || regs[d.cases[k].results[0]] != 0.0) {
+          slots[d.slot] = regs[d.cases[k].results[isElse ? 0 : 1]];
+          break;
+        }
+      }
+    }
+  }
+
+private:
+  FailureOr<Program> compileRegion(Region &region);
+  llvm::StringMap<uint32_t> slotOf;
+};
+
+} // namespace mlir::rateml::reference
+
+FailureOr<Program> CompiledModel::compileRegion(Region &region) {
+  Program p;
+  llvm::DenseMap<Value, uint32_t> reg;
+  auto emit = [&](Instr in, Value result) {
+    reg[result] = p.code.size();
+    p.code.push_back(in);
+  };
+  Block &block = region.front();
+  for (BlockArgument arg : block.getArguments())
+    emit({Code::Arg}, arg);
+  for (Operation &op : block) {
+    auto operand = [&](unsigned i) { return reg.lookup(op.getOperand(i)); };
+    auto unary = [&](Code c) {
+      emit({c, {}, operand(0)}, op.getResult(0));
+    };
+    auto binary = [&](Code c) {
+      emit({c, {}, operand(0), operand(1)}, op.getResult(0));
+    };
+    bool handled = true;
+    llvm::TypeSwitch<Operation *>(&op)
+        .Case([&](arith::ConstantOp c) {
+          double v = 0;
+          if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+            v = f.getValueAsDouble();
+          else if (auto i = dyn_cast<IntegerAttr>(c.getValue()))
+            v = i.getValue().isZero() ? 0.0 : 1.0;
+          emit({Code::Const, {}, 0, 0, 0, v}, c.getResult());
+        })
+        .Case([&](GetOp g) {
+          emit({Code::Slot, {}, 0, 0, 0, double(slotOf.lookup(g.getName()))},
+               g.getResult());
+        })
+        .Case([&](DtOp d) {
+          emit({Code::Slot, {}, 0, 0, 0, double(kDtSlot)}, d.getResult());
+        })
+        .Case([&](NNodeOp d) {
+          emit({Code::Slot, {}, 0, 0, 0, double(kNNodeSlot)}, d.getResult());
+        })
+        .Case([&](arith::AddFOp) { binary(Code::Add); })
+        .Case([&](arith::SubFOp) { binary(Code::Sub); })
+        .Case([&](arith::MulFOp) { binary(Code::Mul); })
+        .Case([&](arith::DivFOp) { binary(Code::Div); })
+        .Case([&](arith::NegFOp) { unary(Code::Neg); })
+        .Case([&](arith::MinNumFOp) { binary(Code::MinNum); })
+        .Case([&](arith::MaxNumFOp) { binary(Code::MaxNum); })
+        .Case([&](arith::MinimumFOp) { binary(Code::Minimum); })
+        .Case([&](arith::MaximumFOp) { binary(Code::Maximum); })
+        .Case([&](arith::CmpFOp c) {
+          emit({Code::Cmp, c.getPredicate(), operand(0), operand(1)},
+               c.getResult());
+        })
+        .Case([&](arith::SelectOp s) {
+          emit({Code::Select, {}, operand(0), operand(1), operand(2)},
+               s.getResult());
+        })
+        .Case([&](arith::XOrIOp) { binary(Code::Xor); })
+        .Case([&](arith::UIToFPOp) { unary(Code::Copy); })
+        .Case([&](math::PowFOp) { binary(Code::Pow); })
+        .Case([&](math::ExpOp) { unary(Code::Exp); })
+        .Case([&](math::LogOp) { unary(Code::Log); })
+        .Case([&](math::Log10Op) { unary(Code::Log10); })
+        .Case([&](math::SqrtOp) { unary(Code::Sqrt); })
+        .Case([&](math::SinOp) { unary(Code::Sin); })
+        .Case([&](math::CosOp) { unary(Code::Cos); })
+        .Case([&](math::TanOp) { unary(Code::Tan); })
+        .Case([&](math::AsinOp) { unary(Code::Asin); })
+        .Case([&](math::AcosOp) { unary(Code::Acos); })
+        .Case([&](math::AtanOp) { unary(Code::Atan); })
+        .Case([&](math::SinhOp) { unary(Code::Sinh); })
+        .Case([&](math::CoshOp) { unary(Code::Cosh); })
+        .Case([&](math::TanhOp) { unary(Code::Tanh); })
+        .Case([&](math::AbsFOp) { unary(Code::Abs); })
+        .Case([&](math::CeilOp) { unary(Code::Ceil); })
+        .Case([&](math::FloorOp) { unary(Code::Floor); })
+        .Case([&](math::ErfOp) { unary(Code::Erf); })
+        .Case([&](YieldOp y) {
+          for (Value v : y.getValues())
+            p.results.push_back(reg.lookup(v));
+        })
+        .Default([&](Operation *) { handled = false; });
+    if (!handled)
+      return op.emitError() << "the reference interpreter does not support '"
+                            << op.getName() << "'";
+  }
+  return p;
+}
+
+/// Orders `ops` so that every op comes after the ops (of the same set) whose
+/// symbols it reads. The verifier has ruled out cycles.
+static SmallVector<Operation *> topologicalOrder(ArrayRef<Operation *> ops) {
+  llvm::StringMap<size_t> index;
+  for (auto [i, op] : llvm::enumerate(ops))
+    index[cast<mlir::SymbolOpInterface>(op).getName()] = i;
+  std::vector<std::vector<size_t>> readers(ops.size());
+  std::vector<size_t> pending(ops.size(), 0);
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    llvm::SmallDenseSet<size_t> deps;
+    forEachRead(op, [&](StringRef name, GetOp) {
+      auto it = index.find(name);
+      if (it != index.end() && deps.insert(it->second).second) {
+        readers[it->second].push_back(i);
+        ++pending[i];
+      }
+    });
+  }
+  std::deque<size_t> ready;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (pending[i] == 0)
+      ready.push_back(i);
+  SmallVector<Operation *> order;
+  while (!ready.empty()) {
+    size_t i = ready.front();
+    ready.pop_front();
+    order.push_back(ops[i]);
+    for (size_t r : readers[i])
+      if (--pending[r] == 0)
+        ready.push_back(r);
+  }
+  return order;
+}
+
+LogicalResult CompiledModel::build(ModelOp model) {
+  // Slots for every named value.
+  for (Operation &op : model.getBody().front())
+    if (getDefinedStage(&op))
+      slotOf[cast<mlir::SymbolOpInterface>(op).getName()] = numSlots++;
+  llvm::StringSet<> couplingNames;
+
+  SmallVector<Operation *> derivedParamOps, derivedOps;
+  for (Operation &op : model.getBody().front()) {
+    if (auto p = dyn_cast<ParamOp>(op)) {
+      paramNames.push_back(p.getSymName().str());
+      paramSlots.push_back(slotOf.lookup(p.getSymName()));
+    } else if (auto c = dyn_cast<ConstantOp>(op)) {
+      constants.emplace_back(c.getSymName().str(),
+                             slotOf.lookup(c.getSymName()),
+                             c.getValue().convertToDouble());
+    } else if (isa<DerivedParamOp>(op)) {
+      derivedParamOps.push_back(&op);
+    } else if (isa<DerivedOp, ConditionalOp>(op)) {
+      derivedOps.push_back(&op);
+    } else if (auto s = dyn_cast<StateOp>(op)) {
+      states.push_back({s.getSymName().str(), slotOf.lookup(s.getSymName()),
+                        s.getInitLo().convertToDouble(),
+                        s.getInitHi().convertToDouble(),
+                        s.getLower() ? s.getLower()->convertToDouble()
+                                     : -INFINITY,
+                        s.getUpper() ? s.getUpper()->convertToDouble()
+                                     : INFINITY});
+    } else if (auto c = dyn_cast<CouplingOp>(op)) {
+      couplingNames.insert(c.getSymName());
+    }
+  }
+
+  for (Operation *op : topologicalOrder(derivedParamOps)) {
+    auto d = cast<DerivedParamOp>(op);
+    FailureOr<Program> p = compileRegion(d.getBody());
+    if (failed(p))
+      return failure();
+    derivedParams.emplace_back(slotOf.lookup(d.getSymName()), std::move(*p));
+  }
+  for (Operation *op : topologicalOrder(derivedOps)) {
+    Derived d{slotOf.lookup(cast<mlir::SymbolOpInterface>(op).getName()), {}};
+    for (Region &region : op->getRegions()) {
+      FailureOr<Program> p = compileRegion(region);
+      if (failed(p))
+        return failure();
+      d.cases.push_back(std::move(*p));
+    }
+    derived.push_back(std::move(d));
+  }
+
+  // Derived values that depend on a coupling, directly or not.
+  llvm::StringSet<> dependsOnCoupling = couplingNames;
+  for (Operation *op : topologicalOrder(derivedOps)) {
+    bool depends = false;
+    forEachRead(op, [&](StringRef name, GetOp) {
+      depends |= dependsOnCoupling.contains(name);
+    });
+    if (depends)
+      dependsOnCoupling.insert(cast<mlir::SymbolOpInterface>(op).getName());
+  }
+
+  for (Operation &op : model.getBody().front()) {
+    if (auto c = dyn_cast<CouplingOp>(op)) {
+      // Couplings are computed before any derived variable of the step.
+      LogicalResult readsOk = success();
+      forEachRead(c, [&](StringRef name, GetOp get) {
+        Operation *def = mlir::SymbolTable::lookupSymbolIn(model, name);
+        if (succeeded(readsOk) && isa_and_nonnull<DerivedOp, ConditionalOp,
+                                                   CouplingOp>(def))
+          readsOk = get.emitError()
+                    << "the reference interpreter needs coupling functions "
+                       "to read only states and parameter-level values";
+      });
+      if (failed(readsOk))
+        return failure();
+      FailureOr<Program> scale = compileRegion(c.getScale()),
+                         pre = compileRegion(c.getPre()),
+                         post = compileRegion(c.getPost());
+      if (failed(scale) || failed(pre) || failed(post))
+        return failure();
+      couplings.push_back({slotOf.lookup(c.getSymName()), c.getSource(),
+                           std::move(*scale), std::move(*pre),
+                           std::move(*post)});
+    } else if (auto t = dyn_cast<TimeDerivativeOp>(op)) {
+      FailureOr<Program> p = compileRegion(t.getBody());
+      if (failed(p))
+        return failure();
+      derivatives.push_back(std::move(*p));
+    } else if (auto e = dyn_cast<ExposureOp>(op)) {
+      LogicalResult readsOk = success();
+      forEachRead(e, [&](StringRef name, GetOp get) {
+        if (succeeded(readsOk) && dependsOnCoupling.contains(name))
+          readsOk = get.emitError() << "exposures may not depend on a "
+                                       "coupling in the reference interpreter";
+      });
+      if (failed(readsOk))
+        return failure();
+      FailureOr<Program> p = compileRegion(e.getBody());
+      if (failed(p))
+        return failure();
+      exposures.emplace_back(e.getName().str(), std::move(*p));
+    } else if (auto n = dyn_cast<NoiseOp>(op)) {
+      FailureOr<Program> p = compileRegion(n.getBody());
+      if (failed(p))
+        return failure();
+      noise = std::move(*p);
+    }
+  }
+
+  if (mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt")) {
+    auto speed = model.getConductionSpeedAttr();
+    if (!speed)
+      return model.emitError()
+             << "the model has delays but no conduction_speed; run "
+                "rateml-conduction-speed (part of rateml-optimize-model)";
+    speedSlot = slotOf.lookup(speed.getValue());
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReferenceSimulator
+//===----------------------------------------------------------------------===//
+
+ReferenceSimulator::ReferenceSimulator(std::unique_ptr<CompiledModel> model)
+    : model(std::move(model)) {}
+ReferenceSimulator::ReferenceSimulator(ReferenceSimulator &&) = default;
+ReferenceSimulator::~ReferenceSimulator() = default;
+
+FailureOr<ReferenceSimulator> ReferenceSimulator::create(ModelOp model) {
+  auto compiled = std::make_unique<CompiledModel>();
+  if (failed(compiled->build(model)))
+    return failure();
+  return ReferenceSimulator(std::move(compiled));
+}
+
+const std::vector<std::string> &ReferenceSimulator::getParamNames() const {
+  return model->paramNames;
+}
+
+std::vector<std::string>
+ReferenceSimulator::getRecordedNames(bool recordStates) const {
+  std::vector<std::string> names;
+  if (recordStates)
+    for (const auto &s : model->states)
+      names.push_back(s.name);
+  else
+    for (const auto &e : model->exposures)
+      names.push_back(e.first);
+  return names;
+}
+
+Trace ReferenceSimulator::simulate(ArrayRef<double> params,
+                                   const ::rateml::runtime::Connectome &connectome,
+                                   const SimulationConfig &config,
+                                   uint32_t setIndex) const {
+  const CompiledModel &m = *model;
+  const size_t numNodes = connectome.numNodes;
+  const size_t numStates = m.states.size();
+  std::vector<double> regs;
+
+  // Parameter-level values.
+  std::vector<double> slots(m.numSlots, 0.0);
+  slots[kDtSlot] = config.dt;
+  slots[kNNodeSlot] = static_cast<double>(numNodes);
+  for (size_t k = 0; k < params.size(); ++k)
+    slots[m.paramSlots[k]] = params[k];
+  for (const auto &[name, slot, value] : m.constants) {
+    auto it = config.constants.find(name);
+    slots[slot] = it == config.constants.end() ? value : it->second;
+  }
+  for (const auto &[slot, program] : m.derivedParams) {
+    run(program, slots.data(), 0, regs);
+    slots[slot] = regs[program.results[0]];
+  }
+  std::vector<double> amplitude(numStates, 0.0);
+  bool noisy = m.noise && config.noise;
+  if (noisy) {
+    run(*m.noise, slots.data(), 0, regs);
+    for (size_t s = 0; s < numStates; ++s)
+      amplitude[s] =
+          regs[m.noise->results[m.noise->results.size() == 1 ? 0 : s]];
+  }
+
+  ::rateml::runtime::EdgeList edges = ::rateml::runtime::makeEdgeList(connectome);
+  std::vector<int32_t> delays(edges.numEdges(), 0);
+  if (m.speedSlot)
+    delays = ::rateml::runtime::computeDelays(edges, slots[*m.speedSlot], config.dt);
+  int64_t horizon = 1;
+  for (int32_t d : delays)
+    horizon = std::max<int64_t>(horizon, int64_t(d) + 1);
+
+  // State x[s * N + i], history hist[(row * S + s) * N + i].
+  auto clip = [&](size_t s, double v) {
+    const auto &st = m.states[s];
+    v = v < st.lower ? st.lower : v;
+    return v > st.upper ? st.upper : v;
+  };
+  std::vector<double> x(numStates * numNodes);
+  for (size_t s = 0; s < numStates; ++s)
+    for (size_t i = 0; i < numNodes; ++i) {
+      const auto &st = m.states[s];
+      double u = ::rateml::runtime::initialDraw(config.seed, setIndex, i, s);
+      x[s * numNodes + i] = clip(s, st.initLo + (st.initHi - st.initLo) * u);
+    }
+  std::vector<double> history(horizon * numStates * numNodes);
+  for (int64_t row = 0; row < horizon; ++row)
+    std::copy(x.begin(), x.end(),
+              history.begin() + row * numStates * numNodes);
+
+  Trace trace;
+  trace.numNodes = numNodes;
+  trace.numVars = config.recordStates ? numStates : m.exposures.size();
+  auto record = [&]() {
+    for (size_t v = 0; v < trace.numVars; ++v)
+      for (size_t i = 0; i < numNodes; ++i) {
+        if (config.recordStates) {
+          trace.values.push_back(x[v * numNodes + i]);
+          continue;
+        }
+        for (size_t s = 0; s < numStates; ++s)
+          slots[m.states[s].slot] = x[s * numNodes + i];
+        m.evaluateDerived(slots.data(), regs);
+        const Program &p = m.exposures[v].second;
+        run(p, slots.data(), 0, regs);
+        trace.values.push_back(regs[p.results[0]]);
+      }
+    ++trace.numSamples;
+  };
+  record();
+
+  std::vector<double> coupling(m.couplings.size() * numNodes);
+  std::vector<double> next(x.size()), f1(numStates), f2(numStates),
+      predicted(numStates), noiseTerm(numStates);
+  auto derivatives = [&](const double *state, size_t i, std::vector<double> &f) {
+    for (size_t s = 0; s < numStates; ++s)
+      slots[m.states[s].slot] = state[s];
+    for (size_t k = 0; k < m.couplings.size(); ++k)
+      slots[m.couplings[k].slot] = coupling[k * numNodes + i];
+    m.evaluateDerived(slots.data(), regs);
+    for (size_t s = 0; s < numStates; ++s) {
+      run(m.derivatives[s], slots.data(), 0, regs);
+      f[s] = regs[m.derivatives[s].results[0]];
+    }
+  };
+
+  for (uint64_t n = 0; n < config.steps; ++n) {
+    // c(n) from x(n) and the delayed history.
+    for (size_t i = 0; i < numNodes; ++i) {
+      for (size_t s = 0; s < numStates; ++s)
+        slots[m.states[s].slot] = x[s * numNodes + i];
+      for (size_t k = 0; k < m.couplings.size(); ++k) {
+        const auto &c = m.couplings[k];
+        double acc = 0.0;
+        for (uint32_t e = edges.rowStart[i]; e < edges.rowStart[i + 1]; ++e) {
+          int64_t row = (int64_t(n) - delays[e]) % horizon;
+          if (row < 0)
+            row += horizon;
+          double xj = history[(row * numStates + c.source) * numNodes +
+                              edges.source[e]];
+          run(c.post, slots.data(), xj, regs);
+          double post = regs[c.post.results[0]];
+          run(c.pre, slots.data(), xj, regs);
+          double pre = regs[c.pre.results[0]];
+          acc += (edges.weight[e] * post) * pre;
+        }
+        run(c.scale, slots.data(), 0, regs);
+        coupling[k * numNodes + i] = regs[c.scale.results[0]] * acc;
+      }
+    }
+    // x(n + 1) node by node; the coupling is c(n) in both Heun stages.
+    for (size_t i = 0; i < numNodes; ++i) {
+      double state[64];
+      std::vector<double> stateVec;
+      double *xi = numStates <= 64 ? state : (stateVec.resize(numStates),
+                                              stateVec.data());
+      for (size_t s = 0; s < numStates; ++s) {
+        xi[s] = x[s * numNodes + i];
+        noiseTerm[s] =
+            noisy ? amplitude[s] * ::rateml::runtime::noiseDraw(config.seed, setIndex,
+                                                      i, s, uint32_t(n))
+                  : 0.0;
+      }
+      derivatives(xi, i, f1);
+      for (size_t s = 0; s < numStates; ++s) {
+        double euler = xi[s] + config.dt * f1[s];
+        predicted[s] = clip(s, noisy ? euler + noiseTerm[s] : euler);
+      }
+      if (config.integrator == Integrator::Heun) {
+        derivatives(predicted.data(), i, f2);
+        double half = 0.5 * config.dt;
+        for (size_t s = 0; s < numStates; ++s) {
+          double heun = xi[s] + half * (f1[s] + f2[s]);
+          predicted[s] = clip(s, noisy ? heun + noiseTerm[s] : heun);
+        }
+      }
+      for (size_t s = 0; s < numStates; ++s)
+        next[s * numNodes + i] = predicted[s];
+    }
+    x.swap(next);
+    int64_t row = int64_t(n + 1) % horizon;
+    std::copy(x.begin(), x.end(),
+              history.begin() + row * numStates * numNodes);
+    if ((n + 1) % config.every == 0)
+      record();
+  }
+  return trace;
+}
