@@ -14,7 +14,6 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <cmath>
-#include <deque>
 
 using namespace mlir;
 using namespace mlir::rateml;
@@ -276,40 +275,6 @@ FailureOr<Program> CompiledModel::compileRegion(Region &region) {
   return p;
 }
 
-/// Orders `ops` so that every op comes after the ops (of the same set) whose
-/// symbols it reads. The verifier has ruled out cycles.
-static SmallVector<Operation *> topologicalOrder(ArrayRef<Operation *> ops) {
-  llvm::StringMap<size_t> index;
-  for (auto [i, op] : llvm::enumerate(ops))
-    index[cast<mlir::SymbolOpInterface>(op).getName()] = i;
-  std::vector<std::vector<size_t>> readers(ops.size());
-  std::vector<size_t> pending(ops.size(), 0);
-  for (auto [i, op] : llvm::enumerate(ops)) {
-    llvm::SmallDenseSet<size_t> deps;
-    forEachRead(op, [&](StringRef name, GetOp) {
-      auto it = index.find(name);
-      if (it != index.end() && deps.insert(it->second).second) {
-        readers[it->second].push_back(i);
-        ++pending[i];
-      }
-    });
-  }
-  std::deque<size_t> ready;
-  for (size_t i = 0; i < ops.size(); ++i)
-    if (pending[i] == 0)
-      ready.push_back(i);
-  SmallVector<Operation *> order;
-  while (!ready.empty()) {
-    size_t i = ready.front();
-    ready.pop_front();
-    order.push_back(ops[i]);
-    for (size_t r : readers[i])
-      if (--pending[r] == 0)
-        ready.push_back(r);
-  }
-  return order;
-}
-
 LogicalResult CompiledModel::build(ModelOp model) {
   // Slots for every named value.
   for (Operation &op : model.getBody().front())
@@ -343,14 +308,14 @@ LogicalResult CompiledModel::build(ModelOp model) {
     }
   }
 
-  for (Operation *op : topologicalOrder(derivedParamOps)) {
+  for (Operation *op : sortByDependencies(derivedParamOps)) {
     auto d = cast<DerivedParamOp>(op);
     FailureOr<Program> p = compileRegion(d.getBody());
     if (failed(p))
       return failure();
     derivedParams.emplace_back(slotOf.lookup(d.getSymName()), std::move(*p));
   }
-  for (Operation *op : topologicalOrder(derivedOps)) {
+  for (Operation *op : sortByDependencies(derivedOps)) {
     Derived d{slotOf.lookup(cast<mlir::SymbolOpInterface>(op).getName()), {}};
     for (Region &region : op->getRegions()) {
       FailureOr<Program> p = compileRegion(region);
@@ -363,7 +328,7 @@ LogicalResult CompiledModel::build(ModelOp model) {
 
   // Derived values that depend on a coupling, directly or not.
   llvm::StringSet<> dependsOnCoupling = couplingNames;
-  for (Operation *op : topologicalOrder(derivedOps)) {
+  for (Operation *op : sortByDependencies(derivedOps)) {
     bool depends = false;
     forEachRead(op, [&](StringRef name, GetOp) {
       depends |= dependsOnCoupling.contains(name);

@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <cmath>
+#include <deque>
 #include <cstdio>
 
 using namespace mlir;
@@ -68,6 +69,39 @@ static LogicalResult verifyFinite(Operation *op, double v, StringRef what) {
   if (!std::isfinite(v))
     return op->emitOpError() << what << " must be finite";
   return success();
+}
+
+// Kahn's algorithm: iterative, so long chains cannot exhaust the stack.
+SmallVector<Operation *> mlir::rateml::sortByDependencies(ArrayRef<Operation *> ops) {
+  llvm::StringMap<size_t> index;
+  for (auto [i, op] : llvm::enumerate(ops))
+    index[cast<mlir::SymbolOpInterface>(op).getName()] = i;
+  std::vector<std::vector<size_t>> readers(ops.size());
+  std::vector<size_t> pending(ops.size(), 0);
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    llvm::SmallDenseSet<size_t> deps;
+    forEachRead(op, [&](StringRef name, GetOp) {
+      auto it = index.find(name);
+      if (it != index.end() && deps.insert(it->second).second) {
+        readers[it->second].push_back(i);
+        ++pending[i];
+      }
+    });
+  }
+  std::deque<size_t> ready;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (pending[i] == 0)
+      ready.push_back(i);
+  SmallVector<Operation *> order;
+  while (!ready.empty()) {
+    size_t i = ready.front();
+    ready.pop_front();
+    order.push_back(ops[i]);
+    for (size_t r : readers[i])
+      if (--pending[r] == 0)
+        ready.push_back(r);
+  }
+  return order;
 }
 
 //===----------------------------------------------------------------------===//

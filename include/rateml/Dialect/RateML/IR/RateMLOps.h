@@ -47,6 +47,10 @@ std::optional<Stage> getDefinedStage(Operation *op);
 void forEachRead(Operation *op,
                  llvm::function_ref<void(StringRef, GetOp)> fn);
 
+/// Orders symbol-defining `ops` so that each comes after the ops of the same
+/// list whose symbols it reads (the verifier has ruled out cycles).
+SmallVector<Operation *> sortByDependencies(ArrayRef<Operation *> ops);
+
 } // namespace mlir::rateml
 
 #endif // RATEML_DIALECT_RATEML_IR_RATEMLOPS_H

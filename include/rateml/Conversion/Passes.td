@@ -1,0 +1,64 @@
+//===- Passes.td - Conversions out of the rateml dialect --*- tablegen -*-===//
+//
+// Conversions from rateml.model to executable kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RATEML_CONVERSION_PASSES_TD
+#define RATEML_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
+  let summary = "Turn the rateml.model into step kernels over parameter-set lanes";
+  let description = [{
+    Replaces the module's single `rateml.model` (which must have been through
+    `rateml-optimize-model`) by three functions with C interfaces and a
+    metadata string for the runtime:
+
+    - `rateml_setup(slots: memref<?xf64>)`: float64, one parameter set:
+      fills the derived parameters and noise amplitudes from the swept
+      parameters and constants, in dependency order.
+    - `rateml_step(...)`: one integration step of `lanes` parameter sets at
+      once (the set is the fastest index of every per-set array, so each
+      value is a `vector<lanes x T>`), for all nodes: the delayed coupling
+      gather (`vector.gather` with per-lane delays), derived variables, time
+      derivatives, Euler or Heun with the same coupling in both stages,
+      noise, clipping, and the history write. Arithmetic is the model's,
+      op for op, in the order of docs/simulation.md.
+    - `rateml_exposures(...)`: the exposures of every node.
+    - `rateml_model_json`: an `llvm.mlir.global` string describing sizes,
+      names, slots, ranges and bounds.
+
+    Every per-set array is flat and indexed `(... * numNodes + node) * lanes
+    + lane`; see docs/kernel-abi.md for the argument layout.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "unsigned", "8",
+           "Parameter sets per vector (SIMD width in elements)">,
+    Option<"precision", "precision", "std::string", "\"f32\"",
+           "Element type of the kernels: f32 or f64">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+def RateMLApproximateMathPass : Pass<"rateml-approximate-math"> {
+  let summary = "Vectorisable polynomial approximations of f32 math functions";
+  let description = [{
+    Rewrites f32 `math` ops (exp, log, sin, cos, tanh, erf, atan, ...) with
+    MLIR's polynomial approximations, so that vector code stays vector
+    instead of calling libm once per lane. Used only for float32 kernels;
+    float64 kernels call libm, like the reference.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // RATEML_CONVERSION_PASSES_TD

@@ -1,0 +1,38 @@
+//===- Pipelines.h - rateml's lowering pipelines ----------------*- C++ -*-===//
+//
+// The registered pipelines that take an optimized rateml.model to the LLVM
+// dialect, replayable with rateml-opt (e.g. --rateml-lower-to-cpu).
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_PIPELINES_PIPELINES_H
+#define RATEML_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::rateml {
+
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<unsigned> lanes{*this, "lanes",
+                         llvm::cl::desc("Parameter sets per SIMD vector"),
+                         llvm::cl::init(8)};
+  Option<std::string> precision{*this, "precision",
+                                llvm::cl::desc("f32 or f64"),
+                                llvm::cl::init("f32")};
+};
+
+/// rateml.model (after rateml-optimize-model) to the LLVM dialect: the
+/// kernels, math lowering (polynomials in f32, libm in f64) and the
+/// standard conversions to LLVM.
+void buildLowerToCPUPipeline(OpPassManager &pm,
+                             const CPUPipelineOptions &options);
+
+/// Adds just the kernel conversion and its clean-up (what
+/// rateml-compile --emit=lowered shows).
+void buildKernelPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+void registerRateMLPipelines();
+
+} // namespace mlir::rateml
+
+#endif // RATEML_PIPELINES_PIPELINES_H

@@ -1,0 +1,660 @@
+//===- RateMLToKernel.cpp - rateml.model to step kernels ------*- C++ -*-===//
+//
+// Builds the setup, step and exposure functions of a model (see Passes.td
+// and docs/kernel-abi.md). The model's expression regions are cloned op for
+// op, with f64 scalars becoming vectors of `lanes` parameter sets in the
+// chosen precision, so the kernel computes exactly what the model says in
+// the order docs/simulation.md fixes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/Conversion/Passes.h"
+#include "rateml/Dialect/RateML/IR/RateMLOps.h"
+#include "rateml/Version.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+
+namespace mlir::rateml {
+#define GEN_PASS_DEF_CONVERTRATEMLTOKERNELPASS
+#include "rateml/Conversion/Passes.h.inc"
+} // namespace mlir::rateml
+
+using namespace mlir;
+using namespace mlir::rateml;
+
+namespace {
+
+/// Slot 0 is dt, slot 1 n_node; then parameters, constants, derived
+/// parameters (dependency order) and the per-state noise amplitudes.
+constexpr unsigned kDtSlot = 0, kNNodeSlot = 1;
+
+/// How cloned expressions read named values and dt / n_node.
+struct Reads {
+  std::function<Value(StringRef)> symbol;
+  std::function<Value(unsigned)> slot;
+};
+
+class KernelBuilder {
+public:
+  KernelBuilder(ModelOp model, unsigned lanes, FloatType elem)
+      : model(model), lanes(lanes), elem(elem), ctx(model.getContext()),
+        vecType(VectorType::get({lanes}, elem)),
+        maskType(VectorType::get({lanes}, IntegerType::get(ctx, 1))),
+        indexVecType(VectorType::get({lanes}, IntegerType::get(ctx, 32))) {}
+
+  LogicalResult build(ModuleOp module);
+
+private:
+  //===-- Model structure --------------------------------------------===//
+  LogicalResult analyse();
+
+  //===-- Expression cloning -----------------------------------------===//
+  /// Clones `region` at `b`; `read` supplies named values, `arg` the block
+  /// argument. In vector mode f64 becomes vecType and i1 maskType.
+  SmallVector<Value> cloneRegion(OpBuilder &b, Region &region, bool vector,
+                                 const Reads &reads, Value arg = nullptr);
+
+  //===-- Helpers ----------------------------------------------------===//
+  Value index(OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value splat(OpBuilder &b, double v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, FloatAttr::get(elem, v)));
+  }
+  /// Offset of `(a * n + b) * lanes`.
+  Value laneOffset(OpBuilder &b, Value a, Value n, Value bIdx) {
+    Value row = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, a, n), bIdx);
+    return arith::MulIOp::create(b, loc, row, index(b, lanes));
+  }
+  Value loadVec(OpBuilder &b, Value mem, Value offset) {
+    return vector::LoadOp::create(b, loc, vecType, mem, ValueRange{offset});
+  }
+  void storeVec(OpBuilder &b, Value v, Value mem, Value offset) {
+    vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
+  }
+  Value loadParam(OpBuilder &b, Value params, unsigned slot) {
+    return loadVec(b, params, index(b, int64_t(slot) * lanes));
+  }
+  Value clip(OpBuilder &b, StateOp state, Value x);
+
+  /// Values of derived and conditional variables for one node, given
+  /// `read` for everything else.
+  void evaluateDerived(OpBuilder &b, llvm::StringMap<Value> &values,
+                       const Reads &reads);
+  /// The time derivatives at states `x` with couplings `c`.
+  SmallVector<Value> derivatives(OpBuilder &b, Value params, ValueRange x,
+                                 ValueRange c);
+
+  func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
+  void buildSetup(OpBuilder &b);
+  void buildStep(OpBuilder &b);
+  void buildExposures(OpBuilder &b);
+  void buildMetadata(OpBuilder &b);
+
+  /// Reads `values` (states, couplings, derived variables) first, and
+  /// parameter-level values from the `params` vectors.
+  Reads makeReads(OpBuilder &b, Value params, llvm::StringMap<Value> &values) {
+    return {[this, &b, params, &values](StringRef name) -> Value {
+              auto it = values.find(name);
+              if (it != values.end())
+                return it->second;
+              return loadParam(b, params, slotOf.lookup(name));
+            },
+            [this, &b, params](unsigned slot) -> Value {
+              return loadParam(b, params, slot);
+            }};
+  }
+
+  ModelOp model;
+  unsigned lanes;
+  FloatType elem;
+  MLIRContext *ctx;
+  VectorType vecType, maskType, indexVecType;
+  Location loc = UnknownLoc::get(ctx);
+
+  SmallVector<StateOp> states;
+  SmallVector<ParamOp> params;
+  SmallVector<ConstantOp> constants;
+  SmallVector<Operation *> derivedParams, derived;
+  SmallVector<CouplingOp> couplings;
+  SmallVector<TimeDerivativeOp> timeDerivatives;
+  SmallVector<ExposureOp> exposures;
+  NoiseOp noise;
+  llvm::StringMap<unsigned> slotOf;
+  unsigned noiseSlot = 0, numSlots = 2;
+  bool hasDelays = false;
+  /// History channel of each state (-1: not kept).
+  SmallVector<int64_t> historyChannel;
+  SmallVector<int64_t> delayedStates;
+};
+
+LogicalResult KernelBuilder::analyse() {
+  SmallVector<Operation *> derivedParamOps, derivedOps;
+  for (Operation &op : model.getBody().front()) {
+    if (auto p = dyn_cast<ParamOp>(op))
+      params.push_back(p);
+    else if (auto c = dyn_cast<ConstantOp>(op))
+      constants.push_back(c);
+    else if (isa<DerivedParamOp>(op))
+      derivedParamOps.push_back(&op);
+    else if (isa<DerivedOp, ConditionalOp>(op))
+      derivedOps.push_back(&op);
+    else if (auto s = dyn_cast<StateOp>(op))
+      states.push_back(s);
+    else if (auto c = dyn_cast<CouplingOp>(op))
+      couplings.push_back(c);
+    else if (auto t = dyn_cast<TimeDerivativeOp>(op))
+      timeDerivatives.push_back(t);
+    else if (auto e = dyn_cast<ExposureOp>(op))
+      exposures.push_back(e);
+    else if (auto n = dyn_cast<NoiseOp>(op))
+      noise = n;
+  }
+  derivedParams = sortByDependencies(derivedParamOps);
+  derived = sortByDependencies(derivedOps);
+  for (ParamOp p : params)
+    slotOf[p.getSymName()] = numSlots++;
+  for (ConstantOp c : constants)
+    slotOf[c.getSymName()] = numSlots++;
+  for (Operation *op : derivedParams)
+    slotOf[cast<DerivedParamOp>(op).getSymName()] = numSlots++;
+  noiseSlot = numSlots;
+  if (noise)
+    numSlots += states.size();
+
+  // Couplings run before the node's derived variables.
+  for (CouplingOp c : couplings) {
+    LogicalResult ok = success();
+    forEachRead(c, [&](StringRef name, GetOp get) {
+      Operation *def = mlir::SymbolTable::lookupSymbolIn(model, name);
+      if (succeeded(ok) && isa_and_nonnull<DerivedOp, ConditionalOp,
+                                            CouplingOp>(def))
+        ok = get.emitError() << "coupling functions may read only states and "
+                                "parameter-level values";
+    });
+    if (failed(ok))
+      return failure();
+  }
+
+  hasDelays = mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt");
+  auto delayed = model.getDelayedStates();
+  if (!delayed || (hasDelays && !model.getConductionSpeed()))
+    return model.emitError()
+           << "run rateml-optimize-model before convert-rateml-to-kernel";
+  delayedStates.assign(delayed->begin(), delayed->end());
+  historyChannel.assign(states.size(), -1);
+  for (auto [channel, s] : llvm::enumerate(delayedStates))
+    historyChannel[s] = channel;
+  return success();
+}
+
+SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
+                                              bool vector, const Reads &reads,
+                                              Value arg) {
+  Block &block = region.front();
+  IRMapping mapping;
+  if (arg)
+    mapping.map(block.getArgument(0), arg);
+  auto convert = [&](Type t) -> Type {
+    if (!vector)
+      return t;
+    return t.isInteger(1) ? Type(maskType) : Type(vecType);
+  };
+  for (Operation &op : block) {
+    if (auto get = dyn_cast<GetOp>(op)) {
+      mapping.map(get.getResult(), reads.symbol(get.getName()));
+    } else if (isa<DtOp>(op)) {
+      mapping.map(op.getResult(0), reads.slot(kDtSlot));
+    } else if (isa<NNodeOp>(op)) {
+      mapping.map(op.getResult(0), reads.slot(kNNodeSlot));
+    } else if (auto yield = dyn_cast<YieldOp>(op)) {
+      SmallVector<Value> results;
+      for (Value v : yield.getValues())
+        results.push_back(mapping.lookup(v));
+      return results;
+    } else if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      TypedAttr value = c.getValue();
+      if (vector) {
+        Attribute scalar =
+            c.getType().isInteger(1)
+                ? value
+                : Attribute(FloatAttr::get(
+                      elem, cast<FloatAttr>(value).getValueAsDouble()));
+        value = DenseElementsAttr::get(
+            cast<ShapedType>(convert(c.getType())), scalar);
+      }
+      mapping.map(c.getResult(), arith::ConstantOp::create(b, loc, value));
+    } else {
+      Operation *clone = b.clone(op, mapping);
+      for (Value result : clone->getResults())
+        result.setType(convert(result.getType()));
+    }
+  }
+  llvm_unreachable("expression regions end in rateml.yield");
+}
+
+Value KernelBuilder::clip(OpBuilder &b, StateOp state, Value x) {
+  if (auto lower = state.getLower()) {
+    Value lo = splat(b, lower->convertToDouble());
+    Value below =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, lo);
+    x = arith::SelectOp::create(b, loc, below, lo, x);
+  }
+  if (auto upper = state.getUpper()) {
+    Value hi = splat(b, upper->convertToDouble());
+    Value above =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, hi);
+    x = arith::SelectOp::create(b, loc, above, hi, x);
+  }
+  return x;
+}
+
+void KernelBuilder::evaluateDerived(OpBuilder &b,
+                                    llvm::StringMap<Value> &values,
+                                    const Reads &read) {
+  for (Operation *op : derived) {
+    StringRef name = cast<mlir::SymbolOpInterface>(op).getName();
+    if (auto d = dyn_cast<DerivedOp>(op)) {
+      values[name] = cloneRegion(b, d.getBody(), true, read)[0];
+      continue;
+    }
+    // First true case wins: select from the last case backwards.
+    auto cases = cast<ConditionalOp>(op).getCases();
+    Value result = cloneRegion(b, cases.back(), true, read)[0];
+    SmallVector<SmallVector<Value>> evaluated;
+    for (Region &region : cases.drop_back())
+      evaluated.push_back(cloneRegion(b, region, true, read));
+    for (auto &cv : llvm::reverse(evaluated))
+      result = arith::SelectOp::create(b, loc, cv[0], cv[1], result);
+    values[name] = result;
+  }
+}
+
+func::FuncOp KernelBuilder::makeFunc(OpBuilder &b, StringRef name,
+                                     TypeRange args) {
+  auto func = func::FuncOp::create(b, loc, name,
+                                   FunctionType::get(ctx, args, {}));
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  func.addEntryBlock();
+  return func;
+}
+
+void KernelBuilder::buildSetup(OpBuilder &module) {
+  Type f64 = module.getF64Type();
+  auto memF64 = MemRefType::get({ShapedType::kDynamic}, f64);
+  func::FuncOp func = makeFunc(module, "rateml_setup", {memF64});
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  Value slots = func.getArgument(0);
+  auto load = [&](unsigned slot) -> Value {
+    return memref::LoadOp::create(b, loc, slots, ValueRange{index(b, slot)});
+  };
+  Reads read{[&](StringRef name) { return load(slotOf.lookup(name)); },
+             [&](unsigned slot) { return load(slot); }};
+  for (Operation *op : derivedParams) {
+    auto d = cast<DerivedParamOp>(op);
+    Value v = cloneRegion(b, d.getBody(), false, read)[0];
+    memref::StoreOp::create(b, loc, v, slots,
+                            ValueRange{index(b, slotOf.lookup(d.getSymName()))});
+  }
+  if (noise) {
+    SmallVector<Value> amplitudes = cloneRegion(b, noise.getBody(), false, read);
+    for (size_t s = 0; s < states.size(); ++s)
+      memref::StoreOp::create(b, loc,
+                              amplitudes[amplitudes.size() == 1 ? 0 : s], slots,
+                              ValueRange{index(b, noiseSlot + s)});
+  }
+  func::ReturnOp::create(b, loc);
+}
+
+SmallVector<Value> KernelBuilder::derivatives(OpBuilder &b, Value params,
+                                              ValueRange x, ValueRange c) {
+  llvm::StringMap<Value> values;
+  for (auto [s, state] : llvm::enumerate(states))
+    values[state.getSymName()] = x[s];
+  for (auto [k, coupling] : llvm::enumerate(couplings))
+    values[coupling.getSymName()] = c[k];
+  Reads read = makeReads(b, params, values);
+  evaluateDerived(b, values, read);
+  SmallVector<Value> f;
+  for (TimeDerivativeOp t : timeDerivatives)
+    f.push_back(cloneRegion(b, t.getBody(), true, read)[0]);
+  return f;
+}
+
+void KernelBuilder::buildStep(OpBuilder &module) {
+  Type i32 = module.getI32Type(), i64 = module.getI64Type();
+  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
+  auto memI32 = MemRefType::get({ShapedType::kDynamic}, i32);
+  func::FuncOp func = makeFunc(
+      module, "rateml_step",
+      {memT, memT, memT, memI32, memI32, memI32, memT, memT, memT, i64, i64,
+       i64, i32});
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
+        history = entry.getArgument(2), delays = entry.getArgument(3),
+        rowStart = entry.getArgument(4), sources = entry.getArgument(5),
+        weights = entry.getArgument(6), noiseArg = entry.getArgument(7),
+        couplingArg = entry.getArgument(8), step = entry.getArgument(9),
+        numNodes = entry.getArgument(10), horizon = entry.getArgument(11),
+        flags = entry.getArgument(12);
+
+  Type indexType = b.getIndexType();
+  Value n = arith::IndexCastOp::create(b, loc, indexType, numNodes);
+  auto flag = [&](int bit) -> Value {
+    Value masked = arith::AndIOp::create(
+        b, loc, flags, arith::ConstantIntOp::create(b, loc, i32, bit));
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne, masked,
+        arith::ConstantIntOp::create(b, loc, i32, 0));
+  };
+  Value heun = flag(1), noiseOn = flag(2);
+  Value zero = splat(b, 0.0);
+  Value c0 = index(b, 0), c1 = index(b, 1);
+
+  // Lane indices, the current history row (as a vector) and the next row.
+  SmallVector<int32_t> iotaValues;
+  for (unsigned l = 0; l < lanes; ++l)
+    iotaValues.push_back(l);
+  Value iota = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(indexVecType, ArrayRef(iotaValues)));
+  Value allTrue = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(maskType, true));
+  auto splatI32 = [&](OpBuilder &at, Value scalar) -> Value {
+    return vector::BroadcastOp::create(at, loc, indexVecType, scalar);
+  };
+  Value rowNow = splatI32(b, arith::TruncIOp::create(
+      b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon)));
+  Value horizonVec =
+      splatI32(b, arith::TruncIOp::create(b, loc, i32, horizon));
+  Value nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
+  Value channelsVec = splatI32(b, arith::ConstantIntOp::create(
+      b, loc, i32, int64_t(delayedStates.size())));
+  Value lanesVec =
+      splatI32(b, arith::ConstantIntOp::create(b, loc, i32, lanes));
+  Value zeroVec = splatI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
+  Value nextRow = arith::IndexCastOp::create(
+      b, loc, indexType,
+      arith::RemSIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, step,
+                                arith::ConstantIntOp::create(b, loc, i64, 1)),
+          horizon));
+
+  auto loadI32 = [&](OpBuilder &ib, Value mem, Value i) -> Value {
+    Value v = memref::LoadOp::create(ib, loc, mem, ValueRange{i});
+    return arith::IndexCastOp::create(ib, loc, indexType, v);
+  };
+  auto loadStates = [&](OpBuilder &ib, Value node) {
+    SmallVector<Value> x;
+    for (size_t s = 0; s < states.size(); ++s)
+      x.push_back(loadVec(ib, state, laneOffset(ib, index(ib, s), n, node)));
+    return x;
+  };
+
+  // Phase 1: c(n) for every node from x(n) and the history.
+  if (!couplings.empty()) {
+    auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+    OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+    Value i = nodes.getInductionVar();
+    SmallVector<Value> x = loadStates(nb, i);
+    llvm::StringMap<Value> targetValues;
+    for (auto [s, st] : llvm::enumerate(states))
+      targetValues[st.getSymName()] = x[s];
+    Value begin = loadI32(nb, rowStart, i);
+    Value end = loadI32(nb, rowStart, arith::AddIOp::create(nb, loc, i, c1));
+    SmallVector<Value> init(couplings.size(), splat(nb, 0.0));
+    auto edgesLoop = scf::ForOp::create(nb, loc, begin, end, c1, init);
+    {
+      OpBuilder eb = OpBuilder::atBlockBegin(edgesLoop.getBody());
+      Value e = edgesLoop.getInductionVar();
+      Value j = loadI32(eb, sources, e);
+      Value w = vector::BroadcastOp::create(
+          eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+      Value d;
+      if (hasDelays)
+        d = vector::LoadOp::create(
+            eb, loc, indexVecType, delays,
+            ValueRange{arith::MulIOp::create(eb, loc, e, index(eb, lanes))});
+      Value jVec;
+      if (hasDelays)
+        jVec = splatI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
+      Reads reads = makeReads(eb, paramsArg, targetValues);
+      SmallVector<Value> next;
+      for (auto [k, coupling] : llvm::enumerate(couplings)) {
+        int64_t src = coupling.getSource();
+        Value xj = zero;
+        if (!hasDelays) {
+          xj = loadVec(eb, state, laneOffset(eb, index(eb, src), n, j));
+        } else if (historyChannel[src] >= 0) {
+          // row = (n mod H) - d, wrapped into [0, H).
+          Value row = arith::SubIOp::create(eb, loc, rowNow, d);
+          Value negative = arith::CmpIOp::create(
+              eb, loc, arith::CmpIPredicate::slt, row, zeroVec);
+          row = arith::SelectOp::create(
+              eb, loc, negative,
+              arith::AddIOp::create(eb, loc, row, horizonVec), row);
+          Value channel = splatI32(eb, arith::ConstantIntOp::create(
+              eb, loc, i32, historyChannel[src]));
+          Value idx = arith::MulIOp::create(eb, loc, row, channelsVec);
+          idx = arith::AddIOp::create(eb, loc, idx, channel);
+          idx = arith::MulIOp::create(eb, loc, idx, nVec);
+          idx = arith::AddIOp::create(eb, loc, idx, jVec);
+          idx = arith::MulIOp::create(eb, loc, idx, lanesVec);
+          idx = arith::AddIOp::create(eb, loc, idx, iota);
+          xj = vector::GatherOp::create(eb, loc, vecType, history,
+                                        ValueRange{index(eb, 0)}, idx, allTrue,
+                                        zero);
+        }
+        Value post = cloneRegion(eb, coupling.getPost(), true, reads, xj)[0];
+        Value pre = cloneRegion(eb, coupling.getPre(), true, reads, xj)[0];
+        Value term = arith::MulFOp::create(
+            eb, loc, arith::MulFOp::create(eb, loc, w, post), pre);
+        next.push_back(arith::AddFOp::create(
+            eb, loc, edgesLoop.getRegionIterArgs()[k], term));
+      }
+      scf::YieldOp::create(eb, loc, next);
+    }
+    Reads reads = makeReads(nb, paramsArg, targetValues);
+    for (auto [k, coupling] : llvm::enumerate(couplings)) {
+      Value scale = cloneRegion(nb, coupling.getScale(), true, reads)[0];
+      Value c = arith::MulFOp::create(nb, loc, scale, edgesLoop.getResult(k));
+      storeVec(nb, c, couplingArg, laneOffset(nb, index(nb, k), n, i));
+    }
+  }
+
+  // Phase 2: x(n + 1), node by node, and the history row n + 1.
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  SmallVector<Value> x = loadStates(nb, i), c;
+  for (size_t k = 0; k < couplings.size(); ++k)
+    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i)));
+  SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
+  Value dt = loadParam(nb, paramsArg, kDtSlot);
+  SmallVector<Value> z, predicted;
+  for (size_t s = 0; s < states.size(); ++s) {
+    auto ifNoise = scf::IfOp::create(nb, loc, TypeRange{vecType}, noiseOn,
+                                     /*withElse=*/true);
+    {
+      OpBuilder tb = ifNoise.getThenBodyBuilder();
+      scf::YieldOp::create(
+          tb, loc, loadVec(tb, noiseArg, laneOffset(tb, index(tb, s), n, i)));
+      OpBuilder fb = ifNoise.getElseBodyBuilder();
+      scf::YieldOp::create(fb, loc, splat(fb, 0.0));
+    }
+    z.push_back(ifNoise.getResult(0));
+    Value euler = arith::AddFOp::create(
+        nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, f1[s]));
+    Value noisy = arith::AddFOp::create(nb, loc, euler, z[s]);
+    predicted.push_back(
+        clip(nb, states[s],
+             arith::SelectOp::create(nb, loc, noiseOn, noisy, euler)));
+  }
+  SmallVector<Type> stateTypes(states.size(), vecType);
+  auto ifHeun = scf::IfOp::create(nb, loc, stateTypes, heun, /*withElse=*/true);
+  {
+    OpBuilder tb = ifHeun.getThenBodyBuilder();
+    SmallVector<Value> f2 = derivatives(tb, paramsArg, predicted, c);
+    Value half = arith::MulFOp::create(tb, loc, splat(tb, 0.5),
+                                       loadParam(tb, paramsArg, kDtSlot));
+    SmallVector<Value> corrected;
+    for (size_t s = 0; s < states.size(); ++s) {
+      Value sum = arith::AddFOp::create(tb, loc, f1[s], f2[s]);
+      Value heunValue = arith::AddFOp::create(
+          tb, loc, x[s], arith::MulFOp::create(tb, loc, half, sum));
+      Value noisy = arith::AddFOp::create(tb, loc, heunValue, z[s]);
+      corrected.push_back(
+          clip(tb, states[s],
+               arith::SelectOp::create(tb, loc, noiseOn, noisy, heunValue)));
+    }
+    scf::YieldOp::create(tb, loc, corrected);
+    OpBuilder fb = ifHeun.getElseBodyBuilder();
+    scf::YieldOp::create(fb, loc, predicted);
+  }
+  Value channels = index(nb, delayedStates.size());
+  for (size_t s = 0; s < states.size(); ++s) {
+    Value v = ifHeun.getResult(s);
+    storeVec(nb, v, state, laneOffset(nb, index(nb, s), n, i));
+    if (hasDelays && historyChannel[s] >= 0) {
+      Value row = arith::AddIOp::create(
+          nb, loc, arith::MulIOp::create(nb, loc, nextRow, channels),
+          index(nb, historyChannel[s]));
+      storeVec(nb, v, history, laneOffset(nb, row, n, i));
+    }
+  }
+  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildExposures(OpBuilder &module) {
+  Type i64 = module.getI64Type();
+  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
+  func::FuncOp func =
+      makeFunc(module, "rateml_exposures", {memT, memT, memT, memT, i64});
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
+        couplingArg = entry.getArgument(2), out = entry.getArgument(3);
+  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                       entry.getArgument(4));
+  auto nodes = scf::ForOp::create(b, loc, index(b, 0), n, index(b, 1));
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  llvm::StringMap<Value> values;
+  for (auto [s, st] : llvm::enumerate(states))
+    values[st.getSymName()] =
+        loadVec(nb, state, laneOffset(nb, index(nb, s), n, i));
+  for (auto [k, coupling] : llvm::enumerate(couplings))
+    values[coupling.getSymName()] =
+        loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i));
+  Reads reads = makeReads(nb, paramsArg, values);
+  evaluateDerived(nb, values, reads);
+  for (auto [e, exposure] : llvm::enumerate(exposures)) {
+    Value v = cloneRegion(nb, exposure.getBody(), true, reads)[0];
+    storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
+  }
+  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildMetadata(OpBuilder &b) {
+  using llvm::json::Array;
+  using llvm::json::Object;
+  auto bound = [](std::optional<APFloat> v) -> llvm::json::Value {
+    if (!v)
+      return nullptr;
+    return v->convertToDouble();
+  };
+  Array paramsJson, constantsJson, statesJson, exposuresJson, delayedJson;
+  for (ParamOp p : params)
+    paramsJson.push_back(Object{{"name", p.getSymName()},
+                                {"lo", p.getLo().convertToDouble()},
+                                {"hi", p.getHi().convertToDouble()},
+                                {"slot", slotOf.lookup(p.getSymName())}});
+  for (ConstantOp c : constants)
+    constantsJson.push_back(Object{{"name", c.getSymName()},
+                                   {"value", c.getValue().convertToDouble()},
+                                   {"slot", slotOf.lookup(c.getSymName())}});
+  for (auto [s, st] : llvm::enumerate(states))
+    statesJson.push_back(Object{{"name", st.getSymName()},
+                                {"init_lo", st.getInitLo().convertToDouble()},
+                                {"init_hi", st.getInitHi().convertToDouble()},
+                                {"lower", bound(st.getLower())},
+                                {"upper", bound(st.getUpper())}});
+  for (ExposureOp e : exposures)
+    exposuresJson.push_back(e.getName());
+  for (int64_t s : delayedStates)
+    delayedJson.push_back(s);
+  Object meta{
+      {"abi", 1},
+      {"version", RATEML_VERSION},
+      {"model", model.getSymName()},
+      {"description", model.getDescription().value_or("")},
+      {"lanes", lanes},
+      {"precision", elem.isF64() ? "f64" : "f32"},
+      {"num_slots", numSlots},
+      {"params", std::move(paramsJson)},
+      {"constants", std::move(constantsJson)},
+      {"states", std::move(statesJson)},
+      {"exposures", std::move(exposuresJson)},
+      {"num_couplings", couplings.size()},
+      {"history_states", std::move(delayedJson)},
+      {"noise_slot", noise ? llvm::json::Value(noiseSlot) : nullptr},
+      {"speed_slot", hasDelays ? llvm::json::Value(slotOf.lookup(
+                                     model.getConductionSpeed().value()))
+                               : nullptr}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(meta));
+  text.push_back('\0');
+  auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), text.size());
+  LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                         LLVM::Linkage::External, "rateml_model_json",
+                         b.getStringAttr(text));
+}
+
+LogicalResult KernelBuilder::build(ModuleOp module) {
+  if (failed(analyse()))
+    return failure();
+  loc = model.getLoc();
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  buildSetup(b);
+  buildStep(b);
+  buildExposures(b);
+  buildMetadata(b);
+  return success();
+}
+
+struct ConvertRateMLToKernelPass
+    : rateml::impl::ConvertRateMLToKernelPassBase<ConvertRateMLToKernelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto models = llvm::to_vector(module.getOps<ModelOp>());
+    if (models.size() != 1) {
+      module.emitError() << "expected exactly one rateml.model, found "
+                         << models.size();
+      return signalPassFailure();
+    }
+    if (precision != "f32" && precision != "f64") {
+      module.emitError() << "precision must be f32 or f64, got '" << precision
+                         << "'";
+      return signalPassFailure();
+    }
+    if (lanes == 0 || lanes > 64) {
+      module.emitError() << "lanes must be 1 to 64, got " << lanes;
+      return signalPassFailure();
+    }
+    FloatType elem = precision == "f64" ? FloatType(Float64Type::get(&getContext()))
+                                        : FloatType(Float32Type::get(&getContext()));
+    KernelBuilder builder(models[0], lanes, elem);
+    if (failed(builder.build(module)))
+      return signalPassFailure();
+    models[0].erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,108 @@
+// RUN: rateml-opt %s --split-input-file --convert-rateml-to-kernel='lanes=4 precision=f32' --verify-diagnostics | FileCheck %s
+
+// A delayed linear coupling, a clipped state and noise.
+// CHECK-LABEL: func.func @rateml_setup(%{{.*}}: memref<?xf64>) attributes {llvm.emit_c_interface}
+// The derived parameter k2 = 2 * k (slot 4: dt, n_node, speed, k, k2).
+// CHECK: %[[K:.*]] = memref.load %{{.*}}[%c3] : memref<?xf64>
+// CHECK: %[[K2:.*]] = arith.mulf %{{.*}}, %[[K]] : f64
+// CHECK: memref.store %[[K2]], %{{.*}}[%c4] : memref<?xf64>
+// The noise amplitude of the one state goes to slot 5.
+// CHECK: memref.store %{{.*}}, %{{.*}}[%c5] : memref<?xf64>
+
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32) attributes {llvm.emit_c_interface}
+// Phase 1: per-lane delays gather the source's history; acc + (w * post) * pre.
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4xf32>)
+// CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK: %[[XJ:.*]] = vector.gather
+// CHECK: %[[WP:.*]] = arith.mulf %[[W]], %{{.*}} : vector<4xf32>
+// CHECK: %[[T:.*]] = arith.mulf %[[WP]], %[[XJ]] : vector<4xf32>
+// CHECK: arith.addf %[[ACC]], %[[T]] : vector<4xf32>
+// Phase 2: Heun is chosen at run time; the clip is a compare and select.
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// CHECK: arith.cmpf olt
+// CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// CHECK: vector.store
+// CHECK-LABEL: func.func @rateml_exposures(
+// CHECK: llvm.mlir.global external constant @rateml_model_json
+// CHECK-SAME: \22history_states\22:[0]
+rateml.model @linear attributes {conduction_speed = @speed, delayed_states = array<i64: 0>} {
+  rateml.param @speed range [1.0, 2.0]
+  rateml.constant @k = 0.5
+  rateml.derived_param @k2 hoisted {
+    %k = rateml.get @k
+    %two = arith.constant 2.0 : f64
+    %0 = arith.mulf %two, %k : f64
+    rateml.yield %0 : f64
+  }
+  rateml.derived_param @rec_speed_dt {
+    %s = rateml.get @speed
+    rateml.yield %s : f64
+  }
+  rateml.state @x init [0.0, 1.0] lower 0.0
+  rateml.exposure "x" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    %k2 = rateml.get @k2
+    %c = rateml.get @c
+    %0 = arith.mulf %k2, %x : f64
+    %1 = arith.subf %c, %0 : f64
+    rateml.yield %1 : f64
+  }
+  rateml.coupling @c source 0 kind <linear> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %k = rateml.get @k
+    rateml.yield %k : f64
+  }
+  rateml.noise {
+    %a = arith.constant 0.1 : f64
+    rateml.yield %a : f64
+  }
+}
+
+// -----
+
+// Without delays the source is read from the current state: no gather.
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK-NOT: vector.gather
+// CHECK: vector.load
+// CHECK-LABEL: func.func @rateml_exposures(
+rateml.model @synchronous attributes {delayed_states = array<i64>} {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %c = rateml.get @c
+    rateml.yield %c : f64
+  }
+  rateml.coupling @c source 0 kind <linear> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}
+
+// -----
+
+// expected-error @+1 {{run rateml-optimize-model before convert-rateml-to-kernel}}
+rateml.model @not_optimized {
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+}
