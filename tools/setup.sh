@@ -15,7 +15,7 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   clang-22 lld-22 libclang-rt-22-dev
   libxml2-dev libgtest-dev
-  pkg-config libzip-dev libbz2-dev
+  pkg-config libzip-dev libbz2-dev libhdf5-dev libssl-dev nlohmann-json3-dev
 )
 
 missing=()

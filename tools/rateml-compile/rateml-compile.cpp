@@ -1,8 +1,10 @@
 //===- rateml-compile.cpp - The rateml compiler driver --------*- C++ -*-===//
 //
 // Reads a RateML/LEMS XML model and runs the pipeline up to the stage asked
-// for with --emit. Output is written only when every step succeeded, and
-// atomically, so a failed compile never leaves a partial file behind.
+// for with --emit: the model MLIR, the kernels, LLVM IR, an object, or (the
+// default) sweep.bin, the kernels linked with the sweep runtime. Output is
+// written only when every step succeeded, and atomically, so a failed
+// compile never leaves a partial file behind.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,11 +18,19 @@
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "rateml/Frontend/LEMS/LEMSImporter.h"
 #include "rateml/InitAll.h"
+#include "rateml/Pipelines/Pipelines.h"
+#include "rateml/SweepLink.h"
+#include "rateml/Target/CPUObject.h"
 #include "rateml/Version.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -28,7 +38,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { MLIR, MLIROptimized };
+enum class Emit { MLIR, MLIROptimized, Lowered, LLVMIR, Object, Executable };
 
 cl::OptionCategory category("rateml-compile options");
 
@@ -36,18 +46,39 @@ cl::opt<std::string> inputFilename(cl::Positional,
                                    cl::desc("<model.xml | - for stdin>"),
                                    cl::Required, cl::cat(category));
 
-cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: stdout)"),
-                                    cl::value_desc("file"), cl::init("-"),
-                                    cl::cat(category));
+cl::opt<std::string> outputFilename(
+    "o", cl::desc("Output file (default: sweep.bin for executables, else stdout)"),
+    cl::value_desc("file"), cl::cat(category));
 
 cl::opt<Emit> emitAction(
-    "emit", cl::desc("The stage to stop at and print"), cl::init(Emit::MLIR),
+    "emit", cl::desc("The stage to stop at"), cl::init(Emit::Executable),
     cl::values(clEnumValN(Emit::MLIR, "mlir",
                           "the imported, verified rateml model"),
                clEnumValN(Emit::MLIROptimized, "mlir-optimized",
                           "the model after rateml-optimize-model "
-                          "(folded, hoisted, couplings classified)")),
+                          "(folded, hoisted, couplings classified)"),
+               clEnumValN(Emit::Lowered, "lowered",
+                          "the step kernels (scf/vector/memref)"),
+               clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Object, "obj", "the kernels' object file"),
+               clEnumValN(Emit::Executable, "exe",
+                          "sweep.bin: kernels linked with the sweep runtime "
+                          "(default)")),
     cl::cat(category));
+
+cl::opt<std::string> precision("precision",
+                               cl::desc("Kernel precision: f32 or f64"),
+                               cl::init("f32"), cl::cat(category));
+
+cl::opt<unsigned> lanes(
+    "lanes",
+    cl::desc("Parameter sets per SIMD vector (default: the host's vector "
+             "width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
+    cl::init(0), cl::cat(category));
+
+cl::opt<std::string> cpu(
+    "cpu", cl::desc("Target CPU: native (default) or an LLVM CPU name"),
+    cl::init("native"), cl::cat(category));
 
 cl::opt<bool> printSummary(
     "summary",
@@ -67,18 +98,109 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!module)
     return failure();
 
-  if (emitAction == Emit::MLIROptimized || printSummary) {
-    analysed = module->clone();
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return failure();
-    rateml::buildModelOptimizationPipeline(pm);
-    if (failed(pm.run(*analysed)))
-      return failure();
+  if (emitAction == Emit::MLIR && !printSummary) {
+    llvm::raw_string_ostream os(output);
+    module->print(os);
+    return success();
+  }
+  analysed = module->clone();
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  rateml::buildModelOptimizationPipeline(pm);
+  if (failed(pm.run(*analysed)))
+    return failure();
+  llvm::raw_string_ostream os(output);
+  if (emitAction == Emit::MLIR || emitAction == Emit::MLIROptimized) {
+    (emitAction == Emit::MLIR ? *module : *analysed)->print(os);
+    return success();
   }
 
-  llvm::raw_string_ostream os(output);
-  (emitAction == Emit::MLIR ? *module : *analysed)->print(os);
+  OwningOpRef<ModuleOp> kernels = analysed->clone();
+  rateml::CPUPipelineOptions options;
+  options.lanes = lanes;
+  options.precision = precision;
+  PassManager lower(&context);
+  if (failed(applyPassManagerCLOptions(lower)))
+    return failure();
+  if (emitAction == Emit::Lowered)
+    rateml::buildKernelPipeline(lower, options);
+  else
+    rateml::buildLowerToCPUPipeline(lower, options);
+  if (failed(lower.run(*kernels)))
+    return failure();
+  if (emitAction == Emit::Lowered) {
+    kernels->print(os);
+    return success();
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      rateml::translateToOptimizedLLVMIR(*kernels, llvmContext, cpu);
+  if (!llvmModule)
+    return failure();
+  if (emitAction == Emit::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return success();
+  }
+  llvm::SmallString<0> object;
+  llvm::raw_svector_ostream objectStream(object);
+  if (failed(rateml::emitObjectFile(*llvmModule, cpu, objectStream,
+                                    kernels->getLoc())))
+    return failure();
+  output.assign(object.begin(), object.end());
+  return success();
+}
+
+/// The SIMD width of this machine in elements of `bits` bits.
+static unsigned hostLanes(unsigned bits) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  unsigned width = features.lookup("avx512f") ? 512
+                   : features.lookup("avx2")  ? 256
+                                              : 128;
+  return width / bits;
+}
+
+/// Links `object` with the sweep runtime into the executable `output`,
+/// through a temporary file renamed at the end.
+static LogicalResult linkExecutable(const std::string &object,
+                                    StringRef output) {
+  llvm::SmallString<128> objectPath, exePath;
+  if (llvm::sys::fs::createTemporaryFile("rateml-kernels", "o", objectPath) ||
+      llvm::sys::fs::createUniqueFile(output + ".partial-%%%%%%", exePath)) {
+    llvm::errs() << "rateml-compile: error: cannot create temporary files\n";
+    return failure();
+  }
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(objectPath);
+    llvm::sys::fs::remove(exePath);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (ec) {
+      llvm::errs() << "rateml-compile: error: " << ec.message() << "\n";
+      return failure();
+    }
+    os << object;
+  }
+  SmallVector<StringRef> items;
+  StringRef(RATEML_SWEEP_LINK_ITEMS).split(items, ';', -1, false);
+  std::vector<StringRef> args = {RATEML_SWEEP_LINKER, "-o", exePath,
+                                 objectPath};
+  args.insert(args.end(), items.begin(), items.end());
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(RATEML_SWEEP_LINKER, args, std::nullopt,
+                                     {}, 0, 0, &error);
+  if (rc != 0) {
+    llvm::errs() << "rateml-compile: error: linking sweep.bin failed"
+                 << (error.empty() ? "" : ": " + error) << "\n";
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(exePath, output)) {
+    llvm::errs() << "rateml-compile: error: cannot write '" << output
+                 << "': " << ec.message() << "\n";
+    return failure();
+  }
   return success();
 }
 
@@ -94,9 +216,24 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "rateml-compile: compile a RateML/LEMS XML neural-mass model\n\n"
+      "  rateml-compile model.xml -o sweep.bin [--precision f32|f64]\n"
       "  rateml-compile model.xml --emit=mlir [-o out.mlir] [--summary]\n\n"
       "Errors are reported as file:line:col and make the exit status 1;\n"
       "the output file is only written when compilation succeeds.\n");
+
+  if (precision != "f32" && precision != "f64") {
+    llvm::errs() << "rateml-compile: error: --precision must be f32 or f64\n";
+    return 1;
+  }
+  if (lanes == 0)
+    lanes = hostLanes(precision == "f64" ? 64 : 32);
+  if (outputFilename.empty())
+    outputFilename = emitAction == Emit::Executable ? "sweep.bin" : "-";
+  if (emitAction == Emit::Executable && outputFilename == "-") {
+    llvm::errs() << "rateml-compile: error: an executable cannot go to "
+                    "stdout; give -o FILE\n";
+    return 1;
+  }
 
   std::string errorMessage;
   std::unique_ptr<llvm::MemoryBuffer> input =
@@ -121,7 +258,10 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> analysed;
   if (failed(compile(context, sourceMgr, output, analysed)))
     return 1;
-  if (llvm::Error err = llvm::writeToOutput(
+  if (emitAction == Emit::Executable) {
+    if (failed(linkExecutable(output, outputFilename)))
+      return 1;
+  } else if (llvm::Error err = llvm::writeToOutput(
           outputFilename, [&](llvm::raw_ostream &os) {
             os << output;
             return llvm::Error::success();

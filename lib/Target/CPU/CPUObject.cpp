@@ -1,0 +1,92 @@
+//===- CPUObject.cpp - LLVM-dialect kernels to a native object ------------===//
+//
+// Uses LLVM's TargetMachine for the host triple; "native" picks the host CPU
+// and its features (AVX2, AVX-512, ...) so the vector lanes map to real
+// SIMD registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/Target/CPUObject.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace {
+std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef cpu,
+                                                       std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpuName = cpu.str(), features;
+  if (cpu == "native") {
+    cpuName = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures subtarget;
+    for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
+      subtarget.AddFeature(feature, enabled);
+    features = subtarget.getString();
+  }
+  llvm::TargetOptions options;
+  // No contraction into FMA: the kernels must round as the model says.
+  options.AllowFPOpFusion = llvm::FPOpFusion::Standard;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpuName, features, options, llvm::Reloc::PIC_));
+}
+} // namespace
+
+std::unique_ptr<llvm::Module>
+mlir::rateml::translateToOptimizedLLVMIR(ModuleOp module,
+                                         llvm::LLVMContext &ctx,
+                                         StringRef cpu) {
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(cpu, error);
+  if (!tm) {
+    module.emitError() << "no LLVM target for this machine: " << error;
+    return nullptr;
+  }
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, ctx, "rateml-kernels");
+  if (!llvmModule) {
+    module.emitError() << "cannot translate the kernels to LLVM IR";
+    return nullptr;
+  }
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get())) {
+    module.emitError() << "LLVM optimization failed: "
+                       << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult mlir::rateml::emitObjectFile(llvm::Module &llvmModule,
+                                           StringRef cpu,
+                                           llvm::raw_pwrite_stream &os,
+                                           Location loc) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(cpu, error);
+  if (!tm)
+    return emitError(loc) << "no LLVM target for this machine: " << error;
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              llvm::CodeGenFileType::ObjectFile))
+    return emitError(loc) << "this target cannot emit object files";
+  pm.run(llvmModule);
+  return success();
+}

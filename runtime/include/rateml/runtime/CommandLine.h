@@ -1,0 +1,27 @@
+//===- CommandLine.h - The sweep.bin command line ---------------*- C++ -*-===//
+//
+// Parses the options users and scripts rely on (docs/sweep.md), including
+// RateML's driver flags -s0 N -s1 M, -n and -dt.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_COMMANDLINE_H
+#define RATEML_RUNTIME_COMMANDLINE_H
+
+#include "rateml/runtime/ModelInfo.h"
+#include "rateml/runtime/Sweep.h"
+#include <string>
+
+namespace rateml::runtime {
+
+enum class CommandLineAction { Run, Help, Version };
+
+/// Fills `options`; throws Error with a one-line message on bad input.
+CommandLineAction parseCommandLine(int argc, const char *const *argv,
+                                   SweepOptions &options);
+
+/// The --help text for a sweep of `info`.
+std::string helpText(const ModelInfo &info);
+
+} // namespace rateml::runtime
+
+#endif // RATEML_RUNTIME_COMMANDLINE_H

@@ -1,0 +1,56 @@
+//===- KernelABI.h - The C ABI between kernels and the runtime --*- C++ -*-===//
+//
+// What an object produced by convert-rateml-to-kernel exports (version 1,
+// docs/kernel-abi.md): three functions with MLIR's C interface for 1-D
+// memrefs and a JSON metadata string. Descriptors have the same layout for
+// every element type, so the runtime passes untyped ones.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_KERNELABI_H
+#define RATEML_RUNTIME_KERNELABI_H
+
+#include <cstdint>
+
+namespace rateml::runtime {
+
+constexpr int kKernelABIVersion = 1;
+
+/// MLIR's descriptor of a memref<?xT>.
+struct MemRef1D {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+};
+
+inline MemRef1D memref(void *data, int64_t size) {
+  return {data, data, 0, size, 1};
+}
+
+/// Bits of the step kernel's `flags` argument.
+enum KernelFlags : int32_t { kFlagHeun = 1, kFlagNoise = 2 };
+
+} // namespace rateml::runtime
+
+extern "C" {
+/// slots: [num_slots] float64 parameter-level values of one set.
+void _mlir_ciface_rateml_setup(rateml::runtime::MemRef1D *slots);
+/// One step of `lanes` parameter sets; see docs/kernel-abi.md.
+void _mlir_ciface_rateml_step(
+    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
+    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
+    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
+    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *noise,
+    rateml::runtime::MemRef1D *coupling, int64_t step, int64_t numNodes,
+    int64_t horizon, int32_t flags);
+void _mlir_ciface_rateml_exposures(rateml::runtime::MemRef1D *params,
+                                   rateml::runtime::MemRef1D *state,
+                                   rateml::runtime::MemRef1D *coupling,
+                                   rateml::runtime::MemRef1D *out,
+                                   int64_t numNodes);
+/// NUL-terminated JSON describing the model (see ModelInfo).
+extern const char rateml_model_json[];
+}
+
+#endif // RATEML_RUNTIME_KERNELABI_H

@@ -1,0 +1,54 @@
+//===- ModelInfo.h - What the compiled kernels say about the model -*- C++ -*-===//
+//
+// The parsed rateml_model_json: names, slots, ranges and bounds, which the
+// runtime needs to lay out arrays, check the command line and label output.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_MODELINFO_H
+#define RATEML_RUNTIME_MODELINFO_H
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rateml::runtime {
+
+struct ModelInfo {
+  struct Param {
+    std::string name;
+    double lo, hi;
+    unsigned slot;
+  };
+  struct Constant {
+    std::string name;
+    double value;
+    unsigned slot;
+  };
+  struct State {
+    std::string name;
+    double initLo, initHi;
+    double lower = -INFINITY, upper = INFINITY;
+  };
+
+  int abi = 0;
+  std::string version, model, description, precision;
+  unsigned lanes = 0, numSlots = 0, numCouplings = 0;
+  std::vector<Param> params;
+  std::vector<Constant> constants;
+  std::vector<State> states;
+  std::vector<std::string> exposures;
+  /// State indices kept in the history, in channel order.
+  std::vector<unsigned> historyStates;
+  std::optional<unsigned> noiseSlot, speedSlot;
+
+  size_t elementBytes() const { return precision == "f64" ? 8 : 4; }
+};
+
+/// Parses the metadata string; throws Error on malformed input or an ABI
+/// version this runtime does not speak.
+ModelInfo parseModelInfo(const char *json);
+
+} // namespace rateml::runtime
+
+#endif // RATEML_RUNTIME_MODELINFO_H

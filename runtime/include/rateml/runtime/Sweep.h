@@ -1,0 +1,71 @@
+//===- Sweep.h - Running a parameter sweep on the CPU -----------*- C++ -*-===//
+//
+// The options of a sweep and the driver that runs the compiled kernels over
+// tiles of parameter sets on all cores, following docs/simulation.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_SWEEP_H
+#define RATEML_RUNTIME_SWEEP_H
+
+#include "rateml/runtime/Connectome.h"
+#include "rateml/runtime/ModelInfo.h"
+#include "rateml/runtime/ParamGrid.h"
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rateml::runtime {
+
+struct SweepOptions {
+  std::string connectivity = "builtin";
+  double dt = 0.1;
+  std::optional<uint64_t> steps;
+  std::optional<double> duration;
+  /// --sweep / --values in the order given.
+  std::vector<SweepAxis> axes;
+  /// RateML's -s0 N -s1 M ...: points per swept parameter, by index.
+  std::map<unsigned, size_t> pointsByIndex;
+  std::optional<std::string> paramTable;
+  std::map<std::string, double> constants;
+  uint64_t seed = 0;
+  bool heun = true;
+  bool noise = true;
+  bool recordStates = false;
+  std::optional<uint64_t> every;
+  std::string output = "results.h5";
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+/// Everything a finished sweep produced.
+struct SweepResult {
+  ParamTable params;
+  std::vector<std::string> varNames;
+  size_t numSamples = 0, numNodes = 0;
+  uint64_t steps = 0, every = 1;
+  /// [set][sample][var][node] in the kernel precision (4 or 8 bytes).
+  std::vector<unsigned char> data;
+  double seconds = 0;
+};
+
+/// The parameter sets the options describe: named axes first (the first
+/// varying slowest), then unnamed swept parameters with their XML range in
+/// 4 points (RateML's default), or a CSV table. Throws Error.
+ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options);
+
+/// Runs the sweep with the linked kernels. Throws Error on bad input.
+SweepResult runSweep(const ModelInfo &info, const Connectome &connectome,
+                     const SweepOptions &options);
+
+/// Writes `result` as HDF5 (docs/output.md) to `path`, through a temporary
+/// file renamed at the end so an interrupted run leaves nothing that looks
+/// complete.
+void writeResults(const std::string &path, const ModelInfo &info,
+                  const Connectome &connectome, const SweepOptions &options,
+                  const SweepResult &result);
+
+} // namespace rateml::runtime
+
+#endif // RATEML_RUNTIME_SWEEP_H

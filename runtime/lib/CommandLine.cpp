@@ -1,0 +1,153 @@
+//===- CommandLine.cpp - The sweep.bin command line -----------------------===//
+//
+// A small hand-written parser: the option set is fixed by the product and
+// must accept RateML's single-dash flags (-s0, -dt), which getopt cannot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/Error.h"
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+using namespace rateml::runtime;
+
+namespace {
+
+uint64_t parseCount(const std::string &text, const std::string &option,
+                    uint64_t min) {
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || *end || errno || text[0] == '-' || v < min)
+    throw Error(option + ": '" + text + "' is not a whole number >= " +
+                std::to_string(min));
+  return v;
+}
+
+} // namespace
+
+CommandLineAction rateml::runtime::parseCommandLine(int argc,
+                                                    const char *const *argv,
+                                                    SweepOptions &options) {
+  for (int k = 1; k < argc; ++k) {
+    std::string arg = argv[k], value;
+    bool hasInlineValue = false;
+    if (arg.rfind("--", 0) == 0) {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        hasInlineValue = true;
+      }
+    }
+    auto next = [&]() -> std::string {
+      if (hasInlineValue)
+        return value;
+      if (k + 1 >= argc)
+        throw Error("option " + arg + " needs a value");
+      return argv[++k];
+    };
+    if (arg == "--help" || arg == "-h")
+      return CommandLineAction::Help;
+    if (arg == "--version")
+      return CommandLineAction::Version;
+    if (arg == "--connectivity")
+      options.connectivity = next();
+    else if (arg == "--dt" || arg == "-dt")
+      options.dt = parseNumber(next(), arg);
+    else if (arg == "--steps")
+      options.steps = parseCount(next(), arg, 0);
+    else if (arg == "--duration" || arg == "-n")
+      options.duration = parseNumber(next(), arg);
+    else if (arg == "--sweep")
+      options.axes.push_back(parseSweepAxis(next()));
+    else if (arg == "--values")
+      options.axes.push_back(parseValuesAxis(next()));
+    else if (arg == "--param-table")
+      options.paramTable = next();
+    else if (arg == "--set") {
+      std::string spec = next();
+      size_t eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw Error("malformed '" + spec + "': expected --set NAME=VALUE");
+      options.constants[spec.substr(0, eq)] =
+          parseNumber(spec.substr(eq + 1), "--set " + spec.substr(0, eq));
+    } else if (arg == "--seed")
+      options.seed = parseCount(next(), arg, 0);
+    else if (arg == "--integrator") {
+      std::string v = next();
+      if (v != "euler" && v != "heun")
+        throw Error("--integrator must be euler or heun, got '" + v + "'");
+      options.heun = v == "heun";
+    } else if (arg == "--no-noise")
+      options.noise = false;
+    else if (arg == "--record") {
+      std::string v = next();
+      if (v != "states" && v != "exposures")
+        throw Error("--record must be states or exposures, got '" + v + "'");
+      options.recordStates = v == "states";
+    } else if (arg == "--every")
+      options.every = parseCount(next(), arg, 1);
+    else if (arg == "--output")
+      options.output = next();
+    else if (arg == "--threads")
+      options.threads = unsigned(parseCount(next(), arg, 1));
+    else if (arg == "--quiet")
+      options.quiet = true;
+    else if (arg == "--backend") {
+      std::string v = next();
+      if (v == "gpu")
+        throw Error("this sweep.bin has no GPU backend yet; use --backend cpu");
+      if (v != "auto" && v != "cpu")
+        throw Error("--backend must be auto or cpu, got '" + v + "'");
+    } else if (arg.size() > 2 && arg[0] == '-' && arg[1] == 's' &&
+               arg.find_first_not_of("0123456789", 2) == std::string::npos) {
+      unsigned index = unsigned(std::stoul(arg.substr(2)));
+      options.pointsByIndex[index] = parseCount(next(), arg, 1);
+    } else {
+      throw Error("unknown option '" + std::string(argv[k]) +
+                  "' (see --help)");
+    }
+  }
+  if (options.steps && options.duration)
+    throw Error("give --steps or --duration, not both");
+  if (options.duration && !(*options.duration >= 0))
+    throw Error("--duration must not be negative");
+  return CommandLineAction::Run;
+}
+
+std::string rateml::runtime::helpText(const ModelInfo &info) {
+  std::ostringstream os;
+  os << "Usage: sweep.bin [options]\n\n"
+     << "Parameter sweep of the " << info.model << " model ("
+     << info.description << "), compiled by rateml " << info.version << " ("
+     << info.precision << ", " << info.lanes << " sets per vector).\n\n"
+     << "Swept parameters (default: XML range, 4 points each):\n";
+  for (const auto &p : info.params)
+    os << "  " << p.name << " [" << p.lo << ", " << p.hi << "]\n";
+  os << "Constants (override with --set):\n ";
+  for (const auto &c : info.constants)
+    os << " " << c.name << "=" << c.value;
+  os << "\n\nOptions:\n"
+        "  --connectivity PATH|builtin:N  TVB zip or folder (default builtin = builtin:68)\n"
+        "  --dt MS                 integration step (default 0.1)\n"
+        "  --steps N | --duration MS   length of the run (default 1000 ms)\n"
+        "  --sweep NAME=LO:HI:COUNT    evenly spaced values, both ends included\n"
+        "  --values NAME=V1,V2,...     explicit values (repeatable; one Cartesian\n"
+        "                              product, the first named varies slowest)\n"
+        "  --param-table FILE.csv      header = parameter names, one set per row\n"
+        "  --set NAME=VALUE        override a constant\n"
+        "  --seed N                noise and initial-state seed (default 0)\n"
+        "  --integrator euler|heun (default heun)\n"
+        "  --no-noise              integrate deterministically\n"
+        "  --record states|exposures   what to record (default exposures)\n"
+        "  --every K               record every K steps (default: every 1 ms)\n"
+        "  --output FILE.h5        (default results.h5)\n"
+        "  --backend auto|cpu      --threads N   --quiet   --help   --version\n"
+        "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"
+        "parameter), -n MS (duration), -dt MS.\n";
+  return os.str();
+}

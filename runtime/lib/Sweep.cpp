@@ -1,0 +1,347 @@
+//===- Sweep.cpp - Running a parameter sweep on the CPU -------------------===//
+//
+// Parameter sets are packed `lanes` at a time into tiles; worker threads take
+// tiles from a shared counter and run each tile's whole simulation with the
+// step kernel. Delays, initial states and noise are computed here in
+// float64, exactly as the reference does, then converted to the kernel
+// precision.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/Delays.h"
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/Philox.h"
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+using namespace rateml::runtime;
+
+namespace {
+
+/// Output held in memory beyond this is refused (batching to disk comes
+/// with the memory planner).
+constexpr size_t kMaxResultBytes = size_t(8) << 30;
+
+std::string joinNames(const std::vector<std::string> &names) {
+  std::string s;
+  for (const std::string &n : names)
+    s += (s.empty() ? "" : ", ") + n;
+  return s.empty() ? "none" : s;
+}
+
+/// The parameter-level slots of one set, computed by the setup kernel.
+std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
+                               double dt, const std::vector<double> &values,
+                               const std::vector<unsigned> &columnSlot,
+                               const std::map<std::string, double> &overrides) {
+  std::vector<double> slots(info.numSlots, 0.0);
+  slots[0] = dt;
+  slots[1] = static_cast<double>(numNodes);
+  for (const auto &c : info.constants) {
+    auto it = overrides.find(c.name);
+    slots[c.slot] = it == overrides.end() ? c.value : it->second;
+  }
+  for (size_t k = 0; k < values.size(); ++k)
+    slots[columnSlot[k]] = values[k];
+  MemRef1D desc = memref(slots.data(), slots.size());
+  _mlir_ciface_rateml_setup(&desc);
+  return slots;
+}
+
+template <typename T> class TileRunner {
+public:
+  TileRunner(const ModelInfo &info, const EdgeList &edges,
+             const SweepOptions &options, uint64_t steps, uint64_t every,
+             const std::vector<std::vector<double>> &slots,
+             std::vector<unsigned char> &data, size_t numSamples,
+             std::atomic<uint64_t> &progress)
+      : info(info), edges(edges), options(options), steps(steps),
+        every(every), slots(slots), data(data), numSamples(numSamples),
+        progress(progress) {}
+
+  void run(size_t tile) {
+    const size_t W = info.lanes, N = edges.numNodes, S = info.states.size();
+    const size_t K = edges.numEdges(), C = info.historyStates.size();
+    const size_t numSets = slots.size();
+    std::vector<size_t> set(W);
+    for (size_t l = 0; l < W; ++l)
+      set[l] = std::min(tile * W + l, numSets - 1);
+
+    std::vector<T> params(info.numSlots * W);
+    for (size_t p = 0; p < info.numSlots; ++p)
+      for (size_t l = 0; l < W; ++l)
+        params[p * W + l] = static_cast<T>(slots[set[l]][p]);
+
+    std::vector<int32_t> delays(std::max<size_t>(K * W, 1), 0);
+    int64_t horizon = 1;
+    if (info.speedSlot)
+      for (size_t l = 0; l < W; ++l) {
+        std::vector<int32_t> d =
+            computeDelays(edges, slots[set[l]][*info.speedSlot], options.dt);
+        for (size_t e = 0; e < K; ++e) {
+          delays[e * W + l] = d[e];
+          horizon = std::max<int64_t>(horizon, int64_t(d[e]) + 1);
+        }
+      }
+    if (uint64_t(horizon) * std::max<size_t>(C, 1) * N * W >= (1ull << 31))
+      throw Error("the history of one tile needs more than 2^31 elements; "
+                  "use fewer nodes or a higher conduction speed");
+
+    std::vector<T> state(S * N * W);
+    for (size_t s = 0; s < S; ++s) {
+      const auto &st = info.states[s];
+      for (size_t i = 0; i < N; ++i)
+        for (size_t l = 0; l < W; ++l) {
+          double u = initialDraw(options.seed, uint32_t(set[l]), uint32_t(i),
+                                 uint32_t(s));
+          double v = st.initLo + (st.initHi - st.initLo) * u;
+          v = v < st.lower ? st.lower : v;
+          v = v > st.upper ? st.upper : v;
+          state[(s * N + i) * W + l] = static_cast<T>(v);
+        }
+    }
+    std::vector<T> history(std::max<size_t>(horizon * C * N * W, 1));
+    for (int64_t row = 0; row < horizon; ++row)
+      for (size_t c = 0; c < C; ++c)
+        std::memcpy(&history[((row * C + c) * N) * W],
+                    &state[(info.historyStates[c] * N) * W],
+                    N * W * sizeof(T));
+
+    std::vector<int32_t> rowStart(edges.rowStart.begin(), edges.rowStart.end());
+    std::vector<int32_t> sources(edges.source.begin(), edges.source.end());
+    std::vector<T> weights(edges.weight.begin(), edges.weight.end());
+    if (sources.empty()) {
+      sources.push_back(0);
+      weights.push_back(0);
+    }
+    std::vector<T> coupling(std::max<size_t>(info.numCouplings * N * W, 1));
+    bool noisy = info.noiseSlot && options.noise;
+    std::vector<T> noise(noisy ? S * N * W : 1);
+    size_t numVars = options.recordStates ? S : info.exposures.size();
+    std::vector<T> exposures(std::max<size_t>(numVars * N * W, 1));
+
+    MemRef1D dParams = memref(params.data(), params.size()),
+             dState = memref(state.data(), state.size()),
+             dHistory = memref(history.data(), history.size()),
+             dDelays = memref(delays.data(), delays.size()),
+             dRowStart = memref(rowStart.data(), rowStart.size()),
+             dSources = memref(sources.data(), sources.size()),
+             dWeights = memref(weights.data(), weights.size()),
+             dNoise = memref(noise.data(), noise.size()),
+             dCoupling = memref(coupling.data(), coupling.size()),
+             dOut = memref(exposures.data(), exposures.size());
+    int32_t flags = (options.heun ? kFlagHeun : 0) | (noisy ? kFlagNoise : 0);
+
+    size_t sample = 0;
+    auto record = [&]() {
+      const T *source = state.data();
+      if (!options.recordStates) {
+        _mlir_ciface_rateml_exposures(&dParams, &dState, &dCoupling, &dOut,
+                                      int64_t(N));
+        source = exposures.data();
+      }
+      T *out = reinterpret_cast<T *>(data.data());
+      for (size_t l = 0; l < W && tile * W + l < numSets; ++l)
+        for (size_t v = 0; v < numVars; ++v)
+          for (size_t i = 0; i < N; ++i)
+            out[(((tile * W + l) * numSamples + sample) * numVars + v) * N +
+                i] = source[(v * N + i) * W + l];
+      ++sample;
+    };
+    record();
+    for (uint64_t n = 0; n < steps; ++n) {
+      if (noisy)
+        for (size_t s = 0; s < S; ++s)
+          for (size_t i = 0; i < N; ++i)
+            for (size_t l = 0; l < W; ++l)
+              noise[(s * N + i) * W + l] = static_cast<T>(
+                  slots[set[l]][*info.noiseSlot + s] *
+                  noiseDraw(options.seed, uint32_t(set[l]), uint32_t(i),
+                            uint32_t(s), uint32_t(n)));
+      _mlir_ciface_rateml_step(&dParams, &dState, &dHistory, &dDelays,
+                               &dRowStart, &dSources, &dWeights, &dNoise,
+                               &dCoupling, int64_t(n), int64_t(N), horizon,
+                               flags);
+      if ((n + 1) % every == 0)
+        record();
+      progress.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+private:
+  const ModelInfo &info;
+  const EdgeList &edges;
+  const SweepOptions &options;
+  uint64_t steps, every;
+  const std::vector<std::vector<double>> &slots;
+  std::vector<unsigned char> &data;
+  size_t numSamples;
+  std::atomic<uint64_t> &progress;
+};
+
+} // namespace
+
+ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
+                                            const SweepOptions &options) {
+  std::vector<std::string> known;
+  for (const auto &p : info.params)
+    known.push_back(p.name);
+  auto checkName = [&](const std::string &name) {
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw Error("unknown parameter '" + name + "' (the model's swept " +
+                  "parameters are: " + joinNames(known) + ")");
+  };
+  if (options.paramTable) {
+    if (!options.axes.empty())
+      throw Error("--param-table cannot be combined with --sweep or --values");
+    ParamTable table = readParamTable(*options.paramTable);
+    for (const std::string &name : table.names)
+      checkName(name);
+    return table;
+  }
+  std::vector<SweepAxis> axes = options.axes;
+  std::set<std::string> named;
+  for (const SweepAxis &axis : axes) {
+    checkName(axis.name);
+    named.insert(axis.name);
+  }
+  for (const auto &[index, points] : options.pointsByIndex)
+    if (index >= info.params.size())
+      throw Error("-s" + std::to_string(index) + ": the model has only " +
+                  std::to_string(info.params.size()) + " swept parameter(s)");
+  for (size_t k = 0; k < info.params.size(); ++k) {
+    const auto &p = info.params[k];
+    if (named.count(p.name))
+      continue;
+    auto it = options.pointsByIndex.find(k);
+    size_t points = it == options.pointsByIndex.end() ? 4 : it->second;
+    axes.push_back({p.name, linspace(p.lo, p.hi, points)});
+  }
+  return cartesianProduct(axes);
+}
+
+SweepResult rateml::runtime::runSweep(const ModelInfo &info,
+                                      const Connectome &connectome,
+                                      const SweepOptions &options) {
+  if (!(options.dt > 0) || !std::isfinite(options.dt))
+    throw Error("--dt must be a positive number of ms");
+  for (const auto &[name, value] : options.constants) {
+    bool found = false;
+    for (const auto &c : info.constants)
+      found |= c.name == name;
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto &c : info.constants)
+        names.push_back(c.name);
+      throw Error("--set: unknown constant '" + name + "' (the model's " +
+                  "constants are: " + joinNames(names) + ")");
+    }
+  }
+  SweepResult result;
+  result.params = buildParamTable(info, options);
+  result.steps = options.steps ? *options.steps
+                               : uint64_t(std::llround(options.duration.value_or(
+                                              1000.0) / options.dt));
+  result.every = options.every
+                     ? *options.every
+                     : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
+  if (result.every == 0)
+    throw Error("--every must be at least 1");
+  result.numSamples = result.steps / result.every + 1;
+  result.numNodes = connectome.numNodes;
+  if (options.recordStates)
+    for (const auto &s : info.states)
+      result.varNames.push_back(s.name);
+  else
+    result.varNames = info.exposures;
+
+  std::vector<unsigned> columnSlot;
+  for (const std::string &name : result.params.names)
+    for (const auto &p : info.params)
+      if (p.name == name)
+        columnSlot.push_back(p.slot);
+
+  EdgeList edges = makeEdgeList(connectome);
+  const size_t numSets = result.params.rows.size();
+  std::vector<std::vector<double>> slots;
+  for (const auto &row : result.params.rows) {
+    slots.push_back(setupSlots(info, connectome.numNodes, options.dt, row,
+                               columnSlot, options.constants));
+    if (info.speedSlot)
+      computeDelays(edges, slots.back()[*info.speedSlot], options.dt);
+  }
+
+  size_t bytes = numSets * result.numSamples * result.varNames.size() *
+                 result.numNodes * info.elementBytes();
+  if (bytes > kMaxResultBytes)
+    throw Error("the output would need " + std::to_string(bytes >> 20) +
+                " MiB; record less (--every) or sweep fewer sets");
+  result.data.assign(bytes, 0);
+
+  const size_t numTiles = (numSets + info.lanes - 1) / info.lanes;
+  unsigned threads = options.threads ? options.threads
+                                     : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, numTiles);
+  std::atomic<size_t> nextTile{0};
+  std::atomic<uint64_t> progress{0};
+  std::atomic<unsigned> finished{0};
+  std::mutex errorMutex;
+  std::string firstError;
+  auto worker = [&]() {
+    try {
+      while (true) {
+        size_t tile = nextTile.fetch_add(1);
+        if (tile >= numTiles)
+          break;
+        if (info.precision == "f64")
+          TileRunner<double>(info, edges, options, result.steps, result.every,
+                             slots, result.data, result.numSamples, progress)
+              .run(tile);
+        else
+          TileRunner<float>(info, edges, options, result.steps, result.every,
+                            slots, result.data, result.numSamples, progress)
+              .run(tile);
+      }
+    } catch (const std::exception &e) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (firstError.empty())
+        firstError = e.what();
+      nextTile = numTiles;
+    }
+    finished.fetch_add(1);
+  };
+
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back(worker);
+  bool showProgress = !options.quiet && isatty(STDERR_FILENO);
+  uint64_t total = uint64_t(numTiles) * result.steps;
+  while (showProgress && finished.load() < threads) {
+    uint64_t done = progress.load();
+    std::fprintf(stderr, "\rsweep: %5.1f%% of %zu sets x %llu steps",
+                 total ? 100.0 * double(done) / double(total) : 100.0,
+                 numSets, (unsigned long long)result.steps);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (std::thread &t : pool)
+    t.join();
+  if (showProgress)
+    std::fprintf(stderr, "\n");
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (!firstError.empty())
+    throw Error(firstError);
+  return result;
+}

@@ -1,0 +1,99 @@
+//===- SweepMain.cpp - main() of every sweep.bin --------------------------===//
+//
+// Parses the command line, loads the connectome, runs the sweep, writes the
+// HDF5 file and prints a short summary. Bad input: one line on stderr and
+// exit status 2, with no output file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/Version.h"
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+using namespace rateml::runtime;
+
+namespace {
+void printSummary(const ModelInfo &info, const Connectome &connectome,
+                  const SweepOptions &options, const SweepResult &result) {
+  size_t numSets = result.params.rows.size();
+  size_t edges = 0;
+  for (double w : connectome.weights)
+    edges += w != 0.0;
+  double pss = double(numSets) * double(result.steps) /
+               std::max(result.seconds, 1e-9);
+  std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s (%zu "
+              "nodes, %zu edges), %s, %s%s\n",
+              info.model.c_str(), numSets, (unsigned long long)result.steps,
+              options.dt, connectome.source.c_str(), connectome.numNodes,
+              edges, info.precision.c_str(), options.heun ? "heun" : "euler",
+              info.noiseSlot && options.noise ? ", noise" : "");
+  std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s: /data %zu x "
+              "%zu x %zu x %zu\n",
+              result.seconds, pss, options.output.c_str(), numSets,
+              result.numSamples, result.varNames.size(), result.numNodes);
+  std::printf("%5s", "set");
+  for (const std::string &name : result.params.names)
+    std::printf(" %16s", name.c_str());
+  for (const std::string &name : result.varNames)
+    std::printf(" %12s", ("mean " + name).c_str());
+  std::printf("   (last sample, mean over nodes)\n");
+  size_t shown = std::min<size_t>(numSets, 8);
+  for (size_t p = 0; p < shown; ++p) {
+    std::printf("%5zu", p);
+    for (double v : result.params.rows[p])
+      std::printf(" %16.6g", v);
+    for (size_t v = 0; v < result.varNames.size(); ++v) {
+      double sum = 0;
+      for (size_t i = 0; i < result.numNodes; ++i) {
+        size_t idx = ((p * result.numSamples + result.numSamples - 1) *
+                          result.varNames.size() +
+                      v) *
+                         result.numNodes +
+                     i;
+        sum += info.precision == "f64"
+                   ? reinterpret_cast<const double *>(result.data.data())[idx]
+                   : reinterpret_cast<const float *>(result.data.data())[idx];
+      }
+      std::printf(" %12.6g", sum / double(result.numNodes));
+    }
+    std::printf("\n");
+  }
+  if (shown < numSets)
+    std::printf("  ... %zu more\n", numSets - shown);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    ModelInfo info = parseModelInfo(rateml_model_json);
+    SweepOptions options;
+    switch (parseCommandLine(argc, argv, options)) {
+    case CommandLineAction::Help:
+      std::cout << helpText(info);
+      return 0;
+    case CommandLineAction::Version:
+      std::cout << "sweep.bin for " << info.model << " (rateml "
+                << rateml_runtime_version() << ")\n";
+      return 0;
+    case CommandLineAction::Run:
+      break;
+    }
+    Connectome connectome = loadConnectome(options.connectivity);
+    SweepResult result = runSweep(info, connectome, options);
+    writeResults(options.output, info, connectome, options, result);
+    if (!options.quiet)
+      printSummary(info, connectome, options, result);
+    return 0;
+  } catch (const Error &e) {
+    std::fprintf(stderr, "sweep: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "sweep: error: %s\n", e.what());
+    return 2;
+  }
+}
