@@ -12,7 +12,8 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
-config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz"]
+config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
+                   "compare-h5.py"]
 
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
@@ -21,6 +22,8 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(
     ("%models", os.path.join(config.rateml_src_root, "models")))
 config.substitutions.append(("%shared", config.rateml_shared_dir))
+# Debian's interpreter, which has python3-numpy and python3-h5py.
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 # Tests reading ../shared (RateML's own XML, TVB connectomes) are skipped in
 # a clone without it; CI always has it.
@@ -35,6 +38,7 @@ llvm_config.with_environment("PATH", config.rateml_tools_dir, append_path=True)
 tools = [
     ToolSubst("rateml-opt", unresolved="fatal"),
     ToolSubst("rateml-compile", unresolved="fatal"),
+    ToolSubst("rateml-reference", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
 

@@ -207,6 +207,11 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
     ParamTable table = readParamTable(*options.paramTable);
     for (const std::string &name : table.names)
       checkName(name);
+    for (const std::string &name : known)
+      if (std::find(table.names.begin(), table.names.end(), name) ==
+          table.names.end())
+        throw Error("parameter table '" + *options.paramTable +
+                    "' has no column for swept parameter '" + name + "'");
     return table;
   }
   std::vector<SweepAxis> axes = options.axes;
@@ -230,9 +235,9 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
   return cartesianProduct(axes);
 }
 
-SweepResult rateml::runtime::runSweep(const ModelInfo &info,
-                                      const Connectome &connectome,
-                                      const SweepOptions &options) {
+SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
+                                          const Connectome &connectome,
+                                          const SweepOptions &options) {
   if (!(options.dt > 0) || !std::isfinite(options.dt))
     throw Error("--dt must be a positive number of ms");
   for (const auto &[name, value] : options.constants) {
@@ -255,8 +260,6 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   result.every = options.every
                      ? *options.every
                      : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
-  if (result.every == 0)
-    throw Error("--every must be at least 1");
   result.numSamples = result.steps / result.every + 1;
   result.numNodes = connectome.numNodes;
   if (options.recordStates)
@@ -264,7 +267,13 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
       result.varNames.push_back(s.name);
   else
     result.varNames = info.exposures;
+  return result;
+}
 
+SweepResult rateml::runtime::runSweep(const ModelInfo &info,
+                                      const Connectome &connectome,
+                                      const SweepOptions &options) {
+  SweepResult result = prepareSweep(info, connectome, options);
   std::vector<unsigned> columnSlot;
   for (const std::string &name : result.params.names)
     for (const auto &p : info.params)

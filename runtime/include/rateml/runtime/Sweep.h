@@ -55,6 +55,12 @@ struct SweepResult {
 /// 4 points (RateML's default), or a CSV table. Throws Error.
 ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options);
 
+/// Validates the options against the model and fills everything of a
+/// result but its data: parameter table, steps, sampling and variable names.
+/// Every backend and the reference start from this.
+SweepResult prepareSweep(const ModelInfo &info, const Connectome &connectome,
+                         const SweepOptions &options);
+
 /// Runs the sweep with the linked kernels. Throws Error on bad input.
 SweepResult runSweep(const ModelInfo &info, const Connectome &connectome,
                      const SweepOptions &options);

@@ -1,0 +1,142 @@
+//===- rateml-reference.cpp - The float64 oracle as a sweep ---*- C++ -*-===//
+//
+//   rateml-reference model.xml [sweep.bin options]
+//
+// Runs the same sweep as a compiled sweep.bin would, with the float64
+// reference interpreter, and writes the same HDF5 layout: the tests compare
+// the two, and it is the "scalar reference" of the benchmarks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
+#include "rateml/Frontend/LEMS/LEMSImporter.h"
+#include "rateml/InitAll.h"
+#include "rateml/Pipelines/Pipelines.h"
+#include "rateml/Reference/ReferenceSimulator.h"
+#include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include <chrono>
+#include <cstdio>
+
+using namespace mlir;
+namespace rt = ::rateml::runtime;
+
+/// The metadata the kernels of `model` would carry (float64, one lane).
+static FailureOr<rt::ModelInfo> modelInfo(ModuleOp optimized) {
+  OwningOpRef<ModuleOp> kernels = optimized.clone();
+  PassManager pm(optimized.getContext());
+  mlir::rateml::CPUPipelineOptions options;
+  options.lanes = 1;
+  options.precision = "f64";
+  mlir::rateml::buildKernelPipeline(pm, options);
+  if (failed(pm.run(*kernels)))
+    return failure();
+  for (auto global : kernels->getOps<LLVM::GlobalOp>())
+    if (global.getSymName() == "rateml_model_json") {
+      std::string text =
+          cast<StringAttr>(*global.getValue()).getValue().str();
+      return rt::parseModelInfo(text.c_str());
+    }
+  return failure();
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help") {
+    std::printf("usage: rateml-reference model.xml [sweep.bin options]\n"
+                "Runs the sweep with the float64 reference interpreter.\n");
+    return argc < 2 ? 2 : 0;
+  }
+  DialectRegistry registry;
+  mlir::rateml::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(argv[1], &error);
+  if (!input) {
+    std::fprintf(stderr, "rateml-reference: error: %s\n", error.c_str());
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  OwningOpRef<ModuleOp> module = mlir::rateml::lems::importLEMS(
+      buffer->getBuffer(), buffer->getBufferIdentifier(), &context);
+  if (!module)
+    return 1;
+  PassManager pm(&context);
+  mlir::rateml::buildModelOptimizationPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+  FailureOr<rt::ModelInfo> info = modelInfo(*module);
+  auto model = *module->getOps<mlir::rateml::ModelOp>().begin();
+  FailureOr<mlir::rateml::reference::ReferenceSimulator> simulator =
+      mlir::rateml::reference::ReferenceSimulator::create(model);
+  if (failed(info) || failed(simulator))
+    return 1;
+
+  try {
+    std::vector<const char *> args = {argv[0]};
+    for (int k = 2; k < argc; ++k)
+      args.push_back(argv[k]);
+    rt::SweepOptions options;
+    if (rt::parseCommandLine(int(args.size()), args.data(), options) !=
+        rt::CommandLineAction::Run) {
+      std::printf("%s", rt::helpText(*info).c_str());
+      return 0;
+    }
+    rt::Connectome connectome = rt::loadConnectome(options.connectivity);
+    rt::SweepResult result = rt::prepareSweep(*info, connectome, options);
+    mlir::rateml::reference::SimulationConfig config;
+    config.dt = options.dt;
+    config.steps = result.steps;
+    config.integrator = options.heun ? mlir::rateml::reference::Integrator::Heun
+                                     : mlir::rateml::reference::Integrator::Euler;
+    config.noise = options.noise;
+    config.seed = options.seed;
+    config.every = result.every;
+    config.recordStates = options.recordStates;
+    config.constants = options.constants;
+
+    auto start = std::chrono::steady_clock::now();
+    std::vector<double> data;
+    const std::vector<std::string> &modelParams = simulator->getParamNames();
+    for (size_t set = 0; set < result.params.rows.size(); ++set) {
+      std::vector<double> values(modelParams.size());
+      for (size_t k = 0; k < modelParams.size(); ++k)
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == modelParams[k])
+            values[k] = result.params.rows[set][c];
+      mlir::rateml::reference::Trace trace =
+          simulator->simulate(values, connectome, config, uint32_t(set));
+      data.insert(data.end(), trace.values.begin(), trace.values.end());
+    }
+    result.seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    const auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
+    result.data.assign(bytes, bytes + data.size() * sizeof(double));
+    rt::writeResults(options.output, *info, connectome, options, result);
+    if (!options.quiet)
+      std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
+                  "parameter-set steps/s; wrote %s\n",
+                  result.params.rows.size(),
+                  (unsigned long long)result.steps, result.seconds,
+                  double(result.params.rows.size()) * double(result.steps) /
+                      std::max(result.seconds, 1e-9),
+                  options.output.c_str());
+    return 0;
+  } catch (const rt::Error &e) {
+    std::fprintf(stderr, "rateml-reference: error: %s\n", e.what());
+    return 2;
+  }
+}
