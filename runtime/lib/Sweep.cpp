@@ -140,7 +140,13 @@ public:
              dNoise = memref(noise.data(), noise.size()),
              dCoupling = memref(coupling.data(), coupling.size()),
              dOut = memref(exposures.data(), exposures.size());
-    int32_t flags = (options.heun ? kFlagHeun : 0) | (noisy ? kFlagNoise : 0);
+    bool shared = true;
+    for (size_t e = 0; e < K && shared; ++e)
+      for (size_t l = 1; l < W; ++l)
+        shared &= delays[e * W + l] == delays[e * W];
+    int32_t flags = (options.heun ? kFlagHeun : 0) |
+                    (noisy ? kFlagNoise : 0) |
+                    (shared ? kFlagSharedDelays : 0);
 
     size_t sample = 0;
     auto record = [&]() {

@@ -351,7 +351,7 @@ void KernelBuilder::buildStep(OpBuilder &module) {
         b, loc, arith::CmpIPredicate::ne, masked,
         arith::ConstantIntOp::create(b, loc, i32, 0));
   };
-  Value heun = flag(1), noiseOn = flag(2);
+  Value heun = flag(1), noiseOn = flag(2), sharedDelays = flag(4);
   Value zero = splat(b, 0.0);
   Value c0 = index(b, 0), c1 = index(b, 1);
 
@@ -366,8 +366,11 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   auto splatI32 = [&](OpBuilder &at, Value scalar) -> Value {
     return vector::BroadcastOp::create(at, loc, indexVecType, scalar);
   };
-  Value rowNow = splatI32(b, arith::TruncIOp::create(
-      b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon)));
+  Value rowNowScalar = arith::TruncIOp::create(
+      b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon));
+  Value rowNow = splatI32(b, rowNowScalar);
+  Value horizonI32 = arith::TruncIOp::create(b, loc, i32, horizon);
+  Value channelsIndex = index(b, delayedStates.size());
   Value horizonVec =
       splatI32(b, arith::TruncIOp::create(b, loc, i32, horizon));
   Value nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
@@ -419,6 +422,7 @@ void KernelBuilder::buildStep(OpBuilder &module) {
         d = vector::LoadOp::create(
             eb, loc, indexVecType, delays,
             ValueRange{arith::MulIOp::create(eb, loc, e, index(eb, lanes))});
+      // Only the gather path reads the per-lane delays vector; LLVM sinks it.
       Value jVec;
       if (hasDelays)
         jVec = splatI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
@@ -430,24 +434,53 @@ void KernelBuilder::buildStep(OpBuilder &module) {
         if (!hasDelays) {
           xj = loadVec(eb, state, laneOffset(eb, index(eb, src), n, j));
         } else if (historyChannel[src] >= 0) {
+          // All lanes share the delays (speed not swept in this tile): one
+          // contiguous load; otherwise a gather with per-lane rows.
+          auto ifShared = scf::IfOp::create(eb, loc, TypeRange{vecType},
+                                            sharedDelays, /*withElse=*/true);
+          {
+            OpBuilder sb = ifShared.getThenBodyBuilder();
+            Value dScalar = memref::LoadOp::create(
+                sb, loc, delays,
+                ValueRange{arith::MulIOp::create(sb, loc, e, index(sb, lanes))});
+            Value rowScalar = arith::SubIOp::create(sb, loc, rowNowScalar,
+                                                    dScalar);
+            Value negative = arith::CmpIOp::create(
+                sb, loc, arith::CmpIPredicate::slt, rowScalar,
+                arith::ConstantIntOp::create(sb, loc, i32, 0));
+            rowScalar = arith::SelectOp::create(
+                sb, loc, negative,
+                arith::AddIOp::create(sb, loc, rowScalar, horizonI32),
+                rowScalar);
+            Value row = arith::IndexCastOp::create(sb, loc, indexType,
+                                                   rowScalar);
+            Value channelRow = arith::AddIOp::create(
+                sb, loc, arith::MulIOp::create(sb, loc, row, channelsIndex),
+                index(sb, historyChannel[src]));
+            scf::YieldOp::create(
+                sb, loc, loadVec(sb, history, laneOffset(sb, channelRow, n, j)));
+          }
+          OpBuilder gb = ifShared.getElseBodyBuilder();
           // row = (n mod H) - d, wrapped into [0, H).
-          Value row = arith::SubIOp::create(eb, loc, rowNow, d);
+          Value row = arith::SubIOp::create(gb, loc, rowNow, d);
           Value negative = arith::CmpIOp::create(
-              eb, loc, arith::CmpIPredicate::slt, row, zeroVec);
+              gb, loc, arith::CmpIPredicate::slt, row, zeroVec);
           row = arith::SelectOp::create(
-              eb, loc, negative,
-              arith::AddIOp::create(eb, loc, row, horizonVec), row);
-          Value channel = splatI32(eb, arith::ConstantIntOp::create(
-              eb, loc, i32, historyChannel[src]));
-          Value idx = arith::MulIOp::create(eb, loc, row, channelsVec);
-          idx = arith::AddIOp::create(eb, loc, idx, channel);
-          idx = arith::MulIOp::create(eb, loc, idx, nVec);
-          idx = arith::AddIOp::create(eb, loc, idx, jVec);
-          idx = arith::MulIOp::create(eb, loc, idx, lanesVec);
-          idx = arith::AddIOp::create(eb, loc, idx, iota);
-          xj = vector::GatherOp::create(eb, loc, vecType, history,
-                                        ValueRange{index(eb, 0)}, idx, allTrue,
-                                        zero);
+              gb, loc, negative,
+              arith::AddIOp::create(gb, loc, row, horizonVec), row);
+          Value channel = splatI32(gb, arith::ConstantIntOp::create(
+              gb, loc, i32, historyChannel[src]));
+          Value idx = arith::MulIOp::create(gb, loc, row, channelsVec);
+          idx = arith::AddIOp::create(gb, loc, idx, channel);
+          idx = arith::MulIOp::create(gb, loc, idx, nVec);
+          idx = arith::AddIOp::create(gb, loc, idx, jVec);
+          idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
+          idx = arith::AddIOp::create(gb, loc, idx, iota);
+          Value gathered = vector::GatherOp::create(
+              gb, loc, vecType, history, ValueRange{index(gb, 0)}, idx,
+              allTrue, zero);
+          scf::YieldOp::create(gb, loc, gathered);
+          xj = ifShared.getResult(0);
         }
         Value post = cloneRegion(eb, coupling.getPost(), true, reads, xj)[0];
         Value pre = cloneRegion(eb, coupling.getPre(), true, reads, xj)[0];

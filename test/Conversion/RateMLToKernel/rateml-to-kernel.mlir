@@ -11,11 +11,18 @@
 
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32) attributes {llvm.emit_c_interface}
-// Phase 1: per-lane delays gather the source's history; acc + (w * post) * pre.
+// Phase 1: the source's history is read with one contiguous load when the
+// tile's delays are shared, else gathered with per-lane rows;
+// acc + (w * post) * pre.
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4xf32>)
 // CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : f32 to vector<4xf32>
-// CHECK: %[[XJ:.*]] = vector.gather
+// CHECK: %[[XJ:.*]] = scf.if %{{.*}} -> (vector<4xf32>) {
+// CHECK: %[[ROW:.*]] = vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
+// CHECK-NEXT: scf.yield %[[ROW]] : vector<4xf32>
+// CHECK-NEXT: } else {
+// CHECK: %[[G:.*]] = vector.gather
+// CHECK-NEXT: scf.yield %[[G]] : vector<4xf32>
 // CHECK: %[[WP:.*]] = arith.mulf %[[W]], %{{.*}} : vector<4xf32>
 // CHECK: %[[T:.*]] = arith.mulf %[[WP]], %[[XJ]] : vector<4xf32>
 // CHECK: arith.addf %[[ACC]], %[[T]] : vector<4xf32>

@@ -29,7 +29,13 @@ inline MemRef1D memref(void *data, int64_t size) {
 }
 
 /// Bits of the step kernel's `flags` argument.
-enum KernelFlags : int32_t { kFlagHeun = 1, kFlagNoise = 2 };
+enum KernelFlags : int32_t {
+  kFlagHeun = 1,
+  kFlagNoise = 2,
+  /// Every lane of the tile has the same delays (the speed is not swept):
+  /// the kernel loads contiguous vectors instead of gathering.
+  kFlagSharedDelays = 4
+};
 
 } // namespace rateml::runtime
 
