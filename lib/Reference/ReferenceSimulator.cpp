@@ -489,11 +489,12 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
   Trace trace;
   trace.numNodes = numNodes;
   trace.numVars = config.recordStates ? numStates : m.exposures.size();
-  auto record = [&]() {
+  auto current = [&]() {
+    std::vector<double> values;
     for (size_t v = 0; v < trace.numVars; ++v)
       for (size_t i = 0; i < numNodes; ++i) {
         if (config.recordStates) {
-          trace.values.push_back(x[v * numNodes + i]);
+          values.push_back(x[v * numNodes + i]);
           continue;
         }
         for (size_t s = 0; s < numStates; ++s)
@@ -501,11 +502,33 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
         m.evaluateDerived(slots.data(), regs);
         const Program &p = m.exposures[v].second;
         run(p, slots.data(), 0, regs);
-        trace.values.push_back(regs[p.results[0]]);
+        values.push_back(regs[p.results[0]]);
       }
-    ++trace.numSamples;
+    return values;
   };
-  record();
+  std::vector<double> windowSum(trace.numVars * numNodes, 0.0);
+  auto record = [&](uint64_t stepsDone) {
+    if (!config.averaged) {
+      if (stepsDone % config.every == 0) {
+        std::vector<double> values = current();
+        trace.values.insert(trace.values.end(), values.begin(), values.end());
+        ++trace.numSamples;
+      }
+      return;
+    }
+    if (stepsDone == 0)
+      return;
+    std::vector<double> values = current();
+    for (size_t k = 0; k < values.size(); ++k)
+      windowSum[k] += values[k];
+    if (stepsDone % config.every == 0) {
+      for (double sum : windowSum)
+        trace.values.push_back(sum / double(config.every));
+      std::fill(windowSum.begin(), windowSum.end(), 0.0);
+      ++trace.numSamples;
+    }
+  };
+  record(0);
 
   std::vector<double> coupling(m.couplings.size() * numNodes);
   std::vector<double> next(x.size()), f1(numStates), f2(numStates),
@@ -579,8 +602,7 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
     int64_t row = int64_t(n + 1) % horizon;
     std::copy(x.begin(), x.end(),
               history.begin() + row * numStates * numNodes);
-    if ((n + 1) % config.every == 0)
-      record();
+    record(n + 1);
   }
   return trace;
 }

@@ -91,6 +91,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.recordStates = v == "states";
     } else if (arg == "--every")
       options.every = parseCount(next(), arg, 1);
+    else if (arg == "--tavg")
+      options.tavg = parseNumber(next(), arg);
     else if (arg == "--output")
       options.output = next();
     else if (arg == "--threads")
@@ -145,6 +147,7 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --no-noise              integrate deterministically\n"
         "  --record states|exposures   what to record (default exposures)\n"
         "  --every K               record every K steps (default: every 1 ms)\n"
+        "  --tavg MS               record averages over windows of MS instead\n"
         "  --output FILE.h5        (default results.h5)\n"
         "  --backend auto|cpu      --threads N   --quiet   --help   --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"

@@ -134,8 +134,10 @@ void rateml::runtime::writeResults(const std::string &path,
       stringListAttribute(set.id, "names", result.params.names);
     }
     std::vector<double> time;
+    // A window average is stamped with the time of its last step.
     for (size_t k = 0; k < result.numSamples; ++k)
-      time.push_back(double(k * result.every) * options.dt);
+      time.push_back(double((k + (result.averaged ? 1 : 0)) * result.every) *
+                     options.dt);
     dataset(file.id, "/time", H5T_NATIVE_DOUBLE, {result.numSamples},
             time.data());
 
@@ -154,6 +156,7 @@ void rateml::runtime::writeResults(const std::string &path,
     stringListAttribute(file.id, "var_names", result.varNames);
     stringAttribute(file.id, "record",
                     options.recordStates ? "states" : "exposures");
+    stringAttribute(file.id, "sampling", result.averaged ? "tavg" : "raw");
     stringAttribute(file.id, "version", rateml_runtime_version());
   }
   if (std::rename(partial.c_str(), path.c_str()) != 0) {

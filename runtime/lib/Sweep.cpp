@@ -61,13 +61,12 @@ std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const EdgeList &edges,
-             const SweepOptions &options, uint64_t steps, uint64_t every,
+             const SweepOptions &options, const SweepResult &shape,
              const std::vector<std::vector<double>> &slots,
-             std::vector<unsigned char> &data, size_t numSamples,
-             std::atomic<uint64_t> &progress)
-      : info(info), edges(edges), options(options), steps(steps),
-        every(every), slots(slots), data(data), numSamples(numSamples),
-        progress(progress) {}
+             std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
+      : info(info), edges(edges), options(options), steps(shape.steps),
+        every(shape.every), averaged(shape.averaged), slots(slots),
+        data(data), numSamples(shape.numSamples), progress(progress) {}
 
   void run(size_t tile) {
     const size_t W = info.lanes, N = edges.numNodes, S = info.states.size();
@@ -149,22 +148,42 @@ public:
                     (shared ? kFlagSharedDelays : 0);
 
     size_t sample = 0;
-    auto record = [&]() {
-      const T *source = state.data();
-      if (!options.recordStates) {
-        _mlir_ciface_rateml_exposures(&dParams, &dState, &dCoupling, &dOut,
-                                      int64_t(N));
-        source = exposures.data();
-      }
+    std::vector<double> windowSum(averaged ? numVars * N * W : 0, 0.0);
+    auto current = [&]() -> const T * {
+      if (options.recordStates)
+        return state.data();
+      _mlir_ciface_rateml_exposures(&dParams, &dState, &dCoupling, &dOut,
+                                    int64_t(N));
+      return exposures.data();
+    };
+    auto emit = [&](auto valueAt) {
       T *out = reinterpret_cast<T *>(data.data());
       for (size_t l = 0; l < W && tile * W + l < numSets; ++l)
         for (size_t v = 0; v < numVars; ++v)
           for (size_t i = 0; i < N; ++i)
             out[(((tile * W + l) * numSamples + sample) * numVars + v) * N +
-                i] = source[(v * N + i) * W + l];
+                i] = static_cast<T>(valueAt((v * N + i) * W + l));
       ++sample;
     };
-    record();
+    auto record = [&](uint64_t stepsDone) {
+      if (!averaged) {
+        if (stepsDone % every == 0) {
+          const T *source = current();
+          emit([&](size_t k) { return source[k]; });
+        }
+        return;
+      }
+      if (stepsDone == 0)
+        return;
+      const T *source = current();
+      for (size_t k = 0; k < windowSum.size(); ++k)
+        windowSum[k] += source[k];
+      if (stepsDone % every == 0 && sample < numSamples) {
+        emit([&](size_t k) { return windowSum[k] / double(every); });
+        std::fill(windowSum.begin(), windowSum.end(), 0.0);
+      }
+    };
+    record(0);
     for (uint64_t n = 0; n < steps; ++n) {
       if (noisy)
         for (size_t s = 0; s < S; ++s)
@@ -178,8 +197,7 @@ public:
                                &dRowStart, &dSources, &dWeights, &dNoise,
                                &dCoupling, int64_t(n), int64_t(N), horizon,
                                flags);
-      if ((n + 1) % every == 0)
-        record();
+      record(n + 1);
       progress.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -189,6 +207,7 @@ private:
   const EdgeList &edges;
   const SweepOptions &options;
   uint64_t steps, every;
+  bool averaged;
   const std::vector<std::vector<double>> &slots;
   std::vector<unsigned char> &data;
   size_t numSamples;
@@ -263,10 +282,22 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   result.steps = options.steps ? *options.steps
                                : uint64_t(std::llround(options.duration.value_or(
                                               1000.0) / options.dt));
-  result.every = options.every
-                     ? *options.every
-                     : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
-  result.numSamples = result.steps / result.every + 1;
+  if (options.tavg && options.every)
+    throw Error("give --every or --tavg, not both");
+  if (options.tavg) {
+    if (!(*options.tavg > 0))
+      throw Error("--tavg must be a positive number of ms");
+    result.every = std::max<uint64_t>(1, std::llround(*options.tavg / options.dt));
+    result.averaged = true;
+    result.numSamples = result.steps / result.every;
+    if (result.numSamples == 0)
+      throw Error("--tavg: the run is shorter than one window");
+  } else {
+    result.every = options.every
+                       ? *options.every
+                       : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
+    result.numSamples = result.steps / result.every + 1;
+  }
   result.numNodes = connectome.numNodes;
   if (options.recordStates)
     for (const auto &s : info.states)
@@ -300,7 +331,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                  result.numNodes * info.elementBytes();
   if (bytes > kMaxResultBytes)
     throw Error("the output would need " + std::to_string(bytes >> 20) +
-                " MiB; record less (--every) or sweep fewer sets");
+                " MiB; record less (--every, --tavg) or sweep fewer sets");
   result.data.assign(bytes, 0);
 
   const size_t numTiles = (numSets + info.lanes - 1) / info.lanes;
@@ -319,12 +350,12 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
         if (tile >= numTiles)
           break;
         if (info.precision == "f64")
-          TileRunner<double>(info, edges, options, result.steps, result.every,
-                             slots, result.data, result.numSamples, progress)
+          TileRunner<double>(info, edges, options, result, slots, result.data,
+                             progress)
               .run(tile);
         else
-          TileRunner<float>(info, edges, options, result.steps, result.every,
-                            slots, result.data, result.numSamples, progress)
+          TileRunner<float>(info, edges, options, result, slots, result.data,
+                            progress)
               .run(tile);
       }
     } catch (const std::exception &e) {

@@ -104,6 +104,7 @@ int main(int argc, char **argv) {
     config.noise = options.noise;
     config.seed = options.seed;
     config.every = result.every;
+    config.averaged = result.averaged;
     config.recordStates = options.recordStates;
     config.constants = options.constants;
 

@@ -29,8 +29,10 @@ struct SimulationConfig {
   /// Off: integrate deterministically even when the model has noise.
   bool noise = true;
   uint64_t seed = 0;
-  /// Record every `every` steps; sample 0 is the initial state.
+  /// Record every `every` steps; sample 0 is the initial state. With
+  /// `averaged`, sample k is the mean over steps k*every+1 .. (k+1)*every.
   uint64_t every = 1;
+  bool averaged = false;
   /// Record state variables instead of exposures.
   bool recordStates = false;
   /// Constant overrides by name.

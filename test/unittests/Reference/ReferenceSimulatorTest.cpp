@@ -145,6 +145,29 @@ TEST_F(ReferenceTest, HeunAndEulerMultipliers) {
     EXPECT_NEAR(euler.at(n, 0, 0), std::pow(0.99, n), 1e-15);
 }
 
+TEST_F(ReferenceTest, WindowAveragesCoverTheStepsAfterTheirStart) {
+  ReferenceSimulator sim = simulator(import(kDecay));
+  Connectome c = network(1, {0}, {0});
+  SimulationConfig config;
+  config.dt = 0.1;
+  config.steps = 10;
+  config.noise = false;
+  config.recordStates = true;
+  config.integrator = Integrator::Euler;
+  config.constants["k"] = 0.1;
+  config.every = 5;
+  config.averaged = true;
+  Trace t = sim.simulate({}, c, config, 0);
+  ASSERT_EQ(t.numSamples, 2u);
+  // y(n) = 0.99^n; window k averages steps 5k+1 .. 5k+5.
+  for (size_t k = 0; k < 2; ++k) {
+    double sum = 0;
+    for (int n = 5 * k + 1; n <= int(5 * k + 5); ++n)
+      sum += std::pow(0.99, n);
+    EXPECT_NEAR(t.at(k, 0, 0), sum / 5, 1e-15);
+  }
+}
+
 TEST_F(ReferenceTest, ClippingAtTheLowerBound) {
   ReferenceSimulator sim = simulator(import(kDecay));
   Connectome c = network(1, {0}, {0});

@@ -34,6 +34,8 @@ struct SweepOptions {
   bool noise = true;
   bool recordStates = false;
   std::optional<uint64_t> every;
+  /// Window averages over this many ms instead of raw samples.
+  std::optional<double> tavg;
   std::string output = "results.h5";
   unsigned threads = 0;
   bool quiet = false;
@@ -44,7 +46,11 @@ struct SweepResult {
   ParamTable params;
   std::vector<std::string> varNames;
   size_t numSamples = 0, numNodes = 0;
+  /// Raw samples every `every` steps (sample 0 = initial state), or, when
+  /// `averaged`, means over windows of `every` steps (sample k covers steps
+  /// k*every+1 .. (k+1)*every).
   uint64_t steps = 0, every = 1;
+  bool averaged = false;
   /// [set][sample][var][node] in the kernel precision (4 or 8 bytes).
   std::vector<unsigned char> data;
   double seconds = 0;
