@@ -13,7 +13,7 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
-                   "compare-h5.py", "run-every-model.py"]
+                   "compare-h5.py", "run-every-model.py", "make-npy.py"]
 
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")

@@ -9,6 +9,7 @@
 
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/Delays.h"
+#include "rateml/runtime/Error.h"
 #include "rateml/runtime/Philox.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -474,17 +475,31 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
     v = v < st.lower ? st.lower : v;
     return v > st.upper ? st.upper : v;
   };
-  std::vector<double> x(numStates * numNodes);
-  for (size_t s = 0; s < numStates; ++s)
-    for (size_t i = 0; i < numNodes; ++i) {
-      const auto &st = m.states[s];
-      double u = ::rateml::runtime::initialDraw(config.seed, setIndex, i, s);
-      x[s * numNodes + i] = clip(s, st.initLo + (st.initHi - st.initLo) * u);
+  // Value of state s of node i at step -k (k >= 0).
+  auto past = [&](int64_t k, size_t s, size_t i) {
+    if (config.initialRows) {
+      size_t row = config.initialRows == 1 ? 0 : config.initialRows - 1 - k;
+      return clip(s, config.initial[(row * numStates + s) * numNodes + i]);
     }
+    const auto &st = m.states[s];
+    double u = ::rateml::runtime::initialDraw(config.seed, setIndex, i, s);
+    return clip(s, st.initLo + (st.initHi - st.initLo) * u);
+  };
+  if (config.initialRows > 1 && int64_t(config.initialRows) < horizon)
+    throw ::rateml::runtime::Error("--initial: the history has " +
+                                   std::to_string(config.initialRows) +
+                                   " steps but the delays need " +
+                                   std::to_string(horizon));
+  std::vector<double> x(numStates * numNodes);
   std::vector<double> history(horizon * numStates * numNodes);
-  for (int64_t row = 0; row < horizon; ++row)
-    std::copy(x.begin(), x.end(),
-              history.begin() + row * numStates * numNodes);
+  for (int64_t k = 0; k < horizon; ++k)
+    for (size_t s = 0; s < numStates; ++s)
+      for (size_t i = 0; i < numNodes; ++i)
+        history[(((horizon - k) % horizon) * numStates + s) * numNodes + i] =
+            past(k, s, i);
+  for (size_t s = 0; s < numStates; ++s)
+    for (size_t i = 0; i < numNodes; ++i)
+      x[s * numNodes + i] = past(0, s, i);
 
   Trace trace;
   trace.numNodes = numNodes;

@@ -68,6 +68,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.axes.push_back(parseValuesAxis(next()));
     else if (arg == "--param-table")
       options.paramTable = next();
+    else if (arg == "--initial")
+      options.initial = next();
     else if (arg == "--set") {
       std::string spec = next();
       size_t eq = spec.find('=');
@@ -142,6 +144,8 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "                              product, the first named varies slowest)\n"
         "  --param-table FILE.csv      header = parameter names, one set per row\n"
         "  --set NAME=VALUE        override a constant\n"
+        "  --initial FILE.npy      initial state (states x nodes) or history\n"
+        "                          (T x states x nodes, last row = t 0), f32/f64\n"
         "  --seed N                noise and initial-state seed (default 0)\n"
         "  --integrator euler|heun (default heun)\n"
         "  --no-noise              integrate deterministically\n"

@@ -12,6 +12,7 @@
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/Npy.h"
 #include "rateml/runtime/Philox.h"
 #include <algorithm>
 #include <atomic>
@@ -65,7 +66,8 @@ public:
              const std::vector<std::vector<double>> &slots,
              std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
       : info(info), edges(edges), options(options), steps(shape.steps),
-        every(shape.every), averaged(shape.averaged), slots(slots),
+        every(shape.every), averaged(shape.averaged),
+        initial(shape.initial ? &*shape.initial : nullptr), slots(slots),
         data(data), numSamples(shape.numSamples), progress(progress) {}
 
   void run(size_t tile) {
@@ -96,25 +98,37 @@ public:
       throw Error("the history of one tile needs more than 2^31 elements; "
                   "use fewer nodes or a higher conduction speed");
 
-    std::vector<T> state(S * N * W);
-    for (size_t s = 0; s < S; ++s) {
+    auto clip = [&](size_t s, double v) {
       const auto &st = info.states[s];
+      v = v < st.lower ? st.lower : v;
+      return v > st.upper ? st.upper : v;
+    };
+    // Value of state s, node i, lane l at step -k (k >= 0).
+    auto past = [&](size_t k, size_t s, size_t i, size_t l) {
+      if (initial)
+        return clip(s, initial->at(k, s, i));
+      const auto &st = info.states[s];
+      double u = initialDraw(options.seed, uint32_t(set[l]), uint32_t(i),
+                             uint32_t(s));
+      return clip(s, st.initLo + (st.initHi - st.initLo) * u);
+    };
+    if (initial)
+      initial->checkHorizon(horizon);
+    std::vector<T> state(S * N * W);
+    for (size_t s = 0; s < S; ++s)
       for (size_t i = 0; i < N; ++i)
-        for (size_t l = 0; l < W; ++l) {
-          double u = initialDraw(options.seed, uint32_t(set[l]), uint32_t(i),
-                                 uint32_t(s));
-          double v = st.initLo + (st.initHi - st.initLo) * u;
-          v = v < st.lower ? st.lower : v;
-          v = v > st.upper ? st.upper : v;
-          state[(s * N + i) * W + l] = static_cast<T>(v);
-        }
-    }
+        for (size_t l = 0; l < W; ++l)
+          state[(s * N + i) * W + l] = static_cast<T>(past(0, s, i, l));
+    // Row (-k mod H) of the ring holds step -k.
     std::vector<T> history(std::max<size_t>(horizon * C * N * W, 1));
-    for (int64_t row = 0; row < horizon; ++row)
+    for (int64_t k = 0; k < horizon; ++k)
       for (size_t c = 0; c < C; ++c)
-        std::memcpy(&history[((row * C + c) * N) * W],
-                    &state[(info.historyStates[c] * N) * W],
-                    N * W * sizeof(T));
+        for (size_t i = 0; i < N; ++i)
+          for (size_t l = 0; l < W; ++l)
+            history[((((horizon - k) % horizon) * C + c) * N + i) * W + l] =
+                initial ? static_cast<T>(
+                              past(k, info.historyStates[c], i, l))
+                        : state[(info.historyStates[c] * N + i) * W + l];
 
     std::vector<int32_t> rowStart(edges.rowStart.begin(), edges.rowStart.end());
     std::vector<int32_t> sources(edges.source.begin(), edges.source.end());
@@ -208,6 +222,7 @@ private:
   const SweepOptions &options;
   uint64_t steps, every;
   bool averaged;
+  const InitialHistory *initial;
   const std::vector<std::vector<double>> &slots;
   std::vector<unsigned char> &data;
   size_t numSamples;
@@ -215,6 +230,38 @@ private:
 };
 
 } // namespace
+
+void InitialHistory::checkHorizon(int64_t h) const {
+  if (rows > 1 && int64_t(rows) < h)
+    throw Error("--initial: the history has " + std::to_string(rows) +
+                " steps but the delays need " + std::to_string(h));
+}
+
+InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
+                                                   const ModelInfo &info,
+                                                   size_t numNodes) {
+  NpyArray array = readNpy(path);
+  InitialHistory h;
+  h.numStates = info.states.size();
+  h.numNodes = numNodes;
+  const auto &shape = array.shape;
+  if (shape.size() == 2 && shape[0] == h.numStates && shape[1] == numNodes) {
+    h.rows = 1;
+  } else if (shape.size() == 3 && shape[0] >= 1 &&
+             shape[1] == h.numStates && shape[2] == numNodes) {
+    h.rows = shape[0];
+  } else {
+    std::string got;
+    for (size_t d : shape)
+      got += (got.empty() ? "" : ", ") + std::to_string(d);
+    std::string want =
+        std::to_string(h.numStates) + ", " + std::to_string(numNodes);
+    throw Error("--initial: shape (" + got + ") is neither (" + want +
+                ") nor (T, " + want + ")");
+  }
+  h.values = std::move(array.values);
+  return h;
+}
 
 ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
                                             const SweepOptions &options) {
@@ -304,6 +351,9 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
       result.varNames.push_back(s.name);
   else
     result.varNames = info.exposures;
+  if (options.initial)
+    result.initial =
+        loadInitialHistory(*options.initial, info, connectome.numNodes);
   return result;
 }
 

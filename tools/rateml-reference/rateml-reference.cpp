@@ -105,6 +105,10 @@ int main(int argc, char **argv) {
     config.seed = options.seed;
     config.every = result.every;
     config.averaged = result.averaged;
+    if (result.initial) {
+      config.initial = result.initial->values;
+      config.initialRows = result.initial->rows;
+    }
     config.recordStates = options.recordStates;
     config.constants = options.constants;
 

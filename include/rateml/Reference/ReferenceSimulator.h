@@ -37,6 +37,10 @@ struct SimulationConfig {
   bool recordStates = false;
   /// Constant overrides by name.
   std::map<std::string, double> constants;
+  /// A user-supplied history [rows][states][nodes], last row = t 0; one row
+  /// is a constant history. Empty: draw the initial state.
+  std::vector<double> initial;
+  size_t initialRows = 0;
 };
 
 /// One simulated parameter set: samples x variables x nodes, row-major.

@@ -28,6 +28,8 @@ struct SweepOptions {
   /// RateML's -s0 N -s1 M ...: points per swept parameter, by index.
   std::map<unsigned, size_t> pointsByIndex;
   std::optional<std::string> paramTable;
+  /// --initial FILE.npy: (states, nodes) or (T, states, nodes).
+  std::optional<std::string> initial;
   std::map<std::string, double> constants;
   uint64_t seed = 0;
   bool heun = true;
@@ -41,6 +43,25 @@ struct SweepOptions {
   bool quiet = false;
 };
 
+/// A user-supplied initial state or history, [rows][states][nodes]; the
+/// last row is t = 0, a single row is a constant history.
+struct InitialHistory {
+  size_t rows = 0, numStates = 0, numNodes = 0;
+  std::vector<double> values;
+
+  /// The value of state `s` of node `i` at step -k (k >= 0).
+  double at(size_t k, size_t s, size_t i) const {
+    size_t row = rows == 1 ? 0 : rows - 1 - k;
+    return values[(row * numStates + s) * numNodes + i];
+  }
+  /// Throws Error unless the history covers a horizon of `h` steps.
+  void checkHorizon(int64_t h) const;
+};
+
+/// Reads and checks --initial against the model and the connectome.
+InitialHistory loadInitialHistory(const std::string &path,
+                                  const ModelInfo &info, size_t numNodes);
+
 /// Everything a finished sweep produced.
 struct SweepResult {
   ParamTable params;
@@ -51,6 +72,7 @@ struct SweepResult {
   /// k*every+1 .. (k+1)*every).
   uint64_t steps = 0, every = 1;
   bool averaged = false;
+  std::optional<InitialHistory> initial;
   /// [set][sample][var][node] in the kernel precision (4 or 8 bytes).
   std::vector<unsigned char> data;
   double seconds = 0;
