@@ -99,6 +99,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.output = next();
     else if (arg == "--threads")
       options.threads = unsigned(parseCount(next(), arg, 1));
+    else if (arg == "--batch")
+      options.batch = parseCount(next(), arg, 1);
     else if (arg == "--quiet")
       options.quiet = true;
     else if (arg == "--backend") {
@@ -153,6 +155,8 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --every K               record every K steps (default: every 1 ms)\n"
         "  --tavg MS               record averages over windows of MS instead\n"
         "  --output FILE.h5        (default results.h5)\n"
+        "  --batch N               parameter sets per batch (default: planned\n"
+        "                          from available memory)\n"
         "  --backend auto|cpu      --threads N   --quiet   --help   --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"
         "parameter), -n MS (duration), -dt MS.\n";

@@ -1,8 +1,8 @@
 //===- Output.cpp - Sweep results as HDF5 ---------------------------------===//
 //
-// Writes /data, /params and /time with the run's metadata as attributes
-// (docs/output.md). The file is written under a temporary name and renamed
-// only when complete.
+// Writes /data batch by batch, then /params, /time and the run's metadata
+// as attributes (docs/sweep.md). The file is written under a temporary name
+// and renamed only when complete.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,7 +90,7 @@ void numberAttribute(hid_t object, const char *name, hid_t type, T value) {
   check(H5Awrite(attr.id, type, &value), name);
 }
 
-void dataset(hid_t file, const char *name, hid_t type,
+void writeDataset(hid_t file, const char *name, hid_t type,
              const std::vector<hsize_t> &dims, const void *data) {
   Handle space{H5Screate_simple(int(dims.size()), dims.data(), nullptr),
                H5Sclose};
@@ -104,63 +104,89 @@ void dataset(hid_t file, const char *name, hid_t type,
 
 } // namespace
 
-void rateml::runtime::writeResults(const std::string &path,
-                                   const ModelInfo &info,
-                                   const Connectome &connectome,
-                                   const SweepOptions &options,
-                                   const SweepResult &result) {
-  std::string partial = path + ".partial";
+ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
+                           const SweepResult &shape)
+    : path(path), partial(path + ".partial") {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  {
-    Handle file{H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                          H5P_DEFAULT),
-                H5Fclose};
-    if (file.id < 0)
-      throw Error("cannot create output file '" + partial + "'");
-    hid_t element = info.precision == "f64" ? H5T_NATIVE_DOUBLE
-                                            : H5T_NATIVE_FLOAT;
-    size_t numSets = result.params.rows.size();
-    dataset(file.id, "/data", element,
-            {numSets, result.numSamples, result.varNames.size(),
-             result.numNodes},
-            result.data.data());
-    std::vector<double> params;
-    for (const auto &row : result.params.rows)
-      params.insert(params.end(), row.begin(), row.end());
-    dataset(file.id, "/params", H5T_NATIVE_DOUBLE,
-            {numSets, result.params.names.size()}, params.data());
-    {
-      Handle set{H5Dopen2(file.id, "/params", H5P_DEFAULT), H5Dclose};
-      stringListAttribute(set.id, "names", result.params.names);
-    }
-    std::vector<double> time;
-    // A window average is stamped with the time of its last step.
-    for (size_t k = 0; k < result.numSamples; ++k)
-      time.push_back(double((k + (result.averaged ? 1 : 0)) * result.every) *
-                     options.dt);
-    dataset(file.id, "/time", H5T_NATIVE_DOUBLE, {result.numSamples},
-            time.data());
+  file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0)
+    throw Error("cannot create output file '" + partial + "'");
+  elementType = info.precision == "f64" ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+  size_t numSets = shape.params.rows.size();
+  dims = {numSets, shape.numSamples, shape.varNames.size(), shape.numNodes};
+  std::vector<hsize_t> hdims(dims.begin(), dims.end());
+  Handle space{H5Screate_simple(4, hdims.data(), nullptr), H5Sclose};
+  dataset = H5Dcreate2(file, "/data", elementType, space.id, H5P_DEFAULT,
+                       H5P_DEFAULT, H5P_DEFAULT);
+  if (dataset < 0)
+    throw Error("HDF5: cannot create /data in '" + partial + "'");
+}
 
-    stringAttribute(file.id, "model", info.model);
-    numberAttribute(file.id, "dt", H5T_NATIVE_DOUBLE, options.dt);
-    numberAttribute(file.id, "steps", H5T_NATIVE_UINT64, result.steps);
-    numberAttribute(file.id, "every", H5T_NATIVE_UINT64, result.every);
-    stringAttribute(file.id, "integrator", options.heun ? "heun" : "euler");
-    numberAttribute(file.id, "seed", H5T_NATIVE_UINT64, options.seed);
-    numberAttribute(file.id, "noise", H5T_NATIVE_INT,
-                    int(info.noiseSlot && options.noise));
-    stringAttribute(file.id, "precision", info.precision);
-    stringAttribute(file.id, "connectivity", connectome.source);
-    stringAttribute(file.id, "connectivity_sha256",
-                    connectomeSha256(connectome));
-    stringListAttribute(file.id, "var_names", result.varNames);
-    stringAttribute(file.id, "record",
-                    options.recordStates ? "states" : "exposures");
-    stringAttribute(file.id, "sampling", result.averaged ? "tavg" : "raw");
-    stringAttribute(file.id, "version", rateml_runtime_version());
-  }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+ResultWriter::~ResultWriter() {
+  if (dataset >= 0)
+    H5Dclose(dataset);
+  if (file >= 0) {
+    H5Fclose(file);
     std::remove(partial.c_str());
-    throw Error("cannot move the results to '" + path + "'");
+  }
+}
+
+void ResultWriter::writeSets(size_t first, size_t count, const void *data) {
+  hsize_t start[4] = {first, 0, 0, 0};
+  hsize_t extent[4] = {count, dims[1], dims[2], dims[3]};
+  Handle fileSpace{H5Dget_space(dataset), H5Sclose};
+  check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start, nullptr,
+                            extent, nullptr),
+        "/data");
+  Handle memSpace{H5Screate_simple(4, extent, nullptr), H5Sclose};
+  check(H5Dwrite(dataset, elementType, memSpace.id, fileSpace.id, H5P_DEFAULT,
+                 data),
+        "/data");
+}
+
+void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
+                          const SweepOptions &options,
+                          const SweepResult &result) {
+  size_t numSets = result.params.rows.size();
+  std::vector<double> params;
+  for (const auto &row : result.params.rows)
+    params.insert(params.end(), row.begin(), row.end());
+  writeDataset(file, "/params", H5T_NATIVE_DOUBLE,
+          {numSets, result.params.names.size()}, params.data());
+  {
+    Handle set{H5Dopen2(file, "/params", H5P_DEFAULT), H5Dclose};
+    stringListAttribute(set.id, "names", result.params.names);
+  }
+  // A window average is stamped with the time of its last step.
+  std::vector<double> time;
+  for (size_t k = 0; k < result.numSamples; ++k)
+    time.push_back(double((k + (result.averaged ? 1 : 0)) * result.every) *
+                   options.dt);
+  writeDataset(file, "/time", H5T_NATIVE_DOUBLE, {result.numSamples}, time.data());
+
+  stringAttribute(file, "model", info.model);
+  numberAttribute(file, "dt", H5T_NATIVE_DOUBLE, options.dt);
+  numberAttribute(file, "steps", H5T_NATIVE_UINT64, result.steps);
+  numberAttribute(file, "every", H5T_NATIVE_UINT64, result.every);
+  stringAttribute(file, "integrator", options.heun ? "heun" : "euler");
+  numberAttribute(file, "seed", H5T_NATIVE_UINT64, options.seed);
+  numberAttribute(file, "noise", H5T_NATIVE_INT,
+                  int(info.noiseSlot && options.noise));
+  stringAttribute(file, "precision", info.precision);
+  stringAttribute(file, "connectivity", connectome.source);
+  stringAttribute(file, "connectivity_sha256", connectomeSha256(connectome));
+  stringListAttribute(file, "var_names", result.varNames);
+  stringAttribute(file, "record",
+                  options.recordStates ? "states" : "exposures");
+  stringAttribute(file, "sampling", result.averaged ? "tavg" : "raw");
+  stringAttribute(file, "version", rateml_runtime_version());
+
+  H5Dclose(dataset);
+  dataset = -1;
+  herr_t closed = H5Fclose(file);
+  file = -1;
+  if (closed < 0 || std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw Error("cannot write the results to '" + path + "'");
   }
 }

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -28,10 +29,6 @@
 using namespace rateml::runtime;
 
 namespace {
-
-/// Output held in memory beyond this is refused (batching to disk comes
-/// with the memory planner).
-constexpr size_t kMaxResultBytes = size_t(8) << 30;
 
 std::string joinNames(const std::vector<std::string> &names) {
   std::string s;
@@ -63,9 +60,10 @@ template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const EdgeList &edges,
              const SweepOptions &options, const SweepResult &shape,
-             const std::vector<std::vector<double>> &slots,
+             size_t setBase, const std::vector<std::vector<double>> &slots,
              std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
-      : info(info), edges(edges), options(options), steps(shape.steps),
+      : info(info), edges(edges), options(options), setBase(setBase),
+        steps(shape.steps),
         every(shape.every), averaged(shape.averaged),
         initial(shape.initial ? &*shape.initial : nullptr), slots(slots),
         data(data), numSamples(shape.numSamples), progress(progress) {}
@@ -108,8 +106,8 @@ public:
       if (initial)
         return clip(s, initial->at(k, s, i));
       const auto &st = info.states[s];
-      double u = initialDraw(options.seed, uint32_t(set[l]), uint32_t(i),
-                             uint32_t(s));
+      double u = initialDraw(options.seed, uint32_t(setBase + set[l]),
+                             uint32_t(i), uint32_t(s));
       return clip(s, st.initLo + (st.initHi - st.initLo) * u);
     };
     if (initial)
@@ -205,8 +203,8 @@ public:
             for (size_t l = 0; l < W; ++l)
               noise[(s * N + i) * W + l] = static_cast<T>(
                   slots[set[l]][*info.noiseSlot + s] *
-                  noiseDraw(options.seed, uint32_t(set[l]), uint32_t(i),
-                            uint32_t(s), uint32_t(n)));
+                  noiseDraw(options.seed, uint32_t(setBase + set[l]),
+                            uint32_t(i), uint32_t(s), uint32_t(n)));
       _mlir_ciface_rateml_step(&dParams, &dState, &dHistory, &dDelays,
                                &dRowStart, &dSources, &dWeights, &dNoise,
                                &dCoupling, int64_t(n), int64_t(N), horizon,
@@ -220,6 +218,9 @@ private:
   const ModelInfo &info;
   const EdgeList &edges;
   const SweepOptions &options;
+  /// Global index of the batch's first set (the key of noise and initial
+  /// draws); `slots` and `data` are the batch's.
+  size_t setBase;
   uint64_t steps, every;
   bool averaged;
   const InitialHistory *initial;
@@ -357,10 +358,26 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   return result;
 }
 
+/// Bytes of memory the system can still give us.
+static size_t availableMemory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  size_t kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:")
+      return kib * 1024;
+    meminfo.ignore(256, '\n');
+  }
+  long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? size_t(pages) * size_t(size) : size_t(1) << 30;
+}
+
 SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                                       const Connectome &connectome,
-                                      const SweepOptions &options) {
-  SweepResult result = prepareSweep(info, connectome, options);
+                                      const SweepOptions &options,
+                                      const SweepResult &prepared,
+                                      const BatchSink &sink) {
+  SweepResult result = prepared;
   std::vector<unsigned> columnSlot;
   for (const std::string &name : result.params.names)
     for (const auto &p : info.params)
@@ -369,6 +386,8 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
 
   EdgeList edges = makeEdgeList(connectome);
   const size_t numSets = result.params.rows.size();
+  const size_t W = info.lanes, numVars = result.varNames.size();
+  // Parameter-level values of every set, checked before anything runs.
   std::vector<std::vector<double>> slots;
   for (const auto &row : result.params.rows) {
     slots.push_back(setupSlots(info, connectome.numNodes, options.dt, row,
@@ -377,67 +396,108 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
       computeDelays(edges, slots.back()[*info.speedSlot], options.dt);
   }
 
-  size_t bytes = numSets * result.numSamples * result.varNames.size() *
-                 result.numNodes * info.elementBytes();
-  if (bytes > kMaxResultBytes)
-    throw Error("the output would need " + std::to_string(bytes >> 20) +
-                " MiB; record less (--every, --tavg) or sweep fewer sets");
-  result.data.assign(bytes, 0);
+  unsigned threads = options.threads
+                         ? options.threads
+                         : std::max(1u, std::thread::hardware_concurrency());
+  // Memory plan: each batch's output is held until written; a quarter of
+  // the available memory goes to it unless --batch says otherwise.
+  size_t perSet = std::max<size_t>(
+      1, result.numSamples * numVars * result.numNodes * info.elementBytes());
+  size_t batch = options.batch
+                     ? *options.batch
+                     : std::max<size_t>(W * threads,
+                                        availableMemory() / 4 / perSet / W * W);
+  if (batch == 0)
+    throw Error("--batch must be at least 1");
+  batch = std::min(batch, numSets);
+  result.batchSize = batch;
+  result.numBatches = (numSets + batch - 1) / batch;
+  result.finalMeans.assign(numSets * numVars, 0.0);
+  if (!options.quiet && result.numBatches > 1)
+    std::fprintf(stderr,
+                 "sweep: %zu parameter sets in %zu batches of up to %zu "
+                 "(%.1f MiB of output per batch)\n",
+                 numSets, result.numBatches, batch,
+                 double(batch * perSet) / double(1 << 20));
 
-  const size_t numTiles = (numSets + info.lanes - 1) / info.lanes;
-  unsigned threads = options.threads ? options.threads
-                                     : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, numTiles);
-  std::atomic<size_t> nextTile{0};
+  const size_t totalTiles =
+      result.numBatches == 0 ? 0 : (numSets + W - 1) / W;
   std::atomic<uint64_t> progress{0};
-  std::atomic<unsigned> finished{0};
-  std::mutex errorMutex;
-  std::string firstError;
-  auto worker = [&]() {
-    try {
-      while (true) {
-        size_t tile = nextTile.fetch_add(1);
-        if (tile >= numTiles)
-          break;
-        if (info.precision == "f64")
-          TileRunner<double>(info, edges, options, result, slots, result.data,
-                             progress)
-              .run(tile);
-        else
-          TileRunner<float>(info, edges, options, result, slots, result.data,
-                            progress)
-              .run(tile);
-      }
-    } catch (const std::exception &e) {
-      std::lock_guard<std::mutex> lock(errorMutex);
-      if (firstError.empty())
-        firstError = e.what();
-      nextTile = numTiles;
-    }
-    finished.fetch_add(1);
-  };
-
-  auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back(worker);
   bool showProgress = !options.quiet && isatty(STDERR_FILENO);
-  uint64_t total = uint64_t(numTiles) * result.steps;
-  while (showProgress && finished.load() < threads) {
-    uint64_t done = progress.load();
-    std::fprintf(stderr, "\rsweep: %5.1f%% of %zu sets x %llu steps",
-                 total ? 100.0 * double(done) / double(total) : 100.0,
-                 numSets, (unsigned long long)result.steps);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  uint64_t total = uint64_t(totalTiles) * result.steps;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<unsigned char> data;
+  for (size_t first = 0; first < numSets; first += batch) {
+    size_t count = std::min(batch, numSets - first);
+    std::vector<std::vector<double>> batchSlots(slots.begin() + first,
+                                                slots.begin() + first + count);
+    data.assign(count * perSet, 0);
+    const size_t numTiles = (count + W - 1) / W;
+    unsigned workers = std::min<unsigned>(threads, numTiles);
+    std::atomic<size_t> nextTile{0};
+    std::atomic<unsigned> finished{0};
+    std::mutex errorMutex;
+    std::string firstError;
+    auto worker = [&]() {
+      try {
+        while (true) {
+          size_t tile = nextTile.fetch_add(1);
+          if (tile >= numTiles)
+            break;
+          if (info.precision == "f64")
+            TileRunner<double>(info, edges, options, result, first,
+                               batchSlots, data, progress)
+                .run(tile);
+          else
+            TileRunner<float>(info, edges, options, result, first, batchSlots,
+                              data, progress)
+                .run(tile);
+        }
+      } catch (const std::exception &e) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (firstError.empty())
+          firstError = e.what();
+        nextTile = numTiles;
+      }
+      finished.fetch_add(1);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < workers; ++t)
+      pool.emplace_back(worker);
+    while (showProgress && finished.load() < workers) {
+      uint64_t done = progress.load();
+      std::fprintf(stderr, "\rsweep: %5.1f%% of %zu sets x %llu steps",
+                   total ? 100.0 * double(done) / double(total) : 100.0,
+                   numSets, (unsigned long long)result.steps);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    for (std::thread &t : pool)
+      t.join();
+    if (!firstError.empty()) {
+      if (showProgress)
+        std::fprintf(stderr, "\n");
+      throw Error(firstError);
+    }
+    // Means over nodes at the last sample, for the summary.
+    for (size_t p = 0; p < count; ++p)
+      for (size_t v = 0; v < numVars; ++v) {
+        double sum = 0;
+        for (size_t i = 0; i < result.numNodes; ++i) {
+          size_t idx = ((p * result.numSamples + result.numSamples - 1) *
+                            numVars + v) * result.numNodes + i;
+          sum += info.precision == "f64"
+                     ? reinterpret_cast<const double *>(data.data())[idx]
+                     : reinterpret_cast<const float *>(data.data())[idx];
+        }
+        result.finalMeans[(first + p) * numVars + v] =
+            sum / double(result.numNodes);
+      }
+    sink(first, count, data);
   }
-  for (std::thread &t : pool)
-    t.join();
   if (showProgress)
     std::fprintf(stderr, "\n");
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  if (!firstError.empty())
-    throw Error(firstError);
   return result;
 }

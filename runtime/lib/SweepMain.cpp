@@ -47,20 +47,9 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
     std::printf("%5zu", p);
     for (double v : result.params.rows[p])
       std::printf(" %16.6g", v);
-    for (size_t v = 0; v < result.varNames.size(); ++v) {
-      double sum = 0;
-      for (size_t i = 0; i < result.numNodes; ++i) {
-        size_t idx = ((p * result.numSamples + result.numSamples - 1) *
-                          result.varNames.size() +
-                      v) *
-                         result.numNodes +
-                     i;
-        sum += info.precision == "f64"
-                   ? reinterpret_cast<const double *>(result.data.data())[idx]
-                   : reinterpret_cast<const float *>(result.data.data())[idx];
-      }
-      std::printf(" %12.6g", sum / double(result.numNodes));
-    }
+    for (size_t v = 0; v < result.varNames.size(); ++v)
+      std::printf(" %12.6g",
+                  result.finalMeans[p * result.varNames.size() + v]);
     std::printf("\n");
   }
   if (shown < numSets)
@@ -84,8 +73,14 @@ int main(int argc, char **argv) {
       break;
     }
     Connectome connectome = loadConnectome(options.connectivity);
-    SweepResult result = runSweep(info, connectome, options);
-    writeResults(options.output, info, connectome, options, result);
+    SweepResult prepared = prepareSweep(info, connectome, options);
+    ResultWriter writer(options.output, info, prepared);
+    SweepResult result = runSweep(
+        info, connectome, options, prepared,
+        [&](size_t first, size_t count, const std::vector<unsigned char> &data) {
+          writer.writeSets(first, count, data.data());
+        });
+    writer.finish(info, connectome, options, result);
     if (!options.quiet)
       printSummary(info, connectome, options, result);
     return 0;

@@ -128,9 +128,9 @@ int main(int argc, char **argv) {
     result.seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
-    const auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
-    result.data.assign(bytes, bytes + data.size() * sizeof(double));
-    rt::writeResults(options.output, *info, connectome, options, result);
+    rt::ResultWriter writer(options.output, *info, result);
+    writer.writeSets(0, result.params.rows.size(), data.data());
+    writer.finish(*info, connectome, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
                   "parameter-set steps/s; wrote %s\n",

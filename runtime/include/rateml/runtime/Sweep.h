@@ -11,6 +11,7 @@
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ struct SweepOptions {
   std::optional<double> tavg;
   std::string output = "results.h5";
   unsigned threads = 0;
+  /// Parameter sets simulated and written per batch (default: planned from
+  /// the memory available).
+  std::optional<size_t> batch;
   bool quiet = false;
 };
 
@@ -73,9 +77,37 @@ struct SweepResult {
   uint64_t steps = 0, every = 1;
   bool averaged = false;
   std::optional<InitialHistory> initial;
-  /// [set][sample][var][node] in the kernel precision (4 or 8 bytes).
-  std::vector<unsigned char> data;
+  /// The mean over nodes of every variable at the last sample, [set][var].
+  std::vector<double> finalMeans;
+  size_t numBatches = 0, batchSize = 0;
   double seconds = 0;
+};
+
+/// Receives the output of sets [first, first + count) as
+/// [set][sample][var][node] in the kernel precision.
+using BatchSink = std::function<void(size_t first, size_t count,
+                                     const std::vector<unsigned char> &data)>;
+
+/// Writes a sweep's HDF5 file (docs/sweep.md) as batches arrive, under a
+/// temporary name that finish() renames: an interrupted run never leaves a
+/// file that looks complete. Unfinished files are removed.
+class ResultWriter {
+public:
+  ResultWriter(const std::string &path, const ModelInfo &info,
+               const SweepResult &shape);
+  ~ResultWriter();
+  ResultWriter(const ResultWriter &) = delete;
+  ResultWriter &operator=(const ResultWriter &) = delete;
+
+  void writeSets(size_t first, size_t count, const void *data);
+  void finish(const ModelInfo &info, const Connectome &connectome,
+              const SweepOptions &options, const SweepResult &result);
+
+private:
+  std::string path, partial;
+  long long file = -1, dataset = -1;
+  long long elementType;
+  std::vector<unsigned long long> dims;
 };
 
 /// The parameter sets the options describe: named axes first (the first
@@ -89,16 +121,12 @@ ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options);
 SweepResult prepareSweep(const ModelInfo &info, const Connectome &connectome,
                          const SweepOptions &options);
 
-/// Runs the sweep with the linked kernels. Throws Error on bad input.
+/// Runs the sweep with the linked kernels, batch by batch, handing each
+/// batch's output to `sink` as soon as it is complete. Throws Error on bad
+/// input.
 SweepResult runSweep(const ModelInfo &info, const Connectome &connectome,
-                     const SweepOptions &options);
-
-/// Writes `result` as HDF5 (docs/output.md) to `path`, through a temporary
-/// file renamed at the end so an interrupted run leaves nothing that looks
-/// complete.
-void writeResults(const std::string &path, const ModelInfo &info,
-                  const Connectome &connectome, const SweepOptions &options,
-                  const SweepResult &result);
+                     const SweepOptions &options, const SweepResult &prepared,
+                     const BatchSink &sink);
 
 } // namespace rateml::runtime
 
