@@ -46,6 +46,7 @@ llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
 # poison memory that the uninstrumented libMLIR.so then writes legitimately,
 # so user poisoning must be off; every other ASan check stays on.
 if config.rateml_sanitize:
+    config.available_features.add("sanitized")
     config.environment["ASAN_OPTIONS"] = (
         "allow_user_poisoning=0:detect_odr_violation=0:detect_leaks=1:"
         "abort_on_error=1")

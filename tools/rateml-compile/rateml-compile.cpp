@@ -25,7 +25,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
@@ -72,8 +71,8 @@ cl::opt<std::string> precision("precision",
 
 cl::opt<unsigned> lanes(
     "lanes",
-    cl::desc("Parameter sets per SIMD vector (default: the host's vector "
-             "width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
+    cl::desc("Parameter sets per SIMD vector (default: the target CPU's "
+             "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
     cl::init(0), cl::cat(category));
 
 cl::opt<std::string> cpu(
@@ -151,15 +150,6 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   return success();
 }
 
-/// The SIMD width of this machine in elements of `bits` bits.
-static unsigned hostLanes(unsigned bits) {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  unsigned width = features.lookup("avx512f") ? 512
-                   : features.lookup("avx2")  ? 256
-                                              : 128;
-  return width / bits;
-}
-
 /// Links `object` with the sweep runtime into the executable `output`,
 /// through a temporary file renamed at the end.
 static LogicalResult linkExecutable(const std::string &object,
@@ -226,7 +216,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (lanes == 0)
-    lanes = hostLanes(precision == "f64" ? 64 : 32);
+    lanes = rateml::getVectorBits(cpu) / (precision == "f64" ? 64 : 32);
   if (outputFilename.empty())
     outputFilename = emitAction == Emit::Executable ? "sweep.bin" : "-";
   if (emitAction == Emit::Executable && outputFilename == "-") {

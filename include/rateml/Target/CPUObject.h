@@ -22,6 +22,10 @@ std::unique_ptr<llvm::Module> translateToOptimizedLLVMIR(ModuleOp module,
                                                          llvm::LLVMContext &ctx,
                                                          StringRef cpu);
 
+/// The widest vector register of `cpu` ("native" or an LLVM CPU name) in
+/// bits: 512 with AVX-512, 256 with AVX2, else 128.
+unsigned getVectorBits(StringRef cpu);
+
 /// Writes `llvmModule` as a native object file for `cpu`.
 LogicalResult emitObjectFile(llvm::Module &llvmModule, StringRef cpu,
                              llvm::raw_pwrite_stream &os, Location loc);

@@ -11,7 +11,10 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -44,7 +47,38 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef cpu,
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, cpuName, features, options, llvm::Reloc::PIC_));
 }
+/// Records, as the string global rateml_target_features, the x86 vector
+/// extensions the kernels may use, so that sweep.bin can refuse to run on a
+/// CPU without them instead of dying on an illegal instruction.
+void recordTargetFeatures(llvm::Module &module, llvm::TargetMachine &tm) {
+  static const char *const checked[] = {"avx512f", "avx512bw", "avx512dq",
+                                        "avx512vl", "avx2",     "fma",
+                                        "avx",      "sse4.2",   "sse4.1"};
+  std::string enabled;
+  const llvm::MCSubtargetInfo *info = tm.getMCSubtargetInfo();
+  for (const char *name : checked)
+    if (info->checkFeatures("+" + std::string(name)))
+      enabled += (enabled.empty() ? "" : " ") + std::string(name);
+  llvm::Constant *text =
+      llvm::ConstantDataArray::getString(module.getContext(), enabled);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           "rateml_target_features");
+}
 } // namespace
+
+unsigned mlir::rateml::getVectorBits(StringRef cpu) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(cpu, error);
+  if (!tm)
+    return 128;
+  const llvm::MCSubtargetInfo *info = tm->getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx2"))
+    return 256;
+  return 128;
+}
 
 std::unique_ptr<llvm::Module>
 mlir::rateml::translateToOptimizedLLVMIR(ModuleOp module,
@@ -66,6 +100,7 @@ mlir::rateml::translateToOptimizedLLVMIR(ModuleOp module,
   }
   llvmModule->setTargetTriple(tm->getTargetTriple());
   llvmModule->setDataLayout(tm->createDataLayout());
+  recordTargetFeatures(*llvmModule, *tm);
   if (llvm::Error err =
           makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get())) {
     module.emitError() << "LLVM optimization failed: "

@@ -57,6 +57,9 @@ void _mlir_ciface_rateml_exposures(rateml::runtime::MemRef1D *params,
                                    int64_t numNodes);
 /// NUL-terminated JSON describing the model (see ModelInfo).
 extern const char rateml_model_json[];
+/// Space-separated x86 extensions the kernels were compiled to use
+/// (e.g. "avx512f avx2 fma avx"), written by rateml-compile.
+extern const char rateml_target_features[];
 }
 
 #endif // RATEML_RUNTIME_KERNELABI_H
