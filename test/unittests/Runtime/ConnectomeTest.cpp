@@ -7,6 +7,7 @@
 
 #include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/Error.h"
+#include "ErrorOf.h"
 #include "gtest/gtest.h"
 #include <algorithm>
 #include <filesystem>
@@ -25,14 +26,6 @@ std::string sharedData(const std::string &name) {
   if (!fs::exists(sharedData("")))                                             \
   GTEST_SKIP() << "../shared/data is not available"
 
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 size_t nonZero(const std::vector<double> &v) {
   return std::count_if(v.begin(), v.end(), [](double x) { return x != 0; });

@@ -2,22 +2,13 @@
 
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/ParamGrid.h"
+#include "ErrorOf.h"
 #include "gtest/gtest.h"
 #include <filesystem>
 #include <fstream>
 
 using namespace rateml::runtime;
 
-namespace {
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "no error";
-}
-} // namespace
 
 TEST(ParamGrid, SweepIncludesBothEnds) {
   SweepAxis a = parseSweepAxis("global_coupling=0:1:5");
