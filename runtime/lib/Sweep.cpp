@@ -2,9 +2,9 @@
 //
 // Parameter sets are packed `lanes` at a time into tiles; worker threads take
 // tiles from a shared counter and run each tile's whole simulation with the
-// step kernel. Delays, initial states and noise are computed here in
-// float64, exactly as the reference does, then converted to the kernel
-// precision.
+// step kernel (which also draws the noise, docs/simulation.md). Delays and
+// initial states are computed here in float64, exactly as the reference
+// does, then converted to the kernel precision.
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,7 +137,6 @@ public:
     }
     std::vector<T> coupling(std::max<size_t>(info.numCouplings * N * W, 1));
     bool noisy = info.noiseSlot && options.noise;
-    std::vector<T> noise(noisy ? S * N * W : 1);
     size_t numVars = options.recordStates ? S : info.exposures.size();
     std::vector<T> exposures(std::max<size_t>(numVars * N * W, 1));
 
@@ -148,7 +147,6 @@ public:
              dRowStart = memref(rowStart.data(), rowStart.size()),
              dSources = memref(sources.data(), sources.size()),
              dWeights = memref(weights.data(), weights.size()),
-             dNoise = memref(noise.data(), noise.size()),
              dCoupling = memref(coupling.data(), coupling.size()),
              dOut = memref(exposures.data(), exposures.size());
     bool shared = true;
@@ -197,18 +195,10 @@ public:
     };
     record(0);
     for (uint64_t n = 0; n < steps; ++n) {
-      if (noisy)
-        for (size_t s = 0; s < S; ++s)
-          for (size_t i = 0; i < N; ++i)
-            for (size_t l = 0; l < W; ++l)
-              noise[(s * N + i) * W + l] = static_cast<T>(
-                  slots[set[l]][*info.noiseSlot + s] *
-                  noiseDraw(options.seed, uint32_t(setBase + set[l]),
-                            uint32_t(i), uint32_t(s), uint32_t(n)));
       _mlir_ciface_rateml_step(&dParams, &dState, &dHistory, &dDelays,
-                               &dRowStart, &dSources, &dWeights, &dNoise,
-                               &dCoupling, int64_t(n), int64_t(N), horizon,
-                               flags);
+                               &dRowStart, &dSources, &dWeights, &dCoupling,
+                               int64_t(n), int64_t(N), horizon, flags,
+                               options.seed, int64_t(setBase + tile * W));
       record(n + 1);
       progress.fetch_add(1, std::memory_order_relaxed);
     }

@@ -14,6 +14,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/JSON.h"
+#include <cmath>
 
 namespace mlir::rateml {
 #define GEN_PASS_DEF_CONVERTRATEMLTOKERNELPASS
@@ -87,6 +88,17 @@ private:
   /// The time derivatives at states `x` with couplings `c`.
   SmallVector<Value> derivatives(OpBuilder &b, Value params, ValueRange x,
                                  ValueRange c);
+
+  /// Everything a Philox4x32-10 draw needs besides the node and state.
+  struct PhiloxInputs {
+    Value step, sets;
+    SmallVector<std::pair<Value, Value>> roundKeys;
+  };
+  /// The standard normal of docs/simulation.md for state `state` of node
+  /// `node` (i32) in every lane: Philox4x32-10 with counter (step, node,
+  /// set, state), then Box-Muller on words 0 and 1, in the kernel precision.
+  Value normalDraw(OpBuilder &b, const PhiloxInputs &philox, Value node,
+                   unsigned state);
 
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
@@ -273,6 +285,49 @@ void KernelBuilder::evaluateDerived(OpBuilder &b,
   }
 }
 
+Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
+                                Value node, unsigned state) {
+  Type i32 = b.getI32Type();
+  auto splatI32 = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(indexVecType,
+                                       b.getI32IntegerAttr(int32_t(v))));
+  };
+  auto broadcast = [&](Value scalar) -> Value {
+    return vector::BroadcastOp::create(b, loc, indexVecType, scalar);
+  };
+  Value x0 = philox.step, x1 = broadcast(node), x2 = philox.sets,
+        x3 = splatI32(state);
+  Value m0 = splatI32(int64_t(0xD2511F53)), m1 = splatI32(int64_t(0xCD9E8D57));
+  (void)i32;
+  for (const auto &[k0, k1] : philox.roundKeys) {
+    auto p0 = arith::MulUIExtendedOp::create(b, loc, x0, m0);
+    auto p1 = arith::MulUIExtendedOp::create(b, loc, x2, m1);
+    Value y0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p1.getHigh(), x1), broadcast(k0));
+    Value y2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p0.getHigh(), x3), broadcast(k1));
+    x0 = y0;
+    x1 = p1.getLow();
+    x2 = y2;
+    x3 = p0.getLow();
+  }
+  auto uniform = [&](Value bits) -> Value {
+    Value real = arith::UIToFPOp::create(b, loc, vecType, bits);
+    return arith::MulFOp::create(
+        b, loc, arith::AddFOp::create(b, loc, real, splat(b, 0.5)),
+        splat(b, 1.0 / 4294967296.0));
+  };
+  Value u1 = uniform(x0), u2 = uniform(x1);
+  Value radius = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, splat(b, -2.0),
+                            math::LogOp::create(b, loc, u1)));
+  Value angle = math::CosOp::create(
+      b, loc, arith::MulFOp::create(b, loc, splat(b, 2.0 * M_PI), u2));
+  return arith::MulFOp::create(b, loc, radius, angle);
+}
+
 func::FuncOp KernelBuilder::makeFunc(OpBuilder &b, StringRef name,
                                      TypeRange args) {
   auto func = func::FuncOp::create(b, loc, name,
@@ -330,17 +385,17 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   auto memI32 = MemRefType::get({ShapedType::kDynamic}, i32);
   func::FuncOp func = makeFunc(
       module, "rateml_step",
-      {memT, memT, memT, memI32, memI32, memI32, memT, memT, memT, i64, i64,
-       i64, i32});
+      {memT, memT, memT, memI32, memI32, memI32, memT, memT, i64, i64, i64,
+       i32, i64, i64});
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
         history = entry.getArgument(2), delays = entry.getArgument(3),
         rowStart = entry.getArgument(4), sources = entry.getArgument(5),
-        weights = entry.getArgument(6), noiseArg = entry.getArgument(7),
-        couplingArg = entry.getArgument(8), step = entry.getArgument(9),
-        numNodes = entry.getArgument(10), horizon = entry.getArgument(11),
-        flags = entry.getArgument(12);
+        weights = entry.getArgument(6), couplingArg = entry.getArgument(7),
+        step = entry.getArgument(8), numNodes = entry.getArgument(9),
+        horizon = entry.getArgument(10), flags = entry.getArgument(11),
+        seed = entry.getArgument(12), setBase = entry.getArgument(13);
 
   Type indexType = b.getIndexType();
   Value n = arith::IndexCastOp::create(b, loc, indexType, numNodes);
@@ -379,6 +434,32 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   Value lanesVec =
       splatI32(b, arith::ConstantIntOp::create(b, loc, i32, lanes));
   Value zeroVec = splatI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
+  // Philox counter (step, node, set, state) and key (seed); the set of lane
+  // l is setBase + l. The round keys are the same for every draw.
+  PhiloxInputs philox;
+  philox.step = vector::BroadcastOp::create(
+      b, loc, indexVecType, arith::TruncIOp::create(b, loc, i32, step));
+  philox.sets = arith::AddIOp::create(
+      b, loc,
+      vector::BroadcastOp::create(b, loc, indexVecType,
+                                  arith::TruncIOp::create(b, loc, i32, setBase)),
+      iota);
+  Value k0 = arith::TruncIOp::create(b, loc, i32, seed);
+  Value k1 = arith::TruncIOp::create(
+      b, loc, i32,
+      arith::ShRUIOp::create(b, loc, seed,
+                             arith::ConstantIntOp::create(b, loc, i64, 32)));
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = arith::AddIOp::create(
+          b, loc, k0,
+          arith::ConstantIntOp::create(b, loc, i32, int64_t(0x9E3779B9)));
+      k1 = arith::AddIOp::create(
+          b, loc, k1,
+          arith::ConstantIntOp::create(b, loc, i32, int64_t(0xBB67AE85)));
+    }
+    philox.roundKeys.push_back({k0, k1});
+  }
   Value nextRow = arith::IndexCastOp::create(
       b, loc, indexType,
       arith::RemSIOp::create(
@@ -514,8 +595,13 @@ void KernelBuilder::buildStep(OpBuilder &module) {
                                      /*withElse=*/true);
     {
       OpBuilder tb = ifNoise.getThenBodyBuilder();
-      scf::YieldOp::create(
-          tb, loc, loadVec(tb, noiseArg, laneOffset(tb, index(tb, s), n, i)));
+      Value term = zero;
+      if (noise)
+        term = arith::MulFOp::create(
+            tb, loc, loadParam(tb, paramsArg, noiseSlot + s),
+            normalDraw(tb, philox, arith::IndexCastOp::create(tb, loc, i32, i),
+                       s));
+      scf::YieldOp::create(tb, loc, term);
       OpBuilder fb = ifNoise.getElseBodyBuilder();
       scf::YieldOp::create(fb, loc, splat(fb, 0.0));
     }

@@ -10,7 +10,7 @@
 // CHECK: memref.store %{{.*}}, %{{.*}}[%c5] : memref<?xf64>
 
 // CHECK-LABEL: func.func @rateml_step(
-// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32) attributes {llvm.emit_c_interface}
+// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64, %{{.*}}: i64) attributes {llvm.emit_c_interface}
 // Phase 1: the source's history is read with one contiguous load when the
 // tile's delays are shared, else gathered with per-lane rows;
 // acc + (w * post) * pre.
@@ -26,8 +26,14 @@
 // CHECK: %[[WP:.*]] = arith.mulf %[[W]], %{{.*}} : vector<4xf32>
 // CHECK: %[[T:.*]] = arith.mulf %[[WP]], %[[XJ]] : vector<4xf32>
 // CHECK: arith.addf %[[ACC]], %[[T]] : vector<4xf32>
-// Phase 2: Heun is chosen at run time; the clip is a compare and select.
+// Phase 2: the noise is drawn in the kernel (Philox4x32-10: 2 multiplies
+// per round, then Box-Muller); Heun is chosen at run time; the clip is a
+// compare and select.
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>)
+// CHECK-COUNT-20: arith.mului_extended %{{.*}} : vector<4xi32>
+// CHECK: math.log
+// CHECK: math.sqrt
+// CHECK: math.cos
 // CHECK: arith.cmpf olt
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>)
 // CHECK: vector.store

@@ -47,9 +47,9 @@ void _mlir_ciface_rateml_step(
     rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
     rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
     rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
-    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *noise,
-    rateml::runtime::MemRef1D *coupling, int64_t step, int64_t numNodes,
-    int64_t horizon, int32_t flags);
+    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
+    int64_t step, int64_t numNodes, int64_t horizon, int32_t flags,
+    uint64_t seed, int64_t setBase);
 void _mlir_ciface_rateml_exposures(rateml::runtime::MemRef1D *params,
                                    rateml::runtime::MemRef1D *state,
                                    rateml::runtime::MemRef1D *coupling,
