@@ -36,13 +36,28 @@ struct Reads {
   std::function<Value(unsigned)> slot;
 };
 
+/// Where the parameter sets of a kernel live: `lanes` per SIMD vector (CPU),
+/// or one per thread with the set index as the fastest array index (GPU).
+enum class LaneModel { Vector, Thread };
+
 class KernelBuilder {
 public:
-  KernelBuilder(ModelOp model, unsigned lanes, FloatType elem)
-      : model(model), lanes(lanes), elem(elem), ctx(model.getContext()),
-        vecType(VectorType::get({lanes}, elem)),
-        maskType(VectorType::get({lanes}, IntegerType::get(ctx, 1))),
-        indexVecType(VectorType::get({lanes}, IntegerType::get(ctx, 32))) {}
+  KernelBuilder(ModelOp model, LaneModel laneModel, unsigned lanes,
+                FloatType elem)
+      : model(model), laneModel(laneModel),
+        lanes(laneModel == LaneModel::Vector ? lanes : 1), elem(elem),
+        ctx(model.getContext()) {
+    Type i1 = IntegerType::get(ctx, 1), i32 = IntegerType::get(ctx, 32);
+    if (laneModel == LaneModel::Vector) {
+      vecType = VectorType::get({lanes}, elem);
+      maskType = VectorType::get({lanes}, i1);
+      indexVecType = VectorType::get({lanes}, i32);
+    } else {
+      vecType = elem;
+      maskType = i1;
+      indexVecType = i32;
+    }
+  }
 
   LogicalResult build(ModuleOp module);
 
@@ -60,24 +75,51 @@ private:
   Value index(OpBuilder &b, int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   }
+  bool isVector() const { return laneModel == LaneModel::Vector; }
+  /// A constant in every lane.
   Value splat(OpBuilder &b, double v) {
+    if (!isVector())
+      return arith::ConstantOp::create(b, loc, FloatAttr::get(elem, v));
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecType, FloatAttr::get(elem, v)));
+        b, loc,
+        DenseElementsAttr::get(cast<ShapedType>(vecType),
+                               FloatAttr::get(elem, v)));
   }
-  /// Offset of `(a * n + b) * lanes`.
+  Value splatI32(OpBuilder &b, int64_t v) {
+    Attribute attr = b.getI32IntegerAttr(int32_t(v));
+    if (isVector())
+      attr = DenseElementsAttr::get(cast<ShapedType>(indexVecType), attr);
+    return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  }
+  /// A scalar i32 in every lane.
+  Value broadcastI32(OpBuilder &b, Value scalar) {
+    return isVector() ? Value(vector::BroadcastOp::create(b, loc, indexVecType,
+                                                          scalar))
+                      : scalar;
+  }
+  /// Element index of `(a * n + b)` for this kernel's lanes: the first lane
+  /// of the vector (CPU), or this thread's set (GPU).
   Value laneOffset(OpBuilder &b, Value a, Value n, Value bIdx) {
     Value row = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, a, n), bIdx);
-    return arith::MulIOp::create(b, loc, row, index(b, lanes));
+    Value first = arith::MulIOp::create(b, loc, row, laneStride);
+    return isVector() ? first : arith::AddIOp::create(b, loc, first, laneId);
   }
   Value loadVec(OpBuilder &b, Value mem, Value offset) {
-    return vector::LoadOp::create(b, loc, vecType, mem, ValueRange{offset});
+    if (!isVector())
+      return memref::LoadOp::create(b, loc, mem, ValueRange{offset});
+    return vector::LoadOp::create(b, loc, cast<VectorType>(vecType), mem,
+                                  ValueRange{offset});
   }
   void storeVec(OpBuilder &b, Value v, Value mem, Value offset) {
-    vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
+    if (!isVector())
+      memref::StoreOp::create(b, loc, v, mem, ValueRange{offset});
+    else
+      vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
   }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
-    return loadVec(b, params, index(b, int64_t(slot) * lanes));
+    return loadVec(b, params, laneOffset(b, index(b, 0), index(b, 0),
+                                         index(b, slot)));
   }
   Value clip(OpBuilder &b, StateOp state, Value x);
 
@@ -102,7 +144,11 @@ private:
 
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
+  SmallVector<Type> stepArgumentTypes(OpBuilder &b);
   void buildStep(OpBuilder &b);
+  /// One step for the lanes of this function (`args` as in
+  /// stepArgumentTypes, `step` the i64 step index).
+  void buildStepBody(OpBuilder &b, ValueRange args, Value step);
   void buildExposures(OpBuilder &b);
   void buildMetadata(OpBuilder &b);
 
@@ -121,11 +167,17 @@ private:
   }
 
   ModelOp model;
+  LaneModel laneModel;
   unsigned lanes;
   FloatType elem;
   MLIRContext *ctx;
-  VectorType vecType, maskType, indexVecType;
+  /// A value of every lane: vector<lanes x T> / T, masks, i32 indices.
+  Type vecType, maskType, indexVecType;
   Location loc = UnknownLoc::get(ctx);
+  /// Of the function being built: elements between consecutive sets' values
+  /// of one array entry (lanes, or the number of sets on the GPU), and this
+  /// thread's set (GPU only).
+  Value laneStride, laneId;
 
   SmallVector<StateOp> states;
   SmallVector<ParamOp> params;
@@ -230,13 +282,15 @@ SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
     } else if (auto c = dyn_cast<arith::ConstantOp>(op)) {
       TypedAttr value = c.getValue();
       if (vector) {
-        Attribute scalar =
+        TypedAttr scalar =
             c.getType().isInteger(1)
                 ? value
-                : Attribute(FloatAttr::get(
+                : TypedAttr(FloatAttr::get(
                       elem, cast<FloatAttr>(value).getValueAsDouble()));
-        value = DenseElementsAttr::get(
-            cast<ShapedType>(convert(c.getType())), scalar);
+        value = isVector() ? TypedAttr(DenseElementsAttr::get(
+                                 cast<ShapedType>(convert(c.getType())),
+                                 ArrayRef<Attribute>(scalar)))
+                           : scalar;
       }
       mapping.map(c.getResult(), arith::ConstantOp::create(b, loc, value));
     } else {
@@ -287,19 +341,11 @@ void KernelBuilder::evaluateDerived(OpBuilder &b,
 
 Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
                                 Value node, unsigned state) {
-  Type i32 = b.getI32Type();
-  auto splatI32 = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(indexVecType,
-                                       b.getI32IntegerAttr(int32_t(v))));
-  };
-  auto broadcast = [&](Value scalar) -> Value {
-    return vector::BroadcastOp::create(b, loc, indexVecType, scalar);
-  };
+  auto broadcast = [&](Value scalar) { return broadcastI32(b, scalar); };
   Value x0 = philox.step, x1 = broadcast(node), x2 = philox.sets,
-        x3 = splatI32(state);
-  Value m0 = splatI32(int64_t(0xD2511F53)), m1 = splatI32(int64_t(0xCD9E8D57));
-  (void)i32;
+        x3 = splatI32(b, state);
+  Value m0 = splatI32(b, int64_t(0xD2511F53)),
+        m1 = splatI32(b, int64_t(0xCD9E8D57));
   for (const auto &[k0, k1] : philox.roundKeys) {
     auto p0 = arith::MulUIExtendedOp::create(b, loc, x0, m0);
     auto p1 = arith::MulUIExtendedOp::create(b, loc, x2, m1);
@@ -379,23 +425,32 @@ SmallVector<Value> KernelBuilder::derivatives(OpBuilder &b, Value params,
   return f;
 }
 
-void KernelBuilder::buildStep(OpBuilder &module) {
-  Type i32 = module.getI32Type(), i64 = module.getI64Type();
+SmallVector<Type> KernelBuilder::stepArgumentTypes(OpBuilder &b) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
   auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
   auto memI32 = MemRefType::get({ShapedType::kDynamic}, i32);
-  func::FuncOp func = makeFunc(
-      module, "rateml_step",
-      {memT, memT, memT, memI32, memI32, memI32, memT, memT, i64, i64, i64,
-       i32, i64, i64});
+  return {memT, memT, memT, memI32, memI32, memI32, memT, memT,
+          i64,  i64,  i64,  i32,    i64,    i64};
+}
+
+void KernelBuilder::buildStep(OpBuilder &module) {
+  func::FuncOp func =
+      makeFunc(module, "rateml_step", stepArgumentTypes(module));
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
-        history = entry.getArgument(2), delays = entry.getArgument(3),
-        rowStart = entry.getArgument(4), sources = entry.getArgument(5),
-        weights = entry.getArgument(6), couplingArg = entry.getArgument(7),
-        step = entry.getArgument(8), numNodes = entry.getArgument(9),
-        horizon = entry.getArgument(10), flags = entry.getArgument(11),
-        seed = entry.getArgument(12), setBase = entry.getArgument(13);
+  laneStride = index(b, lanes);
+  laneId = index(b, 0);
+  buildStepBody(b, entry.getArguments(), entry.getArgument(8));
+  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  Value paramsArg = args[0], state = args[1], history = args[2],
+        delays = args[3], rowStart = args[4], sources = args[5],
+        weights = args[6], couplingArg = args[7], numNodes = args[9],
+        horizon = args[10], flags = args[11], seed = args[12],
+        setBase = args[13];
 
   Type indexType = b.getIndexType();
   Value n = arith::IndexCastOp::create(b, loc, indexType, numNodes);
@@ -410,16 +465,24 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   Value zero = splat(b, 0.0);
   Value c0 = index(b, 0), c1 = index(b, 1);
 
-  // Lane indices, the current history row (as a vector) and the next row.
-  SmallVector<int32_t> iotaValues;
-  for (unsigned l = 0; l < lanes; ++l)
-    iotaValues.push_back(l);
-  Value iota = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(indexVecType, ArrayRef(iotaValues)));
-  Value allTrue = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(maskType, true));
+  // The set offset of every lane (0..lanes-1, or this thread's set), the
+  // current history row in every lane, and the next row.
+  Value iota, allTrue;
+  if (isVector()) {
+    SmallVector<int32_t> iotaValues;
+    for (unsigned l = 0; l < lanes; ++l)
+      iotaValues.push_back(l);
+    iota = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(cast<ShapedType>(indexVecType),
+                               ArrayRef(iotaValues)));
+    allTrue = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(maskType), true));
+  } else {
+    iota = arith::IndexCastOp::create(b, loc, i32, laneId);
+  }
   auto splatI32 = [&](OpBuilder &at, Value scalar) -> Value {
-    return vector::BroadcastOp::create(at, loc, indexVecType, scalar);
+    return broadcastI32(at, scalar);
   };
   Value rowNowScalar = arith::TruncIOp::create(
       b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon));
@@ -432,7 +495,7 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   Value channelsVec = splatI32(b, arith::ConstantIntOp::create(
       b, loc, i32, int64_t(delayedStates.size())));
   Value lanesVec =
-      splatI32(b, arith::ConstantIntOp::create(b, loc, i32, lanes));
+      splatI32(b, arith::IndexCastOp::create(b, loc, i32, laneStride));
   Value zeroVec = splatI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
   // Philox counter (step, node, set, state) and key (seed); the set of lane
   // l is setBase + l. The round keys are the same for every draw.
@@ -523,7 +586,7 @@ void KernelBuilder::buildStep(OpBuilder &module) {
             OpBuilder sb = ifShared.getThenBodyBuilder();
             Value dScalar = memref::LoadOp::create(
                 sb, loc, delays,
-                ValueRange{arith::MulIOp::create(sb, loc, e, index(sb, lanes))});
+                ValueRange{arith::MulIOp::create(sb, loc, e, laneStride)});
             Value rowScalar = arith::SubIOp::create(sb, loc, rowNowScalar,
                                                     dScalar);
             Value negative = arith::CmpIOp::create(
@@ -557,9 +620,15 @@ void KernelBuilder::buildStep(OpBuilder &module) {
           idx = arith::AddIOp::create(gb, loc, idx, jVec);
           idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
           idx = arith::AddIOp::create(gb, loc, idx, iota);
-          Value gathered = vector::GatherOp::create(
-              gb, loc, vecType, history, ValueRange{index(gb, 0)}, idx,
-              allTrue, zero);
+          Value gathered =
+              isVector()
+                  ? Value(vector::GatherOp::create(
+                        gb, loc, cast<VectorType>(vecType), history,
+                        ValueRange{index(gb, 0)}, idx, allTrue, zero))
+                  : Value(memref::LoadOp::create(
+                        gb, loc, history,
+                        ValueRange{arith::IndexCastOp::create(
+                            gb, loc, gb.getIndexType(), idx)}));
           scf::YieldOp::create(gb, loc, gathered);
           xj = ifShared.getResult(0);
         }
@@ -645,7 +714,6 @@ void KernelBuilder::buildStep(OpBuilder &module) {
       storeVec(nb, v, history, laneOffset(nb, row, n, i));
     }
   }
-  func::ReturnOp::create(b, loc);
 }
 
 void KernelBuilder::buildExposures(OpBuilder &module) {
@@ -655,6 +723,8 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
       makeFunc(module, "rateml_exposures", {memT, memT, memT, memT, i64});
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  laneStride = index(b, lanes);
+  laneId = index(b, 0);
   Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
         couplingArg = entry.getArgument(2), out = entry.getArgument(3);
   Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(),
@@ -769,7 +839,7 @@ struct ConvertRateMLToKernelPass
     }
     FloatType elem = precision == "f64" ? FloatType(Float64Type::get(&getContext()))
                                         : FloatType(Float32Type::get(&getContext()));
-    KernelBuilder builder(models[0], lanes, elem);
+    KernelBuilder builder(models[0], LaneModel::Vector, lanes, elem);
     if (failed(builder.build(module)))
       return signalPassFailure();
     models[0].erase();
