@@ -13,7 +13,8 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
-                   "compare-h5.py", "run-every-model.py", "make-npy.py"]
+                   "compare-h5.py", "run-every-model.py", "make-npy.py",
+                   "assemble-ptx.py"]
 
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
@@ -34,6 +35,8 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.rateml_tools_dir, append_path=True)
+# ptxas for the PTX tests (the CUDA toolkit; no GPU needed).
+llvm_config.with_environment("PATH", "/usr/local/cuda/bin", append_path=True)
 
 tools = [
     ToolSubst("rateml-opt", unresolved="fatal"),

@@ -52,10 +52,4 @@ void mlir::rateml::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::rateml::registerRateMLPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "rateml-lower-to-cpu",
-      "Lower an optimized rateml.model to vectorised CPU kernels in the LLVM "
-      "dialect",
-      buildLowerToCPUPipeline);
-}
+

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelSummary.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -37,7 +38,15 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { MLIR, MLIROptimized, Lowered, LLVMIR, Object, Executable };
+enum class Emit {
+  MLIR,
+  MLIROptimized,
+  Lowered,
+  LLVMIR,
+  Object,
+  PTX,
+  Executable
+};
 
 cl::OptionCategory category("rateml-compile options");
 
@@ -60,6 +69,9 @@ cl::opt<Emit> emitAction(
                           "the step kernels (scf/vector/memref)"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Object, "obj", "the kernels' object file"),
+               clEnumValN(Emit::PTX, "ptx",
+                          "PTX of the GPU kernels (one parameter set per "
+                          "thread; needs no GPU)"),
                clEnumValN(Emit::Executable, "exe",
                           "sweep.bin: kernels linked with the sweep runtime "
                           "(default)")),
@@ -74,6 +86,10 @@ cl::opt<unsigned> lanes(
     cl::desc("Parameter sets per SIMD vector (default: the target CPU's "
              "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
     cl::init(0), cl::cat(category));
+
+cl::opt<std::string> gpuArch("gpu-arch",
+                             cl::desc("GPU architecture for --emit=ptx"),
+                             cl::init("sm_80"), cl::cat(category));
 
 cl::opt<std::string> cpu(
     "cpu", cl::desc("Target CPU: native (default) or an LLVM CPU name"),
@@ -112,6 +128,23 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   llvm::raw_string_ostream os(output);
   if (emitAction == Emit::MLIR || emitAction == Emit::MLIROptimized) {
     (emitAction == Emit::MLIR ? *module : *analysed)->print(os);
+    return success();
+  }
+
+  if (emitAction == Emit::PTX) {
+    OwningOpRef<ModuleOp> gpuKernels = analysed->clone();
+    rateml::GPUPipelineOptions options;
+    options.chip = gpuArch;
+    options.precision = precision;
+    PassManager lowerGpu(&context);
+    if (failed(applyPassManagerCLOptions(lowerGpu)))
+      return failure();
+    rateml::buildLowerToNVVMPipeline(lowerGpu, options);
+    if (failed(lowerGpu.run(*gpuKernels)))
+      return failure();
+    for (auto binary : gpuKernels->getOps<gpu::BinaryOp>())
+      for (Attribute object : binary.getObjects())
+        os << cast<gpu::ObjectAttr>(object).getObject().getValue();
     return success();
   }
 

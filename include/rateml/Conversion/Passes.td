@@ -32,10 +32,17 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
 
     Every per-set array is flat and indexed `(... * numNodes + node) * lanes
     + lane`; see docs/kernel-abi.md for the argument layout.
+
+    With `target=gpu`, the step and exposure functions become kernels of a
+    `gpu.module` with one parameter set per thread: arrays keep the set as
+    the fastest index (stride = number of sets, so a warp's loads
+    coalesce), and the step kernel runs a chunk of steps.
   }];
   let options = [
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "cpu: SIMD lanes; gpu: one parameter set per thread">,
     Option<"lanes", "lanes", "unsigned", "8",
-           "Parameter sets per vector (SIMD width in elements)">,
+           "Parameter sets per vector (SIMD width in elements; cpu only)">,
     Option<"precision", "precision", "std::string", "\"f32\"",
            "Element type of the kernels: f32 or f64">
   ];
@@ -43,7 +50,7 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
-    "::mlir::LLVM::LLVMDialect"
+    "::mlir::LLVM::LLVMDialect", "::mlir::gpu::GPUDialect"
   ];
 }
 

@@ -31,6 +31,26 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
 /// rateml-compile --emit=lowered shows).
 void buildKernelPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU architecture, e.g. sm_80"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX ISA version, e.g. +ptx80"),
+                               llvm::cl::init("+ptx80")};
+  Option<std::string> precision{*this, "precision",
+                                llvm::cl::desc("f32 or f64"),
+                                llvm::cl::init("f32")};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("CUDA toolkit (for libdevice)"),
+                              llvm::cl::init("/usr/local/cuda")};
+};
+
+/// rateml.model (after rateml-optimize-model) to a gpu.binary holding PTX:
+/// one parameter set per thread, math through libdevice. Needs no GPU.
+void buildLowerToNVVMPipeline(OpPassManager &pm,
+                              const GPUPipelineOptions &options);
+
 void registerRateMLPipelines();
 
 } // namespace mlir::rateml

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "rateml/Dialect/RateML/IR/RateMLOps.h"
 #include "rateml/Version.h"
 #include "mlir/IR/IRMapping.h"
@@ -150,6 +151,9 @@ private:
   /// stepArgumentTypes, `step` the i64 step index).
   void buildStepBody(OpBuilder &b, ValueRange args, Value step);
   void buildExposures(OpBuilder &b);
+  void buildExposuresBody(OpBuilder &b, ValueRange args);
+  /// The gpu.module with the step and exposure kernels.
+  void buildGpuKernels(OpBuilder &b, ModuleOp module);
   void buildMetadata(OpBuilder &b);
 
   /// Reads `values` (states, couplings, derived variables) first, and
@@ -500,13 +504,10 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
   // Philox counter (step, node, set, state) and key (seed); the set of lane
   // l is setBase + l. The round keys are the same for every draw.
   PhiloxInputs philox;
-  philox.step = vector::BroadcastOp::create(
-      b, loc, indexVecType, arith::TruncIOp::create(b, loc, i32, step));
+  philox.step = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, step));
   philox.sets = arith::AddIOp::create(
       b, loc,
-      vector::BroadcastOp::create(b, loc, indexVecType,
-                                  arith::TruncIOp::create(b, loc, i32, setBase)),
-      iota);
+      broadcastI32(b, arith::TruncIOp::create(b, loc, i32, setBase)), iota);
   Value k0 = arith::TruncIOp::create(b, loc, i32, seed);
   Value k1 = arith::TruncIOp::create(
       b, loc, i32,
@@ -559,14 +560,23 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
       OpBuilder eb = OpBuilder::atBlockBegin(edgesLoop.getBody());
       Value e = edgesLoop.getInductionVar();
       Value j = loadI32(eb, sources, e);
-      Value w = vector::BroadcastOp::create(
-          eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+      Value w = memref::LoadOp::create(eb, loc, weights, ValueRange{e});
+      if (isVector())
+        w = vector::BroadcastOp::create(eb, loc, vecType, w);
+      // Per-lane delays; only the gather path reads them (LLVM sinks the
+      // load there).
       Value d;
-      if (hasDelays)
-        d = vector::LoadOp::create(
-            eb, loc, indexVecType, delays,
-            ValueRange{arith::MulIOp::create(eb, loc, e, index(eb, lanes))});
-      // Only the gather path reads the per-lane delays vector; LLVM sinks it.
+      if (hasDelays) {
+        Value first = arith::MulIOp::create(eb, loc, e, laneStride);
+        d = isVector()
+                ? Value(vector::LoadOp::create(eb, loc,
+                                               cast<VectorType>(indexVecType),
+                                               delays, ValueRange{first}))
+                : Value(memref::LoadOp::create(
+                      eb, loc, delays,
+                      ValueRange{arith::AddIOp::create(eb, loc, first,
+                                                       laneId)}));
+      }
       Value jVec;
       if (hasDelays)
         jVec = splatI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
@@ -725,10 +735,14 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   laneStride = index(b, lanes);
   laneId = index(b, 0);
-  Value paramsArg = entry.getArgument(0), state = entry.getArgument(1),
-        couplingArg = entry.getArgument(2), out = entry.getArgument(3);
-  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                       entry.getArgument(4));
+  buildExposuresBody(b, entry.getArguments());
+  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
+  Value paramsArg = args[0], state = args[1], couplingArg = args[2],
+        out = args[3];
+  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[4]);
   auto nodes = scf::ForOp::create(b, loc, index(b, 0), n, index(b, 1));
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
@@ -745,7 +759,71 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
     Value v = cloneRegion(nb, exposure.getBody(), true, reads)[0];
     storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
   }
-  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(ctx));
+  auto gpuModule = gpu::GPUModuleOp::create(b, loc, "rateml_gpu");
+  OpBuilder gb = OpBuilder::atBlockBegin(gpuModule.getBody());
+  Type i64 = gb.getI64Type(), indexType = gb.getIndexType();
+
+  // One thread per parameter set; this thread's set and the set count.
+  auto kernelPrologue = [&](gpu::GPUFuncOp kernel, Value numSets,
+                            OpBuilder &kb) -> Value {
+    Value block = gpu::BlockIdOp::create(kb, loc, gpu::Dimension::x);
+    Value blockSize = gpu::BlockDimOp::create(kb, loc, gpu::Dimension::x);
+    Value thread = gpu::ThreadIdOp::create(kb, loc, gpu::Dimension::x);
+    Value tid = arith::AddIOp::create(
+        kb, loc, arith::MulIOp::create(kb, loc, block, blockSize), thread);
+    laneStride = arith::IndexCastOp::create(kb, loc, indexType, numSets);
+    laneId = tid;
+    return arith::CmpIOp::create(kb, loc, arith::CmpIPredicate::ult, tid,
+                                 laneStride);
+  };
+  auto makeKernel = [&](StringRef name, SmallVector<Type> args) {
+    auto kernel = gpu::GPUFuncOp::create(gb, loc, name,
+                                         FunctionType::get(ctx, args, {}));
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    UnitAttr::get(ctx));
+    return kernel;
+  };
+
+  // rateml_step(step arguments with stepBegin, stepCount, numSets): a chunk
+  // of steps without leaving the kernel.
+  SmallVector<Type> stepArgs = stepArgumentTypes(gb);
+  stepArgs.push_back(i64);
+  stepArgs.push_back(i64);
+  gpu::GPUFuncOp step = makeKernel("rateml_step", stepArgs);
+  {
+    Block &entry = step.getBody().front();
+    OpBuilder kb = OpBuilder::atBlockBegin(&entry);
+    Value inRange = kernelPrologue(step, entry.getArguments().back(), kb);
+    auto guard = scf::IfOp::create(kb, loc, inRange, /*withElse=*/false);
+    OpBuilder tb = guard.getThenBodyBuilder();
+    Value begin = entry.getArgument(8);
+    Value end = arith::AddIOp::create(tb, loc, begin,
+                                      entry.getArgument(stepArgs.size() - 2));
+    auto steps = scf::ForOp::create(
+        tb, loc, begin, end, arith::ConstantIntOp::create(tb, loc, i64, 1));
+    OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
+    buildStepBody(sb, entry.getArguments(), steps.getInductionVar());
+    gpu::ReturnOp::create(kb, loc);
+  }
+
+  // rateml_exposures(params, state, coupling, out, numNodes, numSets).
+  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
+  gpu::GPUFuncOp expose =
+      makeKernel("rateml_exposures", {memT, memT, memT, memT, i64, i64});
+  {
+    Block &entry = expose.getBody().front();
+    OpBuilder kb = OpBuilder::atBlockBegin(&entry);
+    Value inRange = kernelPrologue(expose, entry.getArguments().back(), kb);
+    auto guard = scf::IfOp::create(kb, loc, inRange, /*withElse=*/false);
+    OpBuilder tb = guard.getThenBodyBuilder();
+    buildExposuresBody(tb, entry.getArguments());
+    gpu::ReturnOp::create(kb, loc);
+  }
 }
 
 void KernelBuilder::buildMetadata(OpBuilder &b) {
@@ -782,6 +860,7 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
       {"model", model.getSymName()},
       {"description", model.getDescription().value_or("")},
       {"lanes", lanes},
+      {"target", isVector() ? "cpu" : "gpu"},
       {"precision", elem.isF64() ? "f64" : "f32"},
       {"num_slots", numSlots},
       {"params", std::move(paramsJson)},
@@ -810,8 +889,12 @@ LogicalResult KernelBuilder::build(ModuleOp module) {
   loc = model.getLoc();
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   buildSetup(b);
-  buildStep(b);
-  buildExposures(b);
+  if (isVector()) {
+    buildStep(b);
+    buildExposures(b);
+  } else {
+    buildGpuKernels(b, module);
+  }
   buildMetadata(b);
   return success();
 }
@@ -839,7 +922,15 @@ struct ConvertRateMLToKernelPass
     }
     FloatType elem = precision == "f64" ? FloatType(Float64Type::get(&getContext()))
                                         : FloatType(Float32Type::get(&getContext()));
-    KernelBuilder builder(models[0], LaneModel::Vector, lanes, elem);
+    if (target != "cpu" && target != "gpu") {
+      module.emitError() << "target must be cpu or gpu, got '" << target
+                         << "'";
+      return signalPassFailure();
+    }
+    KernelBuilder builder(models[0],
+                          target == "gpu" ? LaneModel::Thread
+                                          : LaneModel::Vector,
+                          lanes, elem);
     if (failed(builder.build(module)))
       return signalPassFailure();
     models[0].erase();

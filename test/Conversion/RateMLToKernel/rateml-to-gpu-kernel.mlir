@@ -1,0 +1,60 @@
+// RUN: rateml-opt %s --convert-rateml-to-kernel='target=gpu precision=f32' | FileCheck %s
+// target=gpu: one parameter set per thread, arrays strided by the set count,
+// a chunk of steps per launch; the setup stays a host function.
+
+// CHECK-LABEL: module attributes {gpu.container_module}
+// CHECK: func.func @rateml_setup(
+// CHECK: gpu.module @rateml_gpu {
+// Arguments 8, 14 and 15 are the first step, the step count and the sets.
+// CHECK: gpu.func @rateml_step(
+// CHECK-SAME: %arg8: i64, %arg9: i64, %arg10: i64, %arg11: i32, %arg12: i64, %arg13: i64, %arg14: i64, %arg15: i64) kernel {
+// CHECK: %[[BID:.*]] = gpu.block_id x
+// CHECK: %[[BDIM:.*]] = gpu.block_dim x
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[B:.*]] = arith.muli %[[BID]], %[[BDIM]] : index
+// CHECK: %[[SET:.*]] = arith.addi %[[B]], %[[TID]] : index
+// CHECK: %[[STRIDE:.*]] = arith.index_cast %arg15 : i64 to index
+// CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %[[SET]], %[[STRIDE]] : index
+// CHECK: scf.if %[[INRANGE]] {
+// CHECK: %[[END:.*]] = arith.addi %arg8, %arg14 : i64
+// CHECK: scf.for %{{.*}} = %arg8 to %[[END]] step %{{.*}} : i64 {
+// CHECK-NOT: vector.
+// The delayed source: this thread's element of the history row.
+// CHECK: memref.load %{{.*}} : memref<?xf32>
+// CHECK: gpu.return
+// CHECK: gpu.func @rateml_exposures({{.*}}) kernel {
+// CHECK: llvm.mlir.global external constant @rateml_model_json
+// CHECK-SAME: \22target\22:\22gpu\22
+rateml.model @linear attributes {conduction_speed = @speed, delayed_states = array<i64: 0>} {
+  rateml.param @speed range [1.0, 2.0]
+  rateml.derived_param @rec_speed_dt {
+    %s = rateml.get @speed
+    rateml.yield %s : f64
+  }
+  rateml.state @x init [0.0, 1.0] lower 0.0
+  rateml.exposure "x" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    %c = rateml.get @c
+    %0 = arith.subf %c, %x : f64
+    rateml.yield %0 : f64
+  }
+  rateml.coupling @c source 0 kind <linear> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+  rateml.noise {
+    %a = arith.constant 0.1 : f64
+    rateml.yield %a : f64
+  }
+}
