@@ -56,6 +56,102 @@ std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
   return slots;
 }
 
+} // namespace
+
+template <typename T>
+LaneArrays<T> rateml::runtime::buildLaneArrays(
+    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
+    const InitialHistory *initial,
+    const std::vector<const std::vector<double> *> &laneSlots,
+    const std::vector<size_t> &laneSets) {
+  const size_t L = laneSlots.size(), N = edges.numNodes,
+               S = info.states.size();
+  const size_t K = edges.numEdges(), C = info.historyStates.size();
+  LaneArrays<T> a;
+  a.lanes = L;
+  a.params.resize(info.numSlots * L);
+  for (size_t p = 0; p < info.numSlots; ++p)
+    for (size_t l = 0; l < L; ++l)
+      a.params[p * L + l] = static_cast<T>((*laneSlots[l])[p]);
+
+  a.delays.assign(std::max<size_t>(K * L, 1), 0);
+  if (info.speedSlot)
+    for (size_t l = 0; l < L; ++l) {
+      std::vector<int32_t> d = computeDelays(
+          edges, (*laneSlots[l])[*info.speedSlot], options.dt);
+      for (size_t e = 0; e < K; ++e) {
+        a.delays[e * L + l] = d[e];
+        a.horizon = std::max<int64_t>(a.horizon, int64_t(d[e]) + 1);
+      }
+    }
+  if (uint64_t(a.horizon) * std::max<size_t>(C, 1) * N * L >= (1ull << 31))
+    throw Error("the history of " + std::to_string(L) +
+                " parameter sets needs more than 2^31 elements; use fewer "
+                "nodes, sets per batch, or a higher conduction speed");
+  a.sharedDelays = true;
+  for (size_t e = 0; e < K && a.sharedDelays; ++e)
+    for (size_t l = 1; l < L; ++l)
+      a.sharedDelays &= a.delays[e * L + l] == a.delays[e * L];
+
+  auto clip = [&](size_t s, double v) {
+    const auto &st = info.states[s];
+    v = v < st.lower ? st.lower : v;
+    return v > st.upper ? st.upper : v;
+  };
+  // Value of state s, node i, lane l at step -k (k >= 0).
+  auto past = [&](size_t k, size_t s, size_t i, size_t l) {
+    if (initial)
+      return clip(s, initial->at(k, s, i));
+    const auto &st = info.states[s];
+    double u = initialDraw(options.seed, uint32_t(laneSets[l]), uint32_t(i),
+                           uint32_t(s));
+    return clip(s, st.initLo + (st.initHi - st.initLo) * u);
+  };
+  if (initial)
+    initial->checkHorizon(a.horizon);
+  a.state.resize(S * N * L);
+  for (size_t s = 0; s < S; ++s)
+    for (size_t i = 0; i < N; ++i)
+      for (size_t l = 0; l < L; ++l)
+        a.state[(s * N + i) * L + l] = static_cast<T>(past(0, s, i, l));
+  // Row (-k mod H) of the ring holds step -k.
+  const int64_t H = a.horizon;
+  a.history.resize(std::max<size_t>(H * C * N * L, 1));
+  for (int64_t k = 0; k < H; ++k)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < N; ++i)
+        for (size_t l = 0; l < L; ++l)
+          a.history[((((H - k) % H) * C + c) * N + i) * L + l] =
+              initial ? static_cast<T>(past(k, info.historyStates[c], i, l))
+                      : a.state[(info.historyStates[c] * N + i) * L + l];
+
+  a.rowStart.assign(edges.rowStart.begin(), edges.rowStart.end());
+  a.sources.assign(edges.source.begin(), edges.source.end());
+  a.weights.assign(edges.weight.begin(), edges.weight.end());
+  if (a.sources.empty()) {
+    a.sources.push_back(0);
+    a.weights.push_back(0);
+  }
+  a.coupling.resize(std::max<size_t>(info.numCouplings * N * L, 1));
+  size_t numVars = options.recordStates ? S : info.exposures.size();
+  a.out.resize(std::max<size_t>(numVars * N * L, 1));
+  a.flags = (options.heun ? kFlagHeun : 0) |
+            (info.noiseSlot && options.noise ? kFlagNoise : 0) |
+            (a.sharedDelays ? kFlagSharedDelays : 0);
+  return a;
+}
+
+template LaneArrays<float> rateml::runtime::buildLaneArrays(
+    const ModelInfo &, const EdgeList &, const SweepOptions &,
+    const InitialHistory *, const std::vector<const std::vector<double> *> &,
+    const std::vector<size_t> &);
+template LaneArrays<double> rateml::runtime::buildLaneArrays(
+    const ModelInfo &, const EdgeList &, const SweepOptions &,
+    const InitialHistory *, const std::vector<const std::vector<double> *> &,
+    const std::vector<size_t> &);
+
+namespace {
+
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const EdgeList &edges,
@@ -63,99 +159,35 @@ public:
              size_t setBase, const std::vector<std::vector<double>> &slots,
              std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
       : info(info), edges(edges), options(options), setBase(setBase),
-        steps(shape.steps),
-        every(shape.every), averaged(shape.averaged),
+        steps(shape.steps), every(shape.every), averaged(shape.averaged),
         initial(shape.initial ? &*shape.initial : nullptr), slots(slots),
         data(data), numSamples(shape.numSamples), progress(progress) {}
 
   void run(size_t tile) {
     const size_t W = info.lanes, N = edges.numNodes, S = info.states.size();
-    const size_t K = edges.numEdges(), C = info.historyStates.size();
     const size_t numSets = slots.size();
-    std::vector<size_t> set(W);
-    for (size_t l = 0; l < W; ++l)
-      set[l] = std::min(tile * W + l, numSets - 1);
-
-    std::vector<T> params(info.numSlots * W);
-    for (size_t p = 0; p < info.numSlots; ++p)
-      for (size_t l = 0; l < W; ++l)
-        params[p * W + l] = static_cast<T>(slots[set[l]][p]);
-
-    std::vector<int32_t> delays(std::max<size_t>(K * W, 1), 0);
-    int64_t horizon = 1;
-    if (info.speedSlot)
-      for (size_t l = 0; l < W; ++l) {
-        std::vector<int32_t> d =
-            computeDelays(edges, slots[set[l]][*info.speedSlot], options.dt);
-        for (size_t e = 0; e < K; ++e) {
-          delays[e * W + l] = d[e];
-          horizon = std::max<int64_t>(horizon, int64_t(d[e]) + 1);
-        }
-      }
-    if (uint64_t(horizon) * std::max<size_t>(C, 1) * N * W >= (1ull << 31))
-      throw Error("the history of one tile needs more than 2^31 elements; "
-                  "use fewer nodes or a higher conduction speed");
-
-    auto clip = [&](size_t s, double v) {
-      const auto &st = info.states[s];
-      v = v < st.lower ? st.lower : v;
-      return v > st.upper ? st.upper : v;
-    };
-    // Value of state s, node i, lane l at step -k (k >= 0).
-    auto past = [&](size_t k, size_t s, size_t i, size_t l) {
-      if (initial)
-        return clip(s, initial->at(k, s, i));
-      const auto &st = info.states[s];
-      double u = initialDraw(options.seed, uint32_t(setBase + set[l]),
-                             uint32_t(i), uint32_t(s));
-      return clip(s, st.initLo + (st.initHi - st.initLo) * u);
-    };
-    if (initial)
-      initial->checkHorizon(horizon);
-    std::vector<T> state(S * N * W);
-    for (size_t s = 0; s < S; ++s)
-      for (size_t i = 0; i < N; ++i)
-        for (size_t l = 0; l < W; ++l)
-          state[(s * N + i) * W + l] = static_cast<T>(past(0, s, i, l));
-    // Row (-k mod H) of the ring holds step -k.
-    std::vector<T> history(std::max<size_t>(horizon * C * N * W, 1));
-    for (int64_t k = 0; k < horizon; ++k)
-      for (size_t c = 0; c < C; ++c)
-        for (size_t i = 0; i < N; ++i)
-          for (size_t l = 0; l < W; ++l)
-            history[((((horizon - k) % horizon) * C + c) * N + i) * W + l] =
-                initial ? static_cast<T>(
-                              past(k, info.historyStates[c], i, l))
-                        : state[(info.historyStates[c] * N + i) * W + l];
-
-    std::vector<int32_t> rowStart(edges.rowStart.begin(), edges.rowStart.end());
-    std::vector<int32_t> sources(edges.source.begin(), edges.source.end());
-    std::vector<T> weights(edges.weight.begin(), edges.weight.end());
-    if (sources.empty()) {
-      sources.push_back(0);
-      weights.push_back(0);
+    std::vector<const std::vector<double> *> laneSlots(W);
+    std::vector<size_t> laneSets(W);
+    for (size_t l = 0; l < W; ++l) {
+      size_t local = std::min(tile * W + l, numSets - 1);
+      laneSlots[l] = &slots[local];
+      laneSets[l] = setBase + local;
     }
-    std::vector<T> coupling(std::max<size_t>(info.numCouplings * N * W, 1));
-    bool noisy = info.noiseSlot && options.noise;
+    LaneArrays<T> a = buildLaneArrays<T>(info, edges, options, initial,
+                                         laneSlots, laneSets);
+    const int64_t horizon = a.horizon;
+    const int32_t flags = a.flags;
     size_t numVars = options.recordStates ? S : info.exposures.size();
-    std::vector<T> exposures(std::max<size_t>(numVars * N * W, 1));
-
-    MemRef1D dParams = memref(params.data(), params.size()),
-             dState = memref(state.data(), state.size()),
-             dHistory = memref(history.data(), history.size()),
-             dDelays = memref(delays.data(), delays.size()),
-             dRowStart = memref(rowStart.data(), rowStart.size()),
-             dSources = memref(sources.data(), sources.size()),
-             dWeights = memref(weights.data(), weights.size()),
-             dCoupling = memref(coupling.data(), coupling.size()),
-             dOut = memref(exposures.data(), exposures.size());
-    bool shared = true;
-    for (size_t e = 0; e < K && shared; ++e)
-      for (size_t l = 1; l < W; ++l)
-        shared &= delays[e * W + l] == delays[e * W];
-    int32_t flags = (options.heun ? kFlagHeun : 0) |
-                    (noisy ? kFlagNoise : 0) |
-                    (shared ? kFlagSharedDelays : 0);
+    std::vector<T> &state = a.state, &exposures = a.out;
+    MemRef1D dParams = memref(a.params.data(), a.params.size()),
+             dState = memref(a.state.data(), a.state.size()),
+             dHistory = memref(a.history.data(), a.history.size()),
+             dDelays = memref(a.delays.data(), a.delays.size()),
+             dRowStart = memref(a.rowStart.data(), a.rowStart.size()),
+             dSources = memref(a.sources.data(), a.sources.size()),
+             dWeights = memref(a.weights.data(), a.weights.size()),
+             dCoupling = memref(a.coupling.data(), a.coupling.size()),
+             dOut = memref(a.out.data(), a.out.size());
 
     size_t sample = 0;
     std::vector<double> windowSum(averaged ? numVars * N * W : 0, 0.0);

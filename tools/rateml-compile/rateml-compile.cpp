@@ -91,6 +91,12 @@ cl::opt<std::string> gpuArch("gpu-arch",
                              cl::desc("GPU architecture for --emit=ptx"),
                              cl::init("sm_80"), cl::cat(category));
 
+cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit",
+    cl::desc("CUDA toolkit for the GPU kernels (libdevice); without it "
+             "sweep.bin has no GPU backend"),
+    cl::init("/usr/local/cuda"), cl::cat(category));
+
 cl::opt<std::string> cpu(
     "cpu", cl::desc("Target CPU: native (default) or an LLVM CPU name"),
     cl::init("native"), cl::cat(category));
@@ -100,6 +106,27 @@ cl::opt<bool> printSummary(
     cl::desc("Print a one-screen summary of the analysed model to stderr"),
     cl::init(false), cl::cat(category));
 } // namespace
+
+/// PTX of the model's GPU kernels.
+static FailureOr<std::string> compilePTX(MLIRContext &context,
+                                         ModuleOp analysed) {
+  OwningOpRef<ModuleOp> gpuKernels = analysed.clone();
+  rateml::GPUPipelineOptions options;
+  options.chip = gpuArch;
+  options.precision = precision;
+  options.toolkit = cudaToolkit;
+  PassManager lowerGpu(&context);
+  if (failed(applyPassManagerCLOptions(lowerGpu)))
+    return failure();
+  rateml::buildLowerToNVVMPipeline(lowerGpu, options);
+  if (failed(lowerGpu.run(*gpuKernels)))
+    return failure();
+  std::string ptx;
+  for (auto binary : gpuKernels->getOps<gpu::BinaryOp>())
+    for (Attribute object : binary.getObjects())
+      ptx += cast<gpu::ObjectAttr>(object).getObject().getValue();
+  return ptx;
+}
 
 /// Runs the pipeline up to --emit into `output`; `analysed` receives the
 /// model after the model pipeline when --summary asks for it.
@@ -132,19 +159,10 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   if (emitAction == Emit::PTX) {
-    OwningOpRef<ModuleOp> gpuKernels = analysed->clone();
-    rateml::GPUPipelineOptions options;
-    options.chip = gpuArch;
-    options.precision = precision;
-    PassManager lowerGpu(&context);
-    if (failed(applyPassManagerCLOptions(lowerGpu)))
+    FailureOr<std::string> ptx = compilePTX(context, *analysed);
+    if (failed(ptx))
       return failure();
-    rateml::buildLowerToNVVMPipeline(lowerGpu, options);
-    if (failed(lowerGpu.run(*gpuKernels)))
-      return failure();
-    for (auto binary : gpuKernels->getOps<gpu::BinaryOp>())
-      for (Attribute object : binary.getObjects())
-        os << cast<gpu::ObjectAttr>(object).getObject().getValue();
+    os << *ptx;
     return success();
   }
 
@@ -170,6 +188,18 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       rateml::translateToOptimizedLLVMIR(*kernels, llvmContext, cpu);
   if (!llvmModule)
     return failure();
+  if (emitAction == Emit::Executable) {
+    // The GPU kernels travel inside sweep.bin as PTX, when the CUDA toolkit
+    // (libdevice) is here to build them; sweep.bin JIT-compiles them.
+    std::string ptx;
+    if (llvm::sys::fs::exists(cudaToolkit + "/nvvm/libdevice/libdevice.10.bc")) {
+      FailureOr<std::string> compiled = compilePTX(context, *analysed);
+      if (failed(compiled))
+        return failure();
+      ptx = *compiled;
+    }
+    rateml::addStringGlobal(*llvmModule, "rateml_gpu_ptx", ptx);
+  }
   if (emitAction == Emit::LLVMIR) {
     llvmModule->print(os, nullptr);
     return success();

@@ -26,6 +26,10 @@ std::unique_ptr<llvm::Module> translateToOptimizedLLVMIR(ModuleOp module,
 /// bits: 512 with AVX-512, 256 with AVX2, else 128.
 unsigned getVectorBits(StringRef cpu);
 
+/// Adds a NUL-terminated constant string `name` = `value` with external
+/// linkage (data the runtime reads, e.g. the PTX of the GPU kernels).
+void addStringGlobal(llvm::Module &module, StringRef name, StringRef value);
+
 /// Writes `llvmModule` as a native object file for `cpu`.
 LogicalResult emitObjectFile(llvm::Module &llvmModule, StringRef cpu,
                              llvm::raw_pwrite_stream &os, Location loc);

@@ -59,13 +59,17 @@ void recordTargetFeatures(llvm::Module &module, llvm::TargetMachine &tm) {
   for (const char *name : checked)
     if (info->checkFeatures("+" + std::string(name)))
       enabled += (enabled.empty() ? "" : " ") + std::string(name);
-  llvm::Constant *text =
-      llvm::ConstantDataArray::getString(module.getContext(), enabled);
-  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
-                           llvm::GlobalValue::ExternalLinkage, text,
-                           "rateml_target_features");
+  mlir::rateml::addStringGlobal(module, "rateml_target_features", enabled);
 }
 } // namespace
+
+void mlir::rateml::addStringGlobal(llvm::Module &module, StringRef name,
+                                   StringRef value) {
+  llvm::Constant *text =
+      llvm::ConstantDataArray::getString(module.getContext(), value);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text, name);
+}
 
 unsigned mlir::rateml::getVectorBits(StringRef cpu) {
   std::string error;

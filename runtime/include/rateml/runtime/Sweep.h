@@ -121,6 +121,28 @@ ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options);
 SweepResult prepareSweep(const ModelInfo &info, const Connectome &connectome,
                          const SweepOptions &options);
 
+struct EdgeList;
+
+/// The arrays of L parameter sets laid out for the kernels (set fastest):
+/// what a CPU tile (L = lanes) and a GPU batch (L = sets) start from.
+template <typename T> struct LaneArrays {
+  size_t lanes = 0;
+  std::vector<T> params, state, history, weights, coupling, out;
+  std::vector<int32_t> delays, rowStart, sources;
+  int64_t horizon = 1;
+  bool sharedDelays = true;
+  int32_t flags = 0;
+};
+
+/// Builds the arrays for sets whose parameter-level slots are `laneSlots`
+/// and whose global indices (keys of the initial draws) are `laneSets`.
+template <typename T>
+LaneArrays<T> buildLaneArrays(
+    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
+    const InitialHistory *initial,
+    const std::vector<const std::vector<double> *> &laneSlots,
+    const std::vector<size_t> &laneSets);
+
 /// Runs the sweep with the linked kernels, batch by batch, handing each
 /// batch's output to `sink` as soon as it is complete. Throws Error on bad
 /// input.
