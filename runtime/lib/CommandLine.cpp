@@ -105,10 +105,9 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.quiet = true;
     else if (arg == "--backend") {
       std::string v = next();
-      if (v == "gpu")
-        throw Error("this sweep.bin has no GPU backend yet; use --backend cpu");
-      if (v != "auto" && v != "cpu")
-        throw Error("--backend must be auto or cpu, got '" + v + "'");
+      if (v != "auto" && v != "cpu" && v != "gpu")
+        throw Error("--backend must be auto, cpu or gpu, got '" + v + "'");
+      options.backend = v;
     } else if (arg.size() > 2 && arg[0] == '-' && arg[1] == 's' &&
                arg.find_first_not_of("0123456789", 2) == std::string::npos) {
       unsigned index = unsigned(std::stoul(arg.substr(2)));
@@ -157,7 +156,8 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --output FILE.h5        (default results.h5)\n"
         "  --batch N               parameter sets per batch (default: planned\n"
         "                          from available memory)\n"
-        "  --backend auto|cpu      --threads N   --quiet   --help   --version\n"
+        "  --backend auto|cpu|gpu  auto: the GPU when one is usable\n"
+        "  --threads N   --quiet   --help   --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"
         "parameter), -n MS (duration), -dt MS.\n";
   return os.str();

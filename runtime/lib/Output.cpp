@@ -179,6 +179,7 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
   stringAttribute(file, "record",
                   options.recordStates ? "states" : "exposures");
   stringAttribute(file, "sampling", result.averaged ? "tavg" : "raw");
+  stringAttribute(file, "backend", result.backend);
   stringAttribute(file, "version", rateml_runtime_version());
 
   H5Dclose(dataset);

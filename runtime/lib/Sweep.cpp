@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
@@ -411,12 +412,25 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   const size_t W = info.lanes, numVars = result.varNames.size();
   // Parameter-level values of every set, checked before anything runs.
   std::vector<std::vector<double>> slots;
+  int64_t maxHorizon = 1;
   for (const auto &row : result.params.rows) {
     slots.push_back(setupSlots(info, connectome.numNodes, options.dt, row,
                                columnSlot, options.constants));
     if (info.speedSlot)
-      computeDelays(edges, slots.back()[*info.speedSlot], options.dt);
+      for (int32_t d :
+           computeDelays(edges, slots.back()[*info.speedSlot], options.dt))
+        maxHorizon = std::max<int64_t>(maxHorizon, int64_t(d) + 1);
   }
+
+  // The backend: a GPU when asked for or, with auto, when one is usable.
+  std::unique_ptr<CudaDevice> gpu;
+  if (options.backend != "cpu") {
+    std::string why;
+    gpu = CudaDevice::open(why);
+    if (!gpu && options.backend == "gpu")
+      throw Error("--backend gpu: " + why);
+  }
+  result.backend = gpu ? "gpu: " + gpu->name() : "cpu";
 
   unsigned threads = options.threads
                          ? options.threads
@@ -431,6 +445,21 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                                         availableMemory() / 4 / perSet / W * W);
   if (batch == 0)
     throw Error("--batch must be at least 1");
+  if (gpu && !options.batch) {
+    // Device memory per set: parameters, state, history of the coupled
+    // states, delays, couplings and the recorded variables.
+    size_t perSetDevice =
+        (info.numSlots +
+         info.states.size() * result.numNodes +
+         size_t(maxHorizon) * info.historyStates.size() * result.numNodes +
+         (info.numCouplings + numVars) * result.numNodes) *
+            info.elementBytes() +
+        edges.numEdges() * sizeof(int32_t);
+    size_t fits = gpu->freeMemory() / 10 * 8 / std::max<size_t>(perSetDevice, 1);
+    if (fits == 0)
+      throw Error("one parameter set does not fit in the GPU's free memory");
+    batch = std::min(batch, fits);
+  }
   batch = std::min(batch, numSets);
   result.batchSize = batch;
   result.numBatches = (numSets + batch - 1) / batch;
@@ -449,11 +478,34 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   uint64_t total = uint64_t(totalTiles) * result.steps;
   auto start = std::chrono::steady_clock::now();
   std::vector<unsigned char> data;
+  auto finishBatch = [&](size_t first, size_t count) {
+    // Means over nodes at the last sample, for the summary.
+    for (size_t p = 0; p < count; ++p)
+      for (size_t v = 0; v < numVars; ++v) {
+        double sum = 0;
+        for (size_t i = 0; i < result.numNodes; ++i) {
+          size_t idx = ((p * result.numSamples + result.numSamples - 1) *
+                            numVars + v) * result.numNodes + i;
+          sum += info.precision == "f64"
+                     ? reinterpret_cast<const double *>(data.data())[idx]
+                     : reinterpret_cast<const float *>(data.data())[idx];
+        }
+        result.finalMeans[(first + p) * numVars + v] =
+            sum / double(result.numNodes);
+      }
+    sink(first, count, data);
+  };
   for (size_t first = 0; first < numSets; first += batch) {
     size_t count = std::min(batch, numSets - first);
     std::vector<std::vector<double>> batchSlots(slots.begin() + first,
                                                 slots.begin() + first + count);
     data.assign(count * perSet, 0);
+    if (gpu) {
+      gpu->runBatch(info, edges, options, result, first, batchSlots, data,
+                    progress);
+      finishBatch(first, count);
+      continue;
+    }
     const size_t numTiles = (count + W - 1) / W;
     unsigned workers = std::min<unsigned>(threads, numTiles);
     std::atomic<size_t> nextTile{0};
@@ -500,21 +552,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
         std::fprintf(stderr, "\n");
       throw Error(firstError);
     }
-    // Means over nodes at the last sample, for the summary.
-    for (size_t p = 0; p < count; ++p)
-      for (size_t v = 0; v < numVars; ++v) {
-        double sum = 0;
-        for (size_t i = 0; i < result.numNodes; ++i) {
-          size_t idx = ((p * result.numSamples + result.numSamples - 1) *
-                            numVars + v) * result.numNodes + i;
-          sum += info.precision == "f64"
-                     ? reinterpret_cast<const double *>(data.data())[idx]
-                     : reinterpret_cast<const float *>(data.data())[idx];
-        }
-        result.finalMeans[(first + p) * numVars + v] =
-            sum / double(result.numNodes);
-      }
-    sink(first, count, data);
+    finishBatch(first, count);
   }
   if (showProgress)
     std::fprintf(stderr, "\n");

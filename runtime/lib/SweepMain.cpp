@@ -59,11 +59,12 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
   double pss = double(numSets) * double(result.steps) /
                std::max(result.seconds, 1e-9);
   std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s (%zu "
-              "nodes, %zu edges), %s, %s%s\n",
+              "nodes, %zu edges), %s, %s%s; %s\n",
               info.model.c_str(), numSets, (unsigned long long)result.steps,
               options.dt, connectome.source.c_str(), connectome.numNodes,
               edges, info.precision.c_str(), options.heun ? "heun" : "euler",
-              info.noiseSlot && options.noise ? ", noise" : "");
+              info.noiseSlot && options.noise ? ", noise" : "",
+              result.backend.c_str());
   std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s: /data %zu x "
               "%zu x %zu x %zu\n",
               result.seconds, pss, options.output.c_str(), numSets,

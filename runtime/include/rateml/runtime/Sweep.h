@@ -44,6 +44,8 @@ struct SweepOptions {
   /// Parameter sets simulated and written per batch (default: planned from
   /// the memory available).
   std::optional<size_t> batch;
+  /// auto (the GPU when one is usable, else the CPU), cpu or gpu.
+  std::string backend = "auto";
   bool quiet = false;
 };
 
@@ -80,6 +82,8 @@ struct SweepResult {
   /// The mean over nodes of every variable at the last sample, [set][var].
   std::vector<double> finalMeans;
   size_t numBatches = 0, batchSize = 0;
+  /// "cpu" or "gpu: <device name>".
+  std::string backend;
   double seconds = 0;
 };
 

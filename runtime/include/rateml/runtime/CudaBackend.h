@@ -1,0 +1,62 @@
+//===- CudaBackend.h - Running sweeps on an NVIDIA GPU ----------*- C++ -*-===//
+//
+// The CUDA driver API loaded with dlopen at run time (sweep.bin has no
+// link-time CUDA dependency and runs where no driver exists), the PTX the
+// compiler embedded, and batches of parameter sets run one set per thread.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_CUDABACKEND_H
+#define RATEML_RUNTIME_CUDABACKEND_H
+
+#include "rateml/runtime/Sweep.h"
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace rateml::runtime {
+
+class CudaDevice {
+public:
+  /// Loads libcuda, picks device 0 and loads the embedded PTX; returns null
+  /// and sets `why` when no GPU can run this sweep.bin.
+  static std::unique_ptr<CudaDevice> open(std::string &why);
+  ~CudaDevice();
+
+  /// Device memory free now, in bytes.
+  size_t freeMemory();
+  std::string name() const { return deviceName; }
+
+  /// Runs sets [first, first + count) of a batch, writing their output into
+  /// `data` ([set][sample][var][node], sets relative to `first`).
+  void runBatch(const ModelInfo &info, const EdgeList &edges,
+                const SweepOptions &options, const SweepResult &shape,
+                size_t first, const std::vector<std::vector<double>> &slots,
+                std::vector<unsigned char> &data,
+                std::atomic<uint64_t> &progress);
+
+  struct Driver;
+
+private:
+  CudaDevice() = default;
+  template <typename T>
+  void run(const ModelInfo &info, const EdgeList &edges,
+           const SweepOptions &options, const SweepResult &shape,
+           size_t first, const std::vector<std::vector<double>> &slots,
+           std::vector<unsigned char> &data, std::atomic<uint64_t> &progress);
+
+  std::unique_ptr<Driver> driver;
+  int device = 0;
+  void *context = nullptr, *module = nullptr, *stepKernel = nullptr,
+       *exposuresKernel = nullptr;
+  std::string deviceName;
+};
+
+} // namespace rateml::runtime
+
+extern "C" {
+/// PTX of the GPU kernels, embedded by rateml-compile ("" when it had no
+/// CUDA toolkit).
+extern const char rateml_gpu_ptx[];
+}
+
+#endif // RATEML_RUNTIME_CUDABACKEND_H

@@ -1,0 +1,305 @@
+//===- CudaBackend.cpp - Running sweeps on an NVIDIA GPU ------------------===//
+//
+// Every driver call is checked and reported with its name. The driver's
+// C API is stable, so the few entry points used are declared here and
+// resolved with dlsym instead of linking libcuda.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/CudaBackend.h"
+#include "rateml/runtime/Delays.h"
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/KernelABI.h"
+#include <dlfcn.h>
+#include <algorithm>
+#include <cstring>
+#include <deque>
+
+using namespace rateml::runtime;
+
+namespace {
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+constexpr int kThreadsPerBlock = 128;
+} // namespace
+
+/// The driver entry points sweep.bin uses.
+struct CudaDevice::Driver {
+  void *library = nullptr;
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(void **, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuCtxSetCurrent)(void *);
+  CUresult (*cuModuleLoadData)(void **, const void *);
+  CUresult (*cuModuleUnload)(void *);
+  CUresult (*cuModuleGetFunction)(void **, void *, const char *);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemGetInfo)(size_t *, size_t *);
+  CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, void *, void **,
+                             void **);
+  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+
+  ~Driver() {
+    if (library)
+      dlclose(library);
+  }
+
+  /// Throws Error naming the failed call.
+  void check(CUresult result, const char *call) {
+    if (result == 0)
+      return;
+    const char *name = nullptr;
+    if (cuGetErrorName)
+      cuGetErrorName(result, &name);
+    throw Error(std::string("CUDA: ") + call + " failed: " +
+                (name ? name : std::to_string(result)));
+  }
+};
+
+#define CUDA_CHECK(call) driver->check(driver->call, #call)
+
+std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
+  if (rateml_gpu_ptx[0] == '\0') {
+    why = "this sweep.bin has no GPU kernels (rateml-compile found no CUDA "
+          "toolkit)";
+    return nullptr;
+  }
+  auto driver = std::make_unique<Driver>();
+  driver->library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!driver->library) {
+    why = "no CUDA driver (libcuda.so.1 cannot be loaded)";
+    return nullptr;
+  }
+  bool complete = true;
+  auto resolve = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(driver->library, name));
+    complete &= fn != nullptr;
+  };
+  resolve(driver->cuInit, "cuInit");
+  resolve(driver->cuDeviceGetCount, "cuDeviceGetCount");
+  resolve(driver->cuDeviceGet, "cuDeviceGet");
+  resolve(driver->cuDeviceGetName, "cuDeviceGetName");
+  resolve(driver->cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
+  resolve(driver->cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
+  resolve(driver->cuCtxSetCurrent, "cuCtxSetCurrent");
+  resolve(driver->cuModuleLoadData, "cuModuleLoadData");
+  resolve(driver->cuModuleUnload, "cuModuleUnload");
+  resolve(driver->cuModuleGetFunction, "cuModuleGetFunction");
+  resolve(driver->cuMemAlloc, "cuMemAlloc_v2");
+  resolve(driver->cuMemFree, "cuMemFree_v2");
+  resolve(driver->cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+  resolve(driver->cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  resolve(driver->cuMemGetInfo, "cuMemGetInfo_v2");
+  resolve(driver->cuLaunchKernel, "cuLaunchKernel");
+  resolve(driver->cuCtxSynchronize, "cuCtxSynchronize");
+  resolve(driver->cuGetErrorName, "cuGetErrorName");
+  if (!complete) {
+    why = "the CUDA driver lacks an entry point sweep.bin needs";
+    return nullptr;
+  }
+  int count = 0;
+  if (driver->cuInit(0) != 0 || driver->cuDeviceGetCount(&count) != 0 ||
+      count == 0) {
+    why = "the CUDA driver reports no usable GPU";
+    return nullptr;
+  }
+  std::unique_ptr<CudaDevice> gpu(new CudaDevice());
+  gpu->driver = std::move(driver);
+  Driver *d = gpu->driver.get();
+  d->check(d->cuDeviceGet(&gpu->device, 0), "cuDeviceGet");
+  char name[256] = {0};
+  d->check(d->cuDeviceGetName(name, sizeof name - 1, gpu->device),
+           "cuDeviceGetName");
+  gpu->deviceName = name;
+  d->check(d->cuDevicePrimaryCtxRetain(&gpu->context, gpu->device),
+           "cuDevicePrimaryCtxRetain");
+  d->check(d->cuCtxSetCurrent(gpu->context), "cuCtxSetCurrent");
+  d->check(d->cuModuleLoadData(&gpu->module, rateml_gpu_ptx),
+           "cuModuleLoadData");
+  d->check(d->cuModuleGetFunction(&gpu->stepKernel, gpu->module,
+                                  "rateml_step"),
+           "cuModuleGetFunction(rateml_step)");
+  d->check(d->cuModuleGetFunction(&gpu->exposuresKernel, gpu->module,
+                                  "rateml_exposures"),
+           "cuModuleGetFunction(rateml_exposures)");
+  return gpu;
+}
+
+CudaDevice::~CudaDevice() {
+  if (module)
+    driver->cuModuleUnload(module);
+  if (context)
+    driver->cuDevicePrimaryCtxRelease(device);
+}
+
+size_t CudaDevice::freeMemory() {
+  size_t free = 0, total = 0;
+  CUDA_CHECK(cuMemGetInfo(&free, &total));
+  return free;
+}
+
+namespace {
+/// A device copy of a host array, freed with the scope.
+struct DeviceArray {
+  CudaDevice::Driver *driver;
+  CUdeviceptr ptr = 0;
+  size_t count = 0;
+  template <typename T>
+  DeviceArray(CudaDevice::Driver *driver, const std::vector<T> &host)
+      : driver(driver), count(host.size()) {
+    driver->check(driver->cuMemAlloc(&ptr, host.size() * sizeof(T)),
+                  "cuMemAlloc");
+    driver->check(driver->cuMemcpyHtoD(ptr, host.data(), host.size() * sizeof(T)),
+                  "cuMemcpyHtoD");
+  }
+  ~DeviceArray() {
+    if (ptr)
+      driver->cuMemFree(ptr);
+  }
+};
+
+/// Kernel parameters: memrefs expanded to (allocated, aligned, offset,
+/// size, stride) as convert-gpu-to-nvvm lays them out, then scalars.
+class KernelArgs {
+public:
+  void memref(const DeviceArray &a) {
+    auto &d = descriptors.emplace_back();
+    d.pointer = reinterpret_cast<void *>(a.ptr);
+    d.size = int64_t(a.count);
+    pointers.insert(pointers.end(), {&d.pointer, &d.pointer, &d.offset,
+                                     &d.size, &d.stride});
+  }
+  template <typename T> void scalar(T value) {
+    auto &slot = scalars.emplace_back();
+    static_assert(sizeof(T) <= sizeof(slot));
+    std::memcpy(&slot, &value, sizeof(T));
+    pointers.push_back(&slot);
+  }
+  void **data() { return pointers.data(); }
+
+private:
+  struct Descriptor {
+    void *pointer;
+    int64_t offset = 0, size = 0, stride = 1;
+  };
+  std::deque<Descriptor> descriptors;
+  std::deque<uint64_t> scalars;
+  std::vector<void *> pointers;
+};
+} // namespace
+
+void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
+                          const SweepOptions &options,
+                          const SweepResult &shape, size_t first,
+                          const std::vector<std::vector<double>> &slots,
+                          std::vector<unsigned char> &data,
+                          std::atomic<uint64_t> &progress) {
+  if (info.precision == "f64")
+    run<double>(info, edges, options, shape, first, slots, data, progress);
+  else
+    run<float>(info, edges, options, shape, first, slots, data, progress);
+}
+
+template <typename T>
+void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
+                     const SweepOptions &options, const SweepResult &shape,
+                     size_t first, const std::vector<std::vector<double>> &slots,
+                     std::vector<unsigned char> &data,
+                     std::atomic<uint64_t> &progress) {
+  const size_t L = slots.size(), N = edges.numNodes;
+  std::vector<const std::vector<double> *> laneSlots;
+  std::vector<size_t> laneSets;
+  for (size_t l = 0; l < L; ++l) {
+    laneSlots.push_back(&slots[l]);
+    laneSets.push_back(first + l);
+  }
+  LaneArrays<T> a =
+      buildLaneArrays<T>(info, edges, options,
+                         shape.initial ? &*shape.initial : nullptr, laneSlots,
+                         laneSets);
+  Driver *d = driver.get();
+  DeviceArray params(d, a.params), state(d, a.state), history(d, a.history),
+      delays(d, a.delays), rowStart(d, a.rowStart), sources(d, a.sources),
+      weights(d, a.weights), coupling(d, a.coupling), out(d, a.out);
+  const size_t numVars = shape.varNames.size();
+  const unsigned blocks = unsigned((L + kThreadsPerBlock - 1) / kThreadsPerBlock);
+  const size_t tiles = (L + info.lanes - 1) / info.lanes;
+
+  size_t sample = 0;
+  std::vector<T> host(numVars * N * L);
+  std::vector<double> windowSum(shape.averaged ? host.size() : 0, 0.0);
+  auto fetch = [&]() {
+    if (options.recordStates) {
+      CUDA_CHECK(cuMemcpyDtoH(host.data(), state.ptr, host.size() * sizeof(T)));
+      return;
+    }
+    KernelArgs args;
+    args.memref(params);
+    args.memref(state);
+    args.memref(coupling);
+    args.memref(out);
+    args.scalar<int64_t>(int64_t(N));
+    args.scalar<int64_t>(int64_t(L));
+    CUDA_CHECK(cuLaunchKernel(exposuresKernel, blocks, 1, 1, kThreadsPerBlock,
+                              1, 1, 0, nullptr, args.data(), nullptr));
+    CUDA_CHECK(cuMemcpyDtoH(host.data(), out.ptr, host.size() * sizeof(T)));
+  };
+  auto emit = [&](auto valueAt) {
+    T *dst = reinterpret_cast<T *>(data.data());
+    for (size_t l = 0; l < L; ++l)
+      for (size_t v = 0; v < numVars; ++v)
+        for (size_t i = 0; i < N; ++i)
+          dst[((l * shape.numSamples + sample) * numVars + v) * N + i] =
+              static_cast<T>(valueAt((v * N + i) * L + l));
+    ++sample;
+  };
+  if (!shape.averaged) {
+    fetch();
+    emit([&](size_t k) { return host[k]; });
+  }
+  // Raw samples: run `every` steps per launch; window averages need every
+  // step's values, so they advance one step at a time.
+  const uint64_t chunk = shape.averaged ? 1 : shape.every;
+  for (uint64_t n = 0; n < shape.steps; n += chunk) {
+    uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
+    KernelArgs args;
+    for (const DeviceArray *m : {&params, &state, &history, &delays,
+                                 &rowStart, &sources, &weights, &coupling})
+      args.memref(*m);
+    args.scalar<int64_t>(int64_t(n));
+    args.scalar<int64_t>(int64_t(N));
+    args.scalar<int64_t>(a.horizon);
+    args.scalar<int32_t>(a.flags);
+    args.scalar<uint64_t>(options.seed);
+    args.scalar<int64_t>(int64_t(first));
+    args.scalar<int64_t>(int64_t(count));
+    args.scalar<int64_t>(int64_t(L));
+    CUDA_CHECK(cuLaunchKernel(stepKernel, blocks, 1, 1, kThreadsPerBlock, 1, 1,
+                              0, nullptr, args.data(), nullptr));
+    uint64_t done = n + count;
+    if (shape.averaged) {
+      fetch();
+      for (size_t k = 0; k < host.size(); ++k)
+        windowSum[k] += host[k];
+      if (done % shape.every == 0 && sample < shape.numSamples) {
+        emit([&](size_t k) { return windowSum[k] / double(shape.every); });
+        std::fill(windowSum.begin(), windowSum.end(), 0.0);
+      }
+    } else if (done % shape.every == 0) {
+      fetch();
+      emit([&](size_t k) { return host[k]; });
+    }
+    progress.fetch_add(tiles * count, std::memory_order_relaxed);
+  }
+  CUDA_CHECK(cuCtxSynchronize());
+}
