@@ -12,8 +12,10 @@
 #include "rateml/runtime/KernelABI.h"
 #include <dlfcn.h>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <thread>
 
 using namespace rateml::runtime;
 
@@ -68,6 +70,13 @@ struct CudaDevice::Driver {
 #define CUDA_CHECK(call) driver->check(driver->call, #call)
 
 std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
+  if (const char *emulate = std::getenv("RATEML_EMULATE_GPU");
+      emulate && std::string(emulate) == "1") {
+    std::unique_ptr<CudaDevice> gpu(new CudaDevice());
+    gpu->emulated = true;
+    gpu->deviceName = "emulated on the CPU (RATEML_EMULATE_GPU=1)";
+    return gpu;
+  }
   if (rateml_gpu_ptx[0] == '\0') {
     why = "this sweep.bin has no GPU kernels (rateml-compile found no CUDA "
           "toolkit)";
@@ -136,6 +145,8 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
 }
 
 CudaDevice::~CudaDevice() {
+  if (emulated)
+    return;
   if (module)
     driver->cuModuleUnload(module);
   if (context)
@@ -143,6 +154,8 @@ CudaDevice::~CudaDevice() {
 }
 
 size_t CudaDevice::freeMemory() {
+  if (emulated)
+    return size_t(1) << 30;
   size_t free = 0, total = 0;
   CUDA_CHECK(cuMemGetInfo(&free, &total));
   return free;
@@ -210,12 +223,18 @@ void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
     run<float>(info, edges, options, shape, first, slots, data, progress);
 }
 
-template <typename T>
-void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
-                     const SweepOptions &options, const SweepResult &shape,
-                     size_t first, const std::vector<std::vector<double>> &slots,
-                     std::vector<unsigned char> &data,
-                     std::atomic<uint64_t> &progress) {
+namespace {
+/// Runs a batch of sets one per "thread" on either launcher: builds the
+/// arrays, then advances `every` steps per launch (one with --tavg) and
+/// records samples. Launcher: upload(LaneArrays&), step(begin, count),
+/// fetchState(host), fetchExposures(host).
+template <typename T, typename Launcher>
+void runThreadBatch(Launcher &launcher, const ModelInfo &info,
+                    const EdgeList &edges, const SweepOptions &options,
+                    const SweepResult &shape, size_t first,
+                    const std::vector<std::vector<double>> &slots,
+                    std::vector<unsigned char> &data,
+                    std::atomic<uint64_t> &progress) {
   const size_t L = slots.size(), N = edges.numNodes;
   std::vector<const std::vector<double> *> laneSlots;
   std::vector<size_t> laneSets;
@@ -227,32 +246,17 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
       buildLaneArrays<T>(info, edges, options,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
                          laneSets);
-  Driver *d = driver.get();
-  DeviceArray params(d, a.params), state(d, a.state), history(d, a.history),
-      delays(d, a.delays), rowStart(d, a.rowStart), sources(d, a.sources),
-      weights(d, a.weights), coupling(d, a.coupling), out(d, a.out);
+  launcher.upload(a, first);
   const size_t numVars = shape.varNames.size();
-  const unsigned blocks = unsigned((L + kThreadsPerBlock - 1) / kThreadsPerBlock);
   const size_t tiles = (L + info.lanes - 1) / info.lanes;
-
   size_t sample = 0;
   std::vector<T> host(numVars * N * L);
   std::vector<double> windowSum(shape.averaged ? host.size() : 0, 0.0);
   auto fetch = [&]() {
-    if (options.recordStates) {
-      CUDA_CHECK(cuMemcpyDtoH(host.data(), state.ptr, host.size() * sizeof(T)));
-      return;
-    }
-    KernelArgs args;
-    args.memref(params);
-    args.memref(state);
-    args.memref(coupling);
-    args.memref(out);
-    args.scalar<int64_t>(int64_t(N));
-    args.scalar<int64_t>(int64_t(L));
-    CUDA_CHECK(cuLaunchKernel(exposuresKernel, blocks, 1, 1, kThreadsPerBlock,
-                              1, 1, 0, nullptr, args.data(), nullptr));
-    CUDA_CHECK(cuMemcpyDtoH(host.data(), out.ptr, host.size() * sizeof(T)));
+    if (options.recordStates)
+      launcher.fetchState(host);
+    else
+      launcher.fetchExposures(host);
   };
   auto emit = [&](auto valueAt) {
     T *dst = reinterpret_cast<T *>(data.data());
@@ -267,25 +271,10 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     fetch();
     emit([&](size_t k) { return host[k]; });
   }
-  // Raw samples: run `every` steps per launch; window averages need every
-  // step's values, so they advance one step at a time.
   const uint64_t chunk = shape.averaged ? 1 : shape.every;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
-    KernelArgs args;
-    for (const DeviceArray *m : {&params, &state, &history, &delays,
-                                 &rowStart, &sources, &weights, &coupling})
-      args.memref(*m);
-    args.scalar<int64_t>(int64_t(n));
-    args.scalar<int64_t>(int64_t(N));
-    args.scalar<int64_t>(a.horizon);
-    args.scalar<int32_t>(a.flags);
-    args.scalar<uint64_t>(options.seed);
-    args.scalar<int64_t>(int64_t(first));
-    args.scalar<int64_t>(int64_t(count));
-    args.scalar<int64_t>(int64_t(L));
-    CUDA_CHECK(cuLaunchKernel(stepKernel, blocks, 1, 1, kThreadsPerBlock, 1, 1,
-                              0, nullptr, args.data(), nullptr));
+    launcher.step(n, count);
     uint64_t done = n + count;
     if (shape.averaged) {
       fetch();
@@ -301,5 +290,165 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     }
     progress.fetch_add(tiles * count, std::memory_order_relaxed);
   }
+}
+
+/// The CUDA launcher: device copies of the arrays and kernel launches.
+template <typename T> class CudaLauncher {
+public:
+  CudaLauncher(CudaDevice::Driver *driver, void *stepKernel,
+               void *exposuresKernel, const SweepOptions &options, size_t numNodes)
+      : d(driver), stepKernel(stepKernel), exposuresKernel(exposuresKernel),
+        options(options), numNodes(numNodes) {}
+
+  void upload(LaneArrays<T> &a, size_t first) {
+    arrays = &a;
+    setBase = first;
+    auto make = [&](const auto &host) {
+      return std::make_unique<DeviceArray>(d, host);
+    };
+    params = make(a.params);
+    state = make(a.state);
+    history = make(a.history);
+    delays = make(a.delays);
+    rowStart = make(a.rowStart);
+    sources = make(a.sources);
+    weights = make(a.weights);
+    coupling = make(a.coupling);
+    out = make(a.out);
+  }
+  void step(uint64_t begin, uint64_t count) {
+    KernelArgs args;
+    for (const DeviceArray *m : {params.get(), state.get(), history.get(),
+                                 delays.get(), rowStart.get(), sources.get(),
+                                 weights.get(), coupling.get()})
+      args.memref(*m);
+    args.scalar<int64_t>(int64_t(begin));
+    args.scalar<int64_t>(int64_t(numNodes));
+    args.scalar<int64_t>(arrays->horizon);
+    args.scalar<int32_t>(arrays->flags);
+    args.scalar<uint64_t>(options.seed);
+    args.scalar<int64_t>(int64_t(setBase));
+    args.scalar<int64_t>(int64_t(count));
+    args.scalar<int64_t>(int64_t(arrays->lanes));
+    d->check(d->cuLaunchKernel(stepKernel, blocks(), 1, 1, kThreadsPerBlock, 1,
+                               1, 0, nullptr, args.data(), nullptr),
+             "cuLaunchKernel(rateml_step)");
+  }
+  void fetchState(std::vector<T> &host) {
+    d->check(d->cuMemcpyDtoH(host.data(), state->ptr, host.size() * sizeof(T)),
+             "cuMemcpyDtoH");
+  }
+  void fetchExposures(std::vector<T> &host) {
+    KernelArgs args;
+    args.memref(*params);
+    args.memref(*state);
+    args.memref(*coupling);
+    args.memref(*out);
+    args.scalar<int64_t>(int64_t(numNodes));
+    args.scalar<int64_t>(int64_t(arrays->lanes));
+    d->check(d->cuLaunchKernel(exposuresKernel, blocks(), 1, 1,
+                               kThreadsPerBlock, 1, 1, 0, nullptr, args.data(),
+                               nullptr),
+             "cuLaunchKernel(rateml_exposures)");
+    d->check(d->cuMemcpyDtoH(host.data(), out->ptr, host.size() * sizeof(T)),
+             "cuMemcpyDtoH");
+  }
+
+private:
+  unsigned blocks() const {
+    return unsigned((arrays->lanes + kThreadsPerBlock - 1) / kThreadsPerBlock);
+  }
+  CudaDevice::Driver *d;
+  void *stepKernel, *exposuresKernel;
+  const SweepOptions &options;
+  size_t numNodes, setBase = 0;
+  LaneArrays<T> *arrays = nullptr;
+  std::unique_ptr<DeviceArray> params, state, history, delays, rowStart,
+      sources, weights, coupling, out;
+};
+
+/// The host launcher: the same kernel bodies compiled for the CPU, called
+/// once per set ("thread") over worker threads. Tests use it to run the GPU
+/// batch logic where no GPU exists.
+template <typename T> class HostLauncher {
+public:
+  HostLauncher(const SweepOptions &options, size_t numNodes)
+      : options(options), numNodes(numNodes) {}
+
+  void upload(LaneArrays<T> &a, size_t first) {
+    arrays = &a;
+    setBase = first;
+  }
+  void step(uint64_t begin, uint64_t count) {
+    LaneArrays<T> &a = *arrays;
+    forEachThread([&](int64_t tid) {
+      MemRef1D p = memref(a.params.data(), a.params.size()),
+               s = memref(a.state.data(), a.state.size()),
+               h = memref(a.history.data(), a.history.size()),
+               dl = memref(a.delays.data(), a.delays.size()),
+               r = memref(a.rowStart.data(), a.rowStart.size()),
+               so = memref(a.sources.data(), a.sources.size()),
+               w = memref(a.weights.data(), a.weights.size()),
+               c = memref(a.coupling.data(), a.coupling.size());
+      _mlir_ciface_rateml_thread_step(
+          &p, &s, &h, &dl, &r, &so, &w, &c, int64_t(begin), int64_t(numNodes),
+          a.horizon, a.flags, options.seed, int64_t(setBase), int64_t(count),
+          int64_t(a.lanes), tid);
+    });
+  }
+  void fetchState(std::vector<T> &host) {
+    std::copy(arrays->state.begin(), arrays->state.begin() + host.size(),
+              host.begin());
+  }
+  void fetchExposures(std::vector<T> &host) {
+    LaneArrays<T> &a = *arrays;
+    forEachThread([&](int64_t tid) {
+      MemRef1D p = memref(a.params.data(), a.params.size()),
+               s = memref(a.state.data(), a.state.size()),
+               c = memref(a.coupling.data(), a.coupling.size()),
+               o = memref(a.out.data(), a.out.size());
+      _mlir_ciface_rateml_thread_exposures(&p, &s, &c, &o, int64_t(numNodes),
+                                           int64_t(a.lanes), tid);
+    });
+    std::copy(a.out.begin(), a.out.begin() + host.size(), host.begin());
+  }
+
+private:
+  /// Runs fn(tid) for every set; each touches only its own elements.
+  template <typename Fn> void forEachThread(Fn fn) {
+    int64_t sets = int64_t(arrays->lanes);
+    unsigned workers = std::max(1u, options.threads ? options.threads
+                                                    : std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < workers; ++w)
+      pool.emplace_back([&, w] {
+        for (int64_t tid = w; tid < sets; tid += workers)
+          fn(tid);
+      });
+    for (std::thread &t : pool)
+      t.join();
+  }
+  const SweepOptions &options;
+  size_t numNodes, setBase = 0;
+  LaneArrays<T> *arrays = nullptr;
+};
+} // namespace
+
+template <typename T>
+void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
+                     const SweepOptions &options, const SweepResult &shape,
+                     size_t first, const std::vector<std::vector<double>> &slots,
+                     std::vector<unsigned char> &data,
+                     std::atomic<uint64_t> &progress) {
+  if (emulated) {
+    HostLauncher<T> launcher(options, edges.numNodes);
+    runThreadBatch<T>(launcher, info, edges, options, shape, first, slots,
+                      data, progress);
+    return;
+  }
+  CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
+                           edges.numNodes);
+  runThreadBatch<T>(launcher, info, edges, options, shape, first, slots, data,
+                    progress);
   CUDA_CHECK(cuCtxSynchronize());
 }

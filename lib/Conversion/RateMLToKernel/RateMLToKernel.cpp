@@ -61,6 +61,15 @@ public:
   }
 
   LogicalResult build(ModuleOp module);
+  /// Only the host thread functions (after a build() of the same model).
+  LogicalResult buildThreadFunctionsOnly(ModuleOp module) {
+    if (failed(analyse()))
+      return failure();
+    loc = model.getLoc();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    buildThreadFunctions(b);
+    return success();
+  }
 
 private:
   //===-- Model structure --------------------------------------------===//
@@ -154,6 +163,9 @@ private:
   void buildExposuresBody(OpBuilder &b, ValueRange args);
   /// The gpu.module with the step and exposure kernels.
   void buildGpuKernels(OpBuilder &b, ModuleOp module);
+  /// Host functions with the GPU kernels' bodies, one call per thread
+  /// (`tid` as last argument): rateml_thread_step, rateml_thread_exposures.
+  void buildThreadFunctions(OpBuilder &b);
   void buildMetadata(OpBuilder &b);
 
   /// Reads `values` (states, couplings, derived variables) first, and
@@ -761,6 +773,42 @@ void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
   }
 }
 
+void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
+  Type i64 = b.getI64Type(), indexType = b.getIndexType();
+  SmallVector<Type> stepArgs = stepArgumentTypes(b);
+  stepArgs.append({i64, i64, i64});
+  func::FuncOp step = makeFunc(b, "rateml_thread_step", stepArgs);
+  {
+    Block &entry = step.getBody().front();
+    OpBuilder fb = OpBuilder::atBlockBegin(&entry);
+    unsigned n = entry.getNumArguments();
+    laneStride =
+        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 2));
+    laneId =
+        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 1));
+    Value begin = entry.getArgument(8);
+    Value end = arith::AddIOp::create(fb, loc, begin, entry.getArgument(n - 3));
+    auto steps = scf::ForOp::create(
+        fb, loc, begin, end, arith::ConstantIntOp::create(fb, loc, i64, 1));
+    OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
+    buildStepBody(sb, entry.getArguments(), steps.getInductionVar());
+    func::ReturnOp::create(fb, loc);
+  }
+  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
+  func::FuncOp expose = makeFunc(b, "rateml_thread_exposures",
+                                 {memT, memT, memT, memT, i64, i64, i64});
+  {
+    Block &entry = expose.getBody().front();
+    OpBuilder fb = OpBuilder::atBlockBegin(&entry);
+    laneStride =
+        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(5));
+    laneId =
+        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(6));
+    buildExposuresBody(fb, entry.getArguments());
+    func::ReturnOp::create(fb, loc);
+  }
+}
+
 void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(ctx));
@@ -933,6 +981,14 @@ struct ConvertRateMLToKernelPass
                           lanes, elem);
     if (failed(builder.build(module)))
       return signalPassFailure();
+    // The CPU object also carries the GPU kernels' bodies as host functions
+    // (one call per thread), so the GPU batch logic runs and is tested on
+    // any machine.
+    if (target == "cpu") {
+      KernelBuilder threads(models[0], LaneModel::Thread, 1, elem);
+      if (failed(threads.buildThreadFunctionsOnly(module)))
+        return signalPassFailure();
+    }
     models[0].erase();
   }
 };

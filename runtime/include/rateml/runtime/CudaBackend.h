@@ -45,6 +45,9 @@ private:
            std::vector<unsigned char> &data, std::atomic<uint64_t> &progress);
 
   std::unique_ptr<Driver> driver;
+  /// RATEML_EMULATE_GPU=1: the same batch logic with the kernels' host
+  /// versions (rateml_thread_*), for tests on machines without a GPU.
+  bool emulated = false;
   int device = 0;
   void *context = nullptr, *module = nullptr, *stepKernel = nullptr,
        *exposuresKernel = nullptr;

@@ -55,6 +55,22 @@ void _mlir_ciface_rateml_exposures(rateml::runtime::MemRef1D *params,
                                    rateml::runtime::MemRef1D *coupling,
                                    rateml::runtime::MemRef1D *out,
                                    int64_t numNodes);
+/// The GPU kernels' bodies for the host, called once per set `tid` (tests
+/// run the GPU batch logic with them where no GPU exists).
+void _mlir_ciface_rateml_thread_step(
+    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
+    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
+    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
+    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
+    int64_t stepBegin, int64_t numNodes, int64_t horizon, int32_t flags,
+    uint64_t seed, int64_t setBase, int64_t stepCount, int64_t numSets,
+    int64_t tid);
+void _mlir_ciface_rateml_thread_exposures(rateml::runtime::MemRef1D *params,
+                                          rateml::runtime::MemRef1D *state,
+                                          rateml::runtime::MemRef1D *coupling,
+                                          rateml::runtime::MemRef1D *out,
+                                          int64_t numNodes, int64_t numSets,
+                                          int64_t tid);
 /// NUL-terminated JSON describing the model (see ModelInfo).
 extern const char rateml_model_json[];
 /// Space-separated x86 extensions the kernels were compiled to use
