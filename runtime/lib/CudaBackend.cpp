@@ -33,6 +33,7 @@ struct CudaDevice::Driver {
   CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDeviceGet)(CUdevice *, int);
   CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(void **, CUdevice);
   CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
   CUresult (*cuCtxSetCurrent)(void *);
@@ -98,6 +99,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
   resolve(driver->cuDeviceGetCount, "cuDeviceGetCount");
   resolve(driver->cuDeviceGet, "cuDeviceGet");
   resolve(driver->cuDeviceGetName, "cuDeviceGetName");
+  resolve(driver->cuDeviceGetAttribute, "cuDeviceGetAttribute");
   resolve(driver->cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
   resolve(driver->cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
   resolve(driver->cuCtxSetCurrent, "cuCtxSetCurrent");
@@ -133,8 +135,19 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
   d->check(d->cuDevicePrimaryCtxRetain(&gpu->context, gpu->device),
            "cuDevicePrimaryCtxRetain");
   d->check(d->cuCtxSetCurrent(gpu->context), "cuCtxSetCurrent");
-  d->check(d->cuModuleLoadData(&gpu->module, rateml_gpu_ptx),
-           "cuModuleLoadData");
+  // A ready cubin for this architecture when there is one (8.x GPUs run the
+  // sm_80 cubin, 9.x the sm_90 one), else the driver JIT-compiles the PTX.
+  constexpr int kComputeCapabilityMajor = 75;
+  int major = 0;
+  d->check(d->cuDeviceGetAttribute(&major, kComputeCapabilityMajor,
+                                   gpu->device),
+           "cuDeviceGetAttribute");
+  const void *image = rateml_gpu_ptx;
+  if (major == 8 && rateml_gpu_cubin_sm80_size)
+    image = rateml_gpu_cubin_sm80;
+  else if (major == 9 && rateml_gpu_cubin_sm90_size)
+    image = rateml_gpu_cubin_sm90;
+  d->check(d->cuModuleLoadData(&gpu->module, image), "cuModuleLoadData");
   d->check(d->cuModuleGetFunction(&gpu->stepKernel, gpu->module,
                                   "rateml_step"),
            "cuModuleGetFunction(rateml_step)");

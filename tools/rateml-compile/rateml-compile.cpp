@@ -128,6 +128,46 @@ static FailureOr<std::string> compilePTX(MLIRContext &context,
   return ptx;
 }
 
+/// Assembles `ptx` for `arch` with the toolkit's ptxas into `cubin`; leaves
+/// it empty (driver JIT instead) when there is no ptxas.
+static LogicalResult assembleCubin(StringRef ptx, StringRef arch,
+                                   std::string &cubin) {
+  std::string ptxas = cudaToolkit + "/bin/ptxas";
+  if (!llvm::sys::fs::can_execute(ptxas))
+    return success();
+  llvm::SmallString<128> in, out;
+  if (llvm::sys::fs::createTemporaryFile("rateml-kernels", "ptx", in) ||
+      llvm::sys::fs::createTemporaryFile("rateml-kernels", "cubin", out)) {
+    llvm::errs() << "rateml-compile: error: cannot create temporary files\n";
+    return failure();
+  }
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove(in);
+    llvm::sys::fs::remove(out);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(in, ec);
+    os << ptx;
+  }
+  std::string archFlag = ("-arch=" + arch).str();
+  std::vector<StringRef> args = {ptxas, archFlag, in, "-o", out};
+  std::string error;
+  if (llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, {}, 0, 0, &error) !=
+      0) {
+    llvm::errs() << "rateml-compile: error: ptxas failed for " << arch
+                 << (error.empty() ? "" : ": " + error) << "\n";
+    return failure();
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(out);
+  if (!buffer) {
+    llvm::errs() << "rateml-compile: error: cannot read the cubin\n";
+    return failure();
+  }
+  cubin = (*buffer)->getBuffer().str();
+  return success();
+}
+
 /// Runs the pipeline up to --emit into `output`; `analysed` receives the
 /// model after the model pipeline when --summary asks for it.
 static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
@@ -191,14 +231,21 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (emitAction == Emit::Executable) {
     // The GPU kernels travel inside sweep.bin as PTX, when the CUDA toolkit
     // (libdevice) is here to build them; sweep.bin JIT-compiles them.
-    std::string ptx;
+    std::string ptx, cubin80, cubin90;
     if (llvm::sys::fs::exists(cudaToolkit + "/nvvm/libdevice/libdevice.10.bc")) {
       FailureOr<std::string> compiled = compilePTX(context, *analysed);
       if (failed(compiled))
         return failure();
       ptx = *compiled;
+      // Ready-made cubins for the common GPUs when ptxas is here; other
+      // GPUs JIT-compile the PTX.
+      if (failed(assembleCubin(ptx, "sm_80", cubin80)) ||
+          failed(assembleCubin(ptx, "sm_90", cubin90)))
+        return failure();
     }
     rateml::addStringGlobal(*llvmModule, "rateml_gpu_ptx", ptx);
+    rateml::addBytesGlobal(*llvmModule, "rateml_gpu_cubin_sm80", cubin80);
+    rateml::addBytesGlobal(*llvmModule, "rateml_gpu_cubin_sm90", cubin90);
   }
   if (emitAction == Emit::LLVMIR) {
     llvmModule->print(os, nullptr);

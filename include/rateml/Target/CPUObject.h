@@ -30,6 +30,10 @@ unsigned getVectorBits(StringRef cpu);
 /// linkage (data the runtime reads, e.g. the PTX of the GPU kernels).
 void addStringGlobal(llvm::Module &module, StringRef name, StringRef value);
 
+/// Adds `name` (bytes) and `name_size` (uint64) with external linkage, for
+/// binary data such as cubins.
+void addBytesGlobal(llvm::Module &module, StringRef name, StringRef bytes);
+
 /// Writes `llvmModule` as a native object file for `cpu`.
 LogicalResult emitObjectFile(llvm::Module &llvmModule, StringRef cpu,
                              llvm::raw_pwrite_stream &os, Location loc);

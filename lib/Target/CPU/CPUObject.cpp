@@ -71,6 +71,21 @@ void mlir::rateml::addStringGlobal(llvm::Module &module, StringRef name,
                            llvm::GlobalValue::ExternalLinkage, text, name);
 }
 
+void mlir::rateml::addBytesGlobal(llvm::Module &module, StringRef name,
+                                  StringRef bytes) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Constant *data = llvm::ConstantDataArray::getRaw(
+      bytes.empty() ? StringRef("\0", 1) : bytes,
+      std::max<size_t>(bytes.size(), 1), llvm::Type::getInt8Ty(ctx));
+  new llvm::GlobalVariable(module, data->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, data, name);
+  new llvm::GlobalVariable(
+      module, llvm::Type::getInt64Ty(ctx), /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), bytes.size()),
+      (name + "_size").str());
+}
+
 unsigned mlir::rateml::getVectorBits(StringRef cpu) {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm = makeTargetMachine(cpu, error);
