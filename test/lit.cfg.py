@@ -13,7 +13,7 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
-                   "compare-h5.py", "run-every-model.py", "make-npy.py",
+                   "run-every-model.py", "make-npy.py",
                    "assemble-ptx.py"]
 
 config.environment["FILECHECK_OPTS"] = (
@@ -42,6 +42,7 @@ tools = [
     ToolSubst("rateml-opt", unresolved="fatal"),
     ToolSubst("rateml-compile", unresolved="fatal"),
     ToolSubst("rateml-reference", unresolved="fatal"),
+    ToolSubst("rateml-h5compare", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
 

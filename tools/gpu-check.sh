@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The GPU checks of docs/gpu.md, in two halves because the GPU machine has no
+# LLVM/MLIR:
+#
+#   tools/gpu-check.sh prepare DIR   # here: sweep.bin for every model (f32,
+#                                    # f64) and W1-W3, rateml-h5compare, and
+#                                    # the shared libraries they need
+#   tools/gpu-check.sh run DIR       # on the GPU machine: prints the tables
+#
+# run: (a) every model, --backend gpu against --backend cpu on the same
+# sweep, deterministic and with noise at one seed (float32: 2e-3 over 100
+# steps; float64: 1e-9); (b) PSS/s of W1-W3 (../shared/docs/performance.md)
+# at 1k, 10k and 100k parameter sets; (c) the largest batch that fits in GPU
+# memory. Not yet: the RateML-design baseline kernel and the copy-bandwidth
+# comparison of issue 4.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MODE="${1:-}"
+DIR="${2:-}"
+[[ -n "$MODE" && -n "$DIR" ]] || { sed -n '2,16p' "$0"; exit 2; }
+
+if [[ "$MODE" == prepare ]]; then
+  BIN="${RATEML_BUILD_DIR:-$ROOT/build}/bin"
+  mkdir -p "$DIR/bin" "$DIR/lib"
+  for model in "$ROOT"/models/*.xml; do
+    name=$(basename "$model" .xml)
+    for precision in f32 f64; do
+      # Portable host code: the GPU machine's CPU may lack AVX-512.
+      "$BIN/rateml-compile" "$model" --precision "$precision" --cpu x86-64-v3 \
+        -o "$DIR/bin/$name-$precision"
+    done
+  done
+  # W1 couples r only (tools/benchmark-cpu.py makes the same variant).
+  sed -e '/<ComponentType name="coupling_V">/,/<\/ComponentType>/d' \
+      -e 's/ + cv \* c_v//' "$ROOT/models/montbrio.xml" > "$DIR/w1.xml"
+  "$BIN/rateml-compile" "$DIR/w1.xml" --cpu x86-64-v3 -o "$DIR/bin/w1-f32"
+  cp "$BIN/rateml-h5compare" "$DIR/bin/"
+  # Every shared library but the C and C++ runtimes travels along.
+  ldd "$DIR/bin/w1-f32" "$DIR/bin/rateml-h5compare" | awk '/=> \//{print $3}' |
+    grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|ld-linux)[.-]' |
+    sort -u | xargs -r cp -L -t "$DIR/lib/"
+  echo "prepared $DIR: $(ls "$DIR/bin" | wc -l) programs, $(ls "$DIR/lib" | wc -l) libraries"
+  exit 0
+fi
+
+[[ "$MODE" == run ]] || { echo "unknown mode '$MODE'" >&2; exit 2; }
+export LD_LIBRARY_PATH="$DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+BIN="$DIR/bin"
+WORK="$(mktemp -d)"
+CONN="$ROOT/../shared/data/connectivity_68.zip"
+[[ -f "$CONN" ]] || CONN=builtin:68
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+status=0
+
+echo "== (a) GPU against CPU, every model ($CONN)"
+for exe in "$BIN"/*-f32 "$BIN"/*-f64; do
+  name=$(basename "$exe")
+  [[ "$name" == w1-f32 ]] && continue
+  tol=2e-3; [[ "$name" == *-f64 ]] && tol=1e-9
+  for noise in --no-noise --seed=7; do
+    args=(--connectivity "$CONN" --values global_speed=3,8 --sweep global_coupling=0:0.1:64
+          --steps 100 --every 10 --record states --quiet "$noise")
+    "$exe" "${args[@]}" --backend cpu --output "$WORK/cpu.h5"
+    if "$exe" "${args[@]}" --backend gpu --output "$WORK/gpu.h5" &&
+       result=$("$BIN/rateml-h5compare" "$WORK/gpu.h5" "$WORK/cpu.h5" --rtol "$tol"); then
+      echo "ok   $name $noise: $result"
+    else
+      echo "FAIL $name $noise: ${result:-gpu run failed}"; status=1
+    fi
+  done
+done
+
+echo "== (b) PSS/s on the GPU (dt 0.1 ms, 4000 steps, speed 3 mm/ms, float32)"
+printf '%-4s %8s %12s\n' load sets PSS/s
+for load in W1:w1-f32 W2:kuramoto-f32 W3:epileptor-f32; do
+  for sets in 1000 10000 100000; do
+    line=$("$BIN/${load#*:}" --backend gpu --connectivity "$CONN" --values global_speed=3 \
+      --sweep "global_coupling=0:1:$sets" --steps 4000 --every 4000 --no-noise \
+      --output "$WORK/bench.h5" | sed -n 2p)
+    printf '%-4s %8s %12s\n' "${load%%:*}" "$sets" "$(echo "$line" | awk '{print $3}')"
+  done
+done
+
+echo "== (c) largest batch that fits (W1, float32)"
+"$BIN/w1-f32" --backend gpu --connectivity "$CONN" --values global_speed=1 \
+  --sweep global_coupling=0:1:2000000 --steps 1 --every 1 --no-noise \
+  --output "$WORK/big.h5" 2>&1 | grep -E 'batches of up to|^sweep: error' || true
+rm -rf "$WORK"
+exit $status

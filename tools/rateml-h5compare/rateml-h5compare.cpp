@@ -1,0 +1,117 @@
+//===- rateml-h5compare.cpp - Compare two sweep result files --------------===//
+//
+//   rateml-h5compare RESULT REFERENCE --rtol X [--samples N]
+//
+// Checks that /params and the shapes of /data agree, that NaNs sit at the
+// same places, and that max |a - b| / max(1, |b|) over /data (the first N
+// samples when given) is at most X. Prints the error; exit status 1 on any
+// mismatch, 2 on bad input. Needs only HDF5, so it runs next to sweep.bin
+// on machines without LLVM or Python (the GPU checks).
+//
+//===----------------------------------------------------------------------===//
+
+#include <hdf5.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Dataset {
+  std::vector<hsize_t> dims;
+  std::vector<double> values;
+};
+
+bool read(const char *path, const char *name, Dataset &out) {
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0)
+    return false;
+  hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+  bool ok = set >= 0;
+  if (ok) {
+    hid_t space = H5Dget_space(set);
+    int rank = H5Sget_simple_extent_ndims(space);
+    out.dims.resize(std::max(rank, 0));
+    H5Sget_simple_extent_dims(space, out.dims.data(), nullptr);
+    hsize_t count = 1;
+    for (hsize_t d : out.dims)
+      count *= d;
+    out.values.resize(count);
+    ok = H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                 out.values.data()) >= 0;
+    H5Sclose(space);
+    H5Dclose(set);
+  }
+  H5Fclose(file);
+  return ok;
+}
+
+int mismatch(const std::string &why) {
+  std::printf("mismatch: %s\n", why.c_str());
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const char *result = nullptr, *reference = nullptr;
+  double rtol = -1;
+  size_t samples = 0;
+  for (int k = 1; k < argc; ++k) {
+    std::string arg = argv[k];
+    if (arg == "--rtol" && k + 1 < argc)
+      rtol = std::atof(argv[++k]);
+    else if (arg == "--samples" && k + 1 < argc)
+      samples = std::strtoul(argv[++k], nullptr, 10);
+    else if (!result)
+      result = argv[k];
+    else if (!reference)
+      reference = argv[k];
+  }
+  if (!result || !reference || rtol < 0) {
+    std::fprintf(stderr, "usage: rateml-h5compare RESULT REFERENCE --rtol X "
+                         "[--samples N]\n");
+    return 2;
+  }
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Dataset pa, pb, a, b;
+  if (!read(result, "/params", pa) || !read(reference, "/params", pb) ||
+      !read(result, "/data", a) || !read(reference, "/data", b)) {
+    std::fprintf(stderr, "rateml-h5compare: cannot read /params and /data of "
+                         "both files\n");
+    return 2;
+  }
+  if (pa.dims != pb.dims || pa.values != pb.values)
+    return mismatch("/params differ");
+  if (a.dims != b.dims || a.dims.size() != 4)
+    return mismatch("/data shapes differ");
+  size_t perSample = a.dims[2] * a.dims[3];
+  size_t keep = samples ? std::min<size_t>(samples, a.dims[1]) : a.dims[1];
+  double error = 0, lo = INFINITY, hi = -INFINITY;
+  bool anyFinite = false;
+  for (size_t set = 0; set < a.dims[0]; ++set)
+    for (size_t k = 0; k < keep * perSample; ++k) {
+      size_t idx = set * a.dims[1] * perSample + k;
+      double x = a.values[idx], y = b.values[idx];
+      if (std::isnan(x) != std::isnan(y))
+        return mismatch("NaNs at different places");
+      if (std::isnan(y))
+        continue;
+      anyFinite = true;
+      error = std::max(error, std::fabs(x - y) / std::max(1.0, std::fabs(y)));
+      lo = std::min(lo, y);
+      hi = std::max(hi, y);
+    }
+  if (!anyFinite)
+    return mismatch("nothing finite to compare");
+  std::printf("max scaled error %.3g (tolerance %g), spread %.3g\n", error,
+              rtol, hi - lo);
+  if (!(error <= rtol))
+    return mismatch("error above tolerance");
+  if (hi == lo)
+    return mismatch("the reference trajectory is constant; nothing is tested");
+  return 0;
+}
