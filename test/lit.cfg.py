@@ -35,8 +35,11 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.rateml_tools_dir, append_path=True)
-# ptxas for the PTX tests (the CUDA toolkit; no GPU needed).
+# ptxas and nvcc for the PTX and baseline tests (the CUDA toolkit; no GPU
+# needed).
 llvm_config.with_environment("PATH", "/usr/local/cuda/bin", append_path=True)
+if os.path.exists("/usr/local/cuda/bin/nvcc"):
+    config.available_features.add("nvcc")
 
 tools = [
     ToolSubst("rateml-opt", unresolved="fatal"),

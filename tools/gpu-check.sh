@@ -11,8 +11,8 @@
 # sweep, deterministic and with noise at one seed (float32: 2e-3 over 100
 # steps; float64: 1e-9); (b) PSS/s of W1-W3 (../shared/docs/performance.md)
 # at 1k, 10k and 100k parameter sets; (c) the largest batch that fits in GPU
-# memory. Not yet: the RateML-design baseline kernel and the copy-bandwidth
-# comparison of issue 4.
+# memory; each side by side with tools/baseline/rateml_design.cu (RateML's
+# design, compiled with nvcc there) and the card's copy bandwidth.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-}"
@@ -35,6 +35,7 @@ if [[ "$MODE" == prepare ]]; then
       -e 's/ + cv \* c_v//' "$ROOT/models/montbrio.xml" > "$DIR/w1.xml"
   "$BIN/rateml-compile" "$DIR/w1.xml" --cpu x86-64-v3 -o "$DIR/bin/w1-f32"
   cp "$BIN/rateml-h5compare" "$DIR/bin/"
+  cp "$ROOT"/tools/baseline/*.cu "$DIR/"
   # Every shared library but the C and C++ runtimes travels along.
   ldd "$DIR/bin/w1-f32" "$DIR/bin/rateml-h5compare" | awk '/=> \//{print $3}' |
     grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|ld-linux)[.-]' |
@@ -70,20 +71,34 @@ for exe in "$BIN"/*-f32 "$BIN"/*-f64; do
   done
 done
 
-echo "== (b) PSS/s on the GPU (dt 0.1 ms, 4000 steps, speed 3 mm/ms, float32)"
-printf '%-4s %8s %12s\n' load sets PSS/s
-for load in W1:w1-f32 W2:kuramoto-f32 W3:epileptor-f32; do
+NVCC="${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
+"$NVCC" -O3 -arch=native -o "$WORK/baseline" "$DIR/rateml_design.cu"
+"$NVCC" -O3 -arch=native -o "$WORK/copy" "$DIR/copy_bandwidth.cu"
+COPY=$("$WORK/copy" | awk '{print $2}')
+MATRICES=()
+EXTRACTED="$ROOT/../shared/data/connectivity_68_extracted"
+[[ -d "$EXTRACTED" ]] && MATRICES=("$EXTRACTED/weights.txt" "$EXTRACTED/tract_lengths.txt")
+
+echo "== (b) PSS/s on the GPU (dt 0.1 ms, 4000 steps, speed 3 mm/ms, float32); copy bandwidth $COPY GB/s"
+printf '%-4s %8s %12s %12s %8s %10s\n' load sets rateml baseline ratio GB/s
+for load in W1:w1-f32:1 W2:kuramoto-f32:1 W3:epileptor-f32:2; do
+  IFS=: read -r name exe coupled <<< "$load"
   for sets in 1000 10000 100000; do
-    line=$("$BIN/${load#*:}" --backend gpu --connectivity "$CONN" --values global_speed=3 \
+    ours=$("$BIN/$exe" --backend gpu --connectivity "$CONN" --values global_speed=3 \
       --sweep "global_coupling=0:1:$sets" --steps 4000 --every 4000 --no-noise \
-      --output "$WORK/bench.h5" | sed -n 2p)
-    printf '%-4s %8s %12s\n' "${load%%:*}" "$sets" "$(echo "$line" | awk '{print $3}')"
+      --output "$WORK/bench.h5" | sed -n 2p | awk '{print $3}')
+    base=$("$WORK/baseline" "$name" "$sets" 4000 "${MATRICES[@]}" | awk '{print $9}')
+    # History bytes read per parameter-set step: 1244 edges x coupled states x 4.
+    gbps=$(awk -v p="$ours" -v c="$coupled" 'BEGIN {printf "%.0f", p * 1244 * c * 4 / 1e9}')
+    ratio=$(awk -v a="$ours" -v b="$base" 'BEGIN {printf "%.1f", a / b}')
+    printf '%-4s %8s %12s %12s %8s %10s\n' "$name" "$sets" "$ours" "$base" "$ratio" "$gbps"
   done
 done
 
-echo "== (c) largest batch that fits (W1, float32)"
-"$BIN/w1-f32" --backend gpu --connectivity "$CONN" --values global_speed=1 \
+echo "== (c) largest sweep in GPU memory at once (W1, float32, speed 3 mm/ms)"
+"$BIN/w1-f32" --backend gpu --connectivity "$CONN" --values global_speed=3 \
   --sweep global_coupling=0:1:2000000 --steps 1 --every 1 --no-noise \
   --output "$WORK/big.h5" 2>&1 | grep -E 'batches of up to|^sweep: error' || true
+"$WORK/baseline" W1 1000 10 "${MATRICES[@]}" | awk '{print "baseline: " $13 " sets (" $11 " bytes of history per set)"}'
 rm -rf "$WORK"
 exit $status
