@@ -395,16 +395,10 @@ public:
   void step(uint64_t begin, uint64_t count) {
     LaneArrays<T> &a = *arrays;
     forEachThread([&](int64_t tid) {
-      MemRef1D p = memref(a.params.data(), a.params.size()),
-               s = memref(a.state.data(), a.state.size()),
-               h = memref(a.history.data(), a.history.size()),
-               dl = memref(a.delays.data(), a.delays.size()),
-               r = memref(a.rowStart.data(), a.rowStart.size()),
-               so = memref(a.sources.data(), a.sources.size()),
-               w = memref(a.weights.data(), a.weights.size()),
-               c = memref(a.coupling.data(), a.coupling.size());
+      typename LaneArrays<T>::Views d = a.views();
       _mlir_ciface_rateml_thread_step(
-          &p, &s, &h, &dl, &r, &so, &w, &c, int64_t(begin), int64_t(numNodes),
+          &d.params, &d.state, &d.history, &d.delays, &d.rowStart, &d.sources,
+          &d.weights, &d.coupling, int64_t(begin), int64_t(numNodes),
           a.horizon, a.flags, options.seed, int64_t(setBase), int64_t(count),
           int64_t(a.lanes), tid);
     });
@@ -416,11 +410,9 @@ public:
   void fetchExposures(std::vector<T> &host) {
     LaneArrays<T> &a = *arrays;
     forEachThread([&](int64_t tid) {
-      MemRef1D p = memref(a.params.data(), a.params.size()),
-               s = memref(a.state.data(), a.state.size()),
-               c = memref(a.coupling.data(), a.coupling.size()),
-               o = memref(a.out.data(), a.out.size());
-      _mlir_ciface_rateml_thread_exposures(&p, &s, &c, &o, int64_t(numNodes),
+      typename LaneArrays<T>::Views d = a.views();
+      _mlir_ciface_rateml_thread_exposures(&d.params, &d.state, &d.coupling,
+                                           &d.out, int64_t(numNodes),
                                            int64_t(a.lanes), tid);
     });
     std::copy(a.out.begin(), a.out.begin() + host.size(), host.begin());

@@ -180,22 +180,14 @@ public:
     const int32_t flags = a.flags;
     size_t numVars = options.recordStates ? S : info.exposures.size();
     std::vector<T> &state = a.state, &exposures = a.out;
-    MemRef1D dParams = memref(a.params.data(), a.params.size()),
-             dState = memref(a.state.data(), a.state.size()),
-             dHistory = memref(a.history.data(), a.history.size()),
-             dDelays = memref(a.delays.data(), a.delays.size()),
-             dRowStart = memref(a.rowStart.data(), a.rowStart.size()),
-             dSources = memref(a.sources.data(), a.sources.size()),
-             dWeights = memref(a.weights.data(), a.weights.size()),
-             dCoupling = memref(a.coupling.data(), a.coupling.size()),
-             dOut = memref(a.out.data(), a.out.size());
+    typename LaneArrays<T>::Views d = a.views();
 
     size_t sample = 0;
     std::vector<double> windowSum(averaged ? numVars * N * W : 0, 0.0);
     auto current = [&]() -> const T * {
       if (options.recordStates)
         return state.data();
-      _mlir_ciface_rateml_exposures(&dParams, &dState, &dCoupling, &dOut,
+      _mlir_ciface_rateml_exposures(&d.params, &d.state, &d.coupling, &d.out,
                                     int64_t(N));
       return exposures.data();
     };
@@ -228,8 +220,8 @@ public:
     };
     record(0);
     for (uint64_t n = 0; n < steps; ++n) {
-      _mlir_ciface_rateml_step(&dParams, &dState, &dHistory, &dDelays,
-                               &dRowStart, &dSources, &dWeights, &dCoupling,
+      _mlir_ciface_rateml_step(&d.params, &d.state, &d.history, &d.delays,
+                               &d.rowStart, &d.sources, &d.weights, &d.coupling,
                                int64_t(n), int64_t(N), horizon, flags,
                                options.seed, int64_t(setBase + tile * W));
       record(n + 1);

@@ -8,6 +8,7 @@
 #define RATEML_RUNTIME_SWEEP_H
 
 #include "rateml/runtime/Connectome.h"
+#include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
 #include <cstdint>
@@ -136,6 +137,18 @@ template <typename T> struct LaneArrays {
   int64_t horizon = 1;
   bool sharedDelays = true;
   int32_t flags = 0;
+
+  /// Descriptors of the arrays, as the kernels take them.
+  struct Views {
+    MemRef1D params, state, history, delays, rowStart, sources, weights,
+        coupling, out;
+  };
+  Views views() {
+    auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
+    return {view(params),   view(state),   view(history),
+            view(delays),   view(rowStart), view(sources),
+            view(weights),  view(coupling), view(out)};
+  }
 };
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
