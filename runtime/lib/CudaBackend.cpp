@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <thread>
 
 using namespace rateml::runtime;
@@ -43,12 +44,22 @@ struct CudaDevice::Driver {
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*cuMemGetInfo)(size_t *, size_t *);
   CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, void *, void **,
                              void **);
-  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuMemcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, void *);
+  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, void *);
+  CUresult (*cuMemAllocHost)(void **, size_t);
+  CUresult (*cuMemFreeHost)(void *);
+  CUresult (*cuStreamCreate)(void **, unsigned);
+  CUresult (*cuStreamDestroy)(void *);
+  CUresult (*cuStreamSynchronize)(void *);
+  CUresult (*cuStreamWaitEvent)(void *, void *, unsigned);
+  CUresult (*cuEventCreate)(void **, unsigned);
+  CUresult (*cuEventDestroy)(void *);
+  CUresult (*cuEventRecord)(void *, void *);
+  CUresult (*cuEventSynchronize)(void *);
   CUresult (*cuGetErrorName)(CUresult, const char **);
 
   ~Driver() {
@@ -109,10 +120,20 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
   resolve(driver->cuMemAlloc, "cuMemAlloc_v2");
   resolve(driver->cuMemFree, "cuMemFree_v2");
   resolve(driver->cuMemcpyHtoD, "cuMemcpyHtoD_v2");
-  resolve(driver->cuMemcpyDtoH, "cuMemcpyDtoH_v2");
   resolve(driver->cuMemGetInfo, "cuMemGetInfo_v2");
   resolve(driver->cuLaunchKernel, "cuLaunchKernel");
-  resolve(driver->cuCtxSynchronize, "cuCtxSynchronize");
+  resolve(driver->cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
+  resolve(driver->cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+  resolve(driver->cuMemAllocHost, "cuMemAllocHost_v2");
+  resolve(driver->cuMemFreeHost, "cuMemFreeHost");
+  resolve(driver->cuStreamCreate, "cuStreamCreate");
+  resolve(driver->cuStreamDestroy, "cuStreamDestroy_v2");
+  resolve(driver->cuStreamSynchronize, "cuStreamSynchronize");
+  resolve(driver->cuStreamWaitEvent, "cuStreamWaitEvent");
+  resolve(driver->cuEventCreate, "cuEventCreate");
+  resolve(driver->cuEventDestroy, "cuEventDestroy_v2");
+  resolve(driver->cuEventRecord, "cuEventRecord");
+  resolve(driver->cuEventSynchronize, "cuEventSynchronize");
   resolve(driver->cuGetErrorName, "cuGetErrorName");
   if (!complete) {
     why = "the CUDA driver lacks an entry point sweep.bin needs";
@@ -239,8 +260,11 @@ void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
 namespace {
 /// Runs a batch of sets one per "thread" on either launcher: builds the
 /// arrays, then advances `every` steps per launch (one with --tavg) and
-/// records samples. Launcher: upload(LaneArrays&), step(begin, count),
-/// fetchState(host), fetchExposures(host).
+/// records samples. Samples are double-buffered: sample k is snapshotted
+/// into slot k % 2 and collected only after the next chunk has been
+/// launched, so on the GPU its copy to the host and the host's work on it
+/// overlap that chunk's compute. Launcher: upload(LaneArrays&),
+/// step(begin, count), snapshot(slot), collect(slot) -> const T*.
 template <typename T, typename Launcher>
 void runThreadBatch(Launcher &launcher, const ModelInfo &info,
                     const EdgeList &edges, const SweepOptions &options,
@@ -259,18 +283,11 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
       buildLaneArrays<T>(info, edges, options,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
                          laneSets);
-  launcher.upload(a, first);
   const size_t numVars = shape.varNames.size();
+  launcher.upload(a, first, numVars * N * L);
   const size_t tiles = (L + info.lanes - 1) / info.lanes;
   size_t sample = 0;
-  std::vector<T> host(numVars * N * L);
-  std::vector<double> windowSum(shape.averaged ? host.size() : 0, 0.0);
-  auto fetch = [&]() {
-    if (options.recordStates)
-      launcher.fetchState(host);
-    else
-      launcher.fetchExposures(host);
-  };
+  std::vector<double> windowSum(shape.averaged ? numVars * N * L : 0, 0.0);
   auto emit = [&](auto valueAt) {
     T *dst = reinterpret_cast<T *>(data.data());
     for (size_t l = 0; l < L; ++l)
@@ -280,40 +297,87 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
               static_cast<T>(valueAt((v * N + i) * L + l));
     ++sample;
   };
-  if (!shape.averaged) {
-    fetch();
-    emit([&](size_t k) { return host[k]; });
-  }
+  // The snapshot in flight: its slot and the steps done when it was taken.
+  std::optional<std::pair<int, uint64_t>> pending;
+  int nextSlot = 0;
+  auto take = [&](uint64_t done) {
+    launcher.snapshot(nextSlot);
+    pending = {nextSlot, done};
+    nextSlot ^= 1;
+  };
+  auto process = [&]() {
+    if (!pending)
+      return;
+    auto [slot, done] = *pending;
+    pending.reset();
+    const T *host = launcher.collect(slot);
+    if (!shape.averaged) {
+      emit([&](size_t k) { return host[k]; });
+      return;
+    }
+    for (size_t k = 0; k < windowSum.size(); ++k)
+      windowSum[k] += host[k];
+    if (done % shape.every == 0 && sample < shape.numSamples) {
+      emit([&](size_t k) { return windowSum[k] / double(shape.every); });
+      std::fill(windowSum.begin(), windowSum.end(), 0.0);
+    }
+  };
+  if (!shape.averaged)
+    take(0);
   const uint64_t chunk = shape.averaged ? 1 : shape.every;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
     launcher.step(n, count);
+    process();
     uint64_t done = n + count;
-    if (shape.averaged) {
-      fetch();
-      for (size_t k = 0; k < host.size(); ++k)
-        windowSum[k] += host[k];
-      if (done % shape.every == 0 && sample < shape.numSamples) {
-        emit([&](size_t k) { return windowSum[k] / double(shape.every); });
-        std::fill(windowSum.begin(), windowSum.end(), 0.0);
-      }
-    } else if (done % shape.every == 0) {
-      fetch();
-      emit([&](size_t k) { return host[k]; });
-    }
+    if (shape.averaged || done % shape.every == 0)
+      take(done);
     progress.fetch_add(tiles * count, std::memory_order_relaxed);
   }
+  process();
 }
 
-/// The CUDA launcher: device copies of the arrays and kernel launches.
+/// The CUDA launcher: device copies of the arrays, kernels on a compute
+/// stream, and sample copies into pinned host buffers on a second stream.
 template <typename T> class CudaLauncher {
 public:
   CudaLauncher(CudaDevice::Driver *driver, void *stepKernel,
-               void *exposuresKernel, const SweepOptions &options, size_t numNodes)
+               void *exposuresKernel, const SweepOptions &options,
+               size_t numNodes)
       : d(driver), stepKernel(stepKernel), exposuresKernel(exposuresKernel),
-        options(options), numNodes(numNodes) {}
+        options(options), numNodes(numNodes) {
+    constexpr unsigned kStreamNonBlocking = 1, kEventDisableTiming = 2;
+    d->check(d->cuStreamCreate(&compute, kStreamNonBlocking),
+             "cuStreamCreate");
+    d->check(d->cuStreamCreate(&copy, kStreamNonBlocking), "cuStreamCreate");
+    for (Slot &s : samples) {
+      d->check(d->cuEventCreate(&s.taken, kEventDisableTiming),
+               "cuEventCreate");
+      d->check(d->cuEventCreate(&s.copied, kEventDisableTiming),
+               "cuEventCreate");
+    }
+  }
+  ~CudaLauncher() {
+    // Nothing may still write into the buffers freed below.
+    if (compute)
+      d->cuStreamSynchronize(compute);
+    if (copy)
+      d->cuStreamSynchronize(copy);
+    for (Slot &s : samples) {
+      if (s.host)
+        d->cuMemFreeHost(s.host);
+      if (s.taken)
+        d->cuEventDestroy(s.taken);
+      if (s.copied)
+        d->cuEventDestroy(s.copied);
+    }
+    if (compute)
+      d->cuStreamDestroy(compute);
+    if (copy)
+      d->cuStreamDestroy(copy);
+  }
 
-  void upload(LaneArrays<T> &a, size_t first) {
+  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount) {
     arrays = &a;
     setBase = first;
     auto make = [&](const auto &host) {
@@ -327,9 +391,15 @@ public:
     sources = make(a.sources);
     weights = make(a.weights);
     coupling = make(a.coupling);
-    out = make(a.out);
+    count = sampleCount;
+    for (Slot &s : samples) {
+      s.device = make(a.out);
+      d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.host),
+                                 a.out.size() * sizeof(T)),
+               "cuMemAllocHost");
+    }
   }
-  void step(uint64_t begin, uint64_t count) {
+  void step(uint64_t begin, uint64_t steps) {
     KernelArgs args;
     for (const DeviceArray *m : {params.get(), state.get(), history.get(),
                                  delays.get(), rowStart.get(), sources.get(),
@@ -341,43 +411,64 @@ public:
     args.scalar<int32_t>(arrays->flags);
     args.scalar<uint64_t>(options.seed);
     args.scalar<int64_t>(int64_t(setBase));
-    args.scalar<int64_t>(int64_t(count));
+    args.scalar<int64_t>(int64_t(steps));
     args.scalar<int64_t>(int64_t(arrays->lanes));
     d->check(d->cuLaunchKernel(stepKernel, blocks(), 1, 1, kThreadsPerBlock, 1,
-                               1, 0, nullptr, args.data(), nullptr),
+                               1, 0, compute, args.data(), nullptr),
              "cuLaunchKernel(rateml_step)");
   }
-  void fetchState(std::vector<T> &host) {
-    d->check(d->cuMemcpyDtoH(host.data(), state->ptr, host.size() * sizeof(T)),
-             "cuMemcpyDtoH");
+  /// Queues, after the steps launched so far, the recorded variables into
+  /// the slot's device buffer and their copy to its pinned host buffer.
+  void snapshot(int slot) {
+    Slot &s = samples[slot];
+    if (options.recordStates) {
+      d->check(d->cuMemcpyDtoDAsync(s.device->ptr, state->ptr,
+                                    count * sizeof(T), compute),
+               "cuMemcpyDtoDAsync");
+    } else {
+      KernelArgs args;
+      args.memref(*params);
+      args.memref(*state);
+      args.memref(*coupling);
+      args.memref(*s.device);
+      args.scalar<int64_t>(int64_t(numNodes));
+      args.scalar<int64_t>(int64_t(arrays->lanes));
+      d->check(d->cuLaunchKernel(exposuresKernel, blocks(), 1, 1,
+                                 kThreadsPerBlock, 1, 1, 0, compute,
+                                 args.data(), nullptr),
+               "cuLaunchKernel(rateml_exposures)");
+    }
+    d->check(d->cuEventRecord(s.taken, compute), "cuEventRecord");
+    d->check(d->cuStreamWaitEvent(copy, s.taken, 0), "cuStreamWaitEvent");
+    d->check(d->cuMemcpyDtoHAsync(s.host, s.device->ptr, count * sizeof(T),
+                                  copy),
+             "cuMemcpyDtoHAsync");
+    d->check(d->cuEventRecord(s.copied, copy), "cuEventRecord");
   }
-  void fetchExposures(std::vector<T> &host) {
-    KernelArgs args;
-    args.memref(*params);
-    args.memref(*state);
-    args.memref(*coupling);
-    args.memref(*out);
-    args.scalar<int64_t>(int64_t(numNodes));
-    args.scalar<int64_t>(int64_t(arrays->lanes));
-    d->check(d->cuLaunchKernel(exposuresKernel, blocks(), 1, 1,
-                               kThreadsPerBlock, 1, 1, 0, nullptr, args.data(),
-                               nullptr),
-             "cuLaunchKernel(rateml_exposures)");
-    d->check(d->cuMemcpyDtoH(host.data(), out->ptr, host.size() * sizeof(T)),
-             "cuMemcpyDtoH");
+  const T *collect(int slot) {
+    d->check(d->cuEventSynchronize(samples[slot].copied),
+             "cuEventSynchronize");
+    return samples[slot].host;
   }
 
 private:
   unsigned blocks() const {
     return unsigned((arrays->lanes + kThreadsPerBlock - 1) / kThreadsPerBlock);
   }
+  struct Slot {
+    std::unique_ptr<DeviceArray> device;
+    T *host = nullptr;
+    void *taken = nullptr, *copied = nullptr;
+  };
   CudaDevice::Driver *d;
   void *stepKernel, *exposuresKernel;
   const SweepOptions &options;
-  size_t numNodes, setBase = 0;
+  size_t numNodes, setBase = 0, count = 0;
+  void *compute = nullptr, *copy = nullptr;
   LaneArrays<T> *arrays = nullptr;
   std::unique_ptr<DeviceArray> params, state, history, delays, rowStart,
-      sources, weights, coupling, out;
+      sources, weights, coupling;
+  Slot samples[2];
 };
 
 /// The host launcher: the same kernel bodies compiled for the CPU, called
@@ -388,9 +479,11 @@ public:
   HostLauncher(const SweepOptions &options, size_t numNodes)
       : options(options), numNodes(numNodes) {}
 
-  void upload(LaneArrays<T> &a, size_t first) {
+  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount) {
     arrays = &a;
     setBase = first;
+    for (std::vector<T> &s : samples)
+      s.assign(sampleCount, T(0));
   }
   void step(uint64_t begin, uint64_t count) {
     LaneArrays<T> &a = *arrays;
@@ -403,20 +496,23 @@ public:
           int64_t(a.lanes), tid);
     });
   }
-  void fetchState(std::vector<T> &host) {
-    std::copy(arrays->state.begin(), arrays->state.begin() + host.size(),
-              host.begin());
-  }
-  void fetchExposures(std::vector<T> &host) {
+  /// Takes the sample at once: the host runs everything in stream order.
+  void snapshot(int slot) {
     LaneArrays<T> &a = *arrays;
+    std::vector<T> &s = samples[slot];
+    if (options.recordStates) {
+      std::copy(a.state.begin(), a.state.begin() + s.size(), s.begin());
+      return;
+    }
     forEachThread([&](int64_t tid) {
       typename LaneArrays<T>::Views d = a.views();
       _mlir_ciface_rateml_thread_exposures(&d.params, &d.state, &d.coupling,
                                            &d.out, int64_t(numNodes),
                                            int64_t(a.lanes), tid);
     });
-    std::copy(a.out.begin(), a.out.begin() + host.size(), host.begin());
+    std::copy(a.out.begin(), a.out.begin() + s.size(), s.begin());
   }
+  const T *collect(int slot) { return samples[slot].data(); }
 
 private:
   /// Runs fn(tid) for every set; each touches only its own elements.
@@ -436,6 +532,7 @@ private:
   const SweepOptions &options;
   size_t numNodes, setBase = 0;
   LaneArrays<T> *arrays = nullptr;
+  std::vector<T> samples[2];
 };
 } // namespace
 
@@ -455,5 +552,4 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
                            edges.numNodes);
   runThreadBatch<T>(launcher, info, edges, options, shape, first, slots, data,
                     progress);
-  CUDA_CHECK(cuCtxSynchronize());
 }

@@ -439,12 +439,13 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     throw Error("--batch must be at least 1");
   if (gpu && !options.batch) {
     // Device memory per set: parameters, state, history of the coupled
-    // states, delays, couplings and the recorded variables.
+    // states, delays, couplings and two sample buffers of the recorded
+    // variables (one copied out while the other is filled).
     size_t perSetDevice =
         (info.numSlots +
          info.states.size() * result.numNodes +
          size_t(maxHorizon) * info.historyStates.size() * result.numNodes +
-         (info.numCouplings + numVars) * result.numNodes) *
+         (info.numCouplings + 2 * numVars) * result.numNodes) *
             info.elementBytes() +
         edges.numEdges() * sizeof(int32_t);
     size_t fits = gpu->freeMemory() / 10 * 8 / std::max<size_t>(perSetDevice, 1);
