@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <optional>
 #include <thread>
 
 using namespace rateml::runtime;
@@ -261,9 +260,9 @@ namespace {
 /// Runs a batch of sets one per "thread" on either launcher: builds the
 /// arrays, then advances `every` steps per launch (one with --tavg) and
 /// records samples. Samples are double-buffered: sample k is snapshotted
-/// into slot k % 2 and collected only after the next chunk has been
-/// launched, so on the GPU its copy to the host and the host's work on it
-/// overlap that chunk's compute. Launcher: upload(LaneArrays&),
+/// into slot k % 2 and collected only after the next chunk and its snapshot
+/// have been queued, so on the GPU its copy to the host and the host's work
+/// on it overlap that chunk's compute. Launcher: upload(LaneArrays&),
 /// step(begin, count), snapshot(slot), collect(slot) -> const T*.
 template <typename T, typename Launcher>
 void runThreadBatch(Launcher &launcher, const ModelInfo &info,
@@ -297,19 +296,17 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
               static_cast<T>(valueAt((v * N + i) * L + l));
     ++sample;
   };
-  // The snapshot in flight: its slot and the steps done when it was taken.
-  std::optional<std::pair<int, uint64_t>> pending;
+  // Snapshots in flight, oldest first: slot and steps done when taken.
+  std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
   auto take = [&](uint64_t done) {
     launcher.snapshot(nextSlot);
-    pending = {nextSlot, done};
+    pending.emplace_back(nextSlot, done);
     nextSlot ^= 1;
   };
-  auto process = [&]() {
-    if (!pending)
-      return;
-    auto [slot, done] = *pending;
-    pending.reset();
+  auto processOldest = [&]() {
+    auto [slot, done] = pending.front();
+    pending.pop_front();
     const T *host = launcher.collect(slot);
     if (!shape.averaged) {
       emit([&](size_t k) { return host[k]; });
@@ -328,13 +325,17 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
     launcher.step(n, count);
-    process();
     uint64_t done = n + count;
     if (shape.averaged || done % shape.every == 0)
       take(done);
+    // Both slots are in use: the older one is collected while the GPU
+    // works on what was just queued, and is then free for the next take.
+    while (pending.size() > 1)
+      processOldest();
     progress.fetch_add(tiles * count, std::memory_order_relaxed);
   }
-  process();
+  while (!pending.empty())
+    processOldest();
 }
 
 /// The CUDA launcher: device copies of the arrays, kernels on a compute
