@@ -282,24 +282,15 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
       buildLaneArrays<T>(info, edges, options,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
                          laneSets);
-  const size_t numVars = shape.varNames.size();
-  launcher.upload(a, first, numVars * N * L);
+  launcher.upload(a, first, shape.varNames.size() * N * L);
   const size_t tiles = (L + info.lanes - 1) / info.lanes;
-  size_t sample = 0;
-  std::vector<double> windowSum(shape.averaged ? numVars * N * L : 0, 0.0);
-  auto emit = [&](auto valueAt) {
-    T *dst = reinterpret_cast<T *>(data.data());
-    for (size_t l = 0; l < L; ++l)
-      for (size_t v = 0; v < numVars; ++v)
-        for (size_t i = 0; i < N; ++i)
-          dst[((l * shape.numSamples + sample) * numVars + v) * N + i] =
-              static_cast<T>(valueAt((v * N + i) * L + l));
-    ++sample;
-  };
+  SampleRecorder<T> recorder(shape, N, L, 0, L, data);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
   auto take = [&](uint64_t done) {
+    if (!recorder.wants(done))
+      return;
     launcher.snapshot(nextSlot);
     pending.emplace_back(nextSlot, done);
     nextSlot ^= 1;
@@ -307,27 +298,14 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
   auto processOldest = [&]() {
     auto [slot, done] = pending.front();
     pending.pop_front();
-    const T *host = launcher.collect(slot);
-    if (!shape.averaged) {
-      emit([&](size_t k) { return host[k]; });
-      return;
-    }
-    for (size_t k = 0; k < windowSum.size(); ++k)
-      windowSum[k] += host[k];
-    if (done % shape.every == 0 && sample < shape.numSamples) {
-      emit([&](size_t k) { return windowSum[k] / double(shape.every); });
-      std::fill(windowSum.begin(), windowSum.end(), 0.0);
-    }
+    recorder.add(launcher.collect(slot), done);
   };
-  if (!shape.averaged)
-    take(0);
+  take(0);
   const uint64_t chunk = shape.averaged ? 1 : shape.every;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
     launcher.step(n, count);
-    uint64_t done = n + count;
-    if (shape.averaged || done % shape.every == 0)
-      take(done);
+    take(n + count);
     // Both slots are in use: the older one is collected while the GPU
     // works on what was just queued, and is then free for the next take.
     while (pending.size() > 1)

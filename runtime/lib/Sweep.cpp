@@ -151,6 +151,44 @@ template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const InitialHistory *, const std::vector<const std::vector<double> *> &,
     const std::vector<size_t> &);
 
+template <typename T>
+SampleRecorder<T>::SampleRecorder(const SweepResult &shape, size_t numNodes,
+                                  size_t lanes, size_t firstRow, size_t rows,
+                                  std::vector<unsigned char> &data)
+    : shape(shape), numVars(shape.varNames.size()), numNodes(numNodes),
+      lanes(lanes), firstRow(firstRow), rows(rows), data(data),
+      windowSum(shape.averaged ? numVars * numNodes * lanes : 0, 0.0) {}
+
+template <typename T>
+template <typename ValueAt>
+void SampleRecorder<T>::emit(ValueAt valueAt) {
+  T *out = reinterpret_cast<T *>(data.data());
+  const size_t N = numNodes;
+  for (size_t l = 0; l < rows; ++l)
+    for (size_t v = 0; v < numVars; ++v)
+      for (size_t i = 0; i < N; ++i)
+        out[(((firstRow + l) * shape.numSamples + sample) * numVars + v) * N +
+            i] = static_cast<T>(valueAt((v * N + i) * lanes + l));
+  ++sample;
+}
+
+template <typename T>
+void SampleRecorder<T>::add(const T *snapshot, uint64_t done) {
+  if (!shape.averaged) {
+    emit([&](size_t k) { return snapshot[k]; });
+    return;
+  }
+  for (size_t k = 0; k < windowSum.size(); ++k)
+    windowSum[k] += snapshot[k];
+  if (done % shape.every == 0 && sample < shape.numSamples) {
+    emit([&](size_t k) { return windowSum[k] / double(shape.every); });
+    std::fill(windowSum.begin(), windowSum.end(), 0.0);
+  }
+}
+
+template class rateml::runtime::SampleRecorder<float>;
+template class rateml::runtime::SampleRecorder<double>;
+
 namespace {
 
 template <typename T> class TileRunner {
@@ -159,13 +197,11 @@ public:
              const SweepOptions &options, const SweepResult &shape,
              size_t setBase, const std::vector<std::vector<double>> &slots,
              std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
-      : info(info), edges(edges), options(options), setBase(setBase),
-        steps(shape.steps), every(shape.every), averaged(shape.averaged),
-        initial(shape.initial ? &*shape.initial : nullptr), slots(slots),
-        data(data), numSamples(shape.numSamples), progress(progress) {}
+      : info(info), edges(edges), options(options), shape(shape),
+        setBase(setBase), slots(slots), data(data), progress(progress) {}
 
   void run(size_t tile) {
-    const size_t W = info.lanes, N = edges.numNodes, S = info.states.size();
+    const size_t W = info.lanes, N = edges.numNodes;
     const size_t numSets = slots.size();
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
@@ -174,55 +210,28 @@ public:
       laneSlots[l] = &slots[local];
       laneSets[l] = setBase + local;
     }
-    LaneArrays<T> a = buildLaneArrays<T>(info, edges, options, initial,
-                                         laneSlots, laneSets);
-    const int64_t horizon = a.horizon;
-    const int32_t flags = a.flags;
-    size_t numVars = options.recordStates ? S : info.exposures.size();
-    std::vector<T> &state = a.state, &exposures = a.out;
+    LaneArrays<T> a = buildLaneArrays<T>(
+        info, edges, options, shape.initial ? &*shape.initial : nullptr,
+        laneSlots, laneSets);
     typename LaneArrays<T>::Views d = a.views();
-
-    size_t sample = 0;
-    std::vector<double> windowSum(averaged ? numVars * N * W : 0, 0.0);
-    auto current = [&]() -> const T * {
-      if (options.recordStates)
-        return state.data();
+    SampleRecorder<T> recorder(shape, N, W, tile * W,
+                               std::min(W, numSets - tile * W), data);
+    auto record = [&](uint64_t done) {
+      if (!recorder.wants(done))
+        return;
+      if (options.recordStates) {
+        recorder.add(a.state.data(), done);
+        return;
+      }
       _mlir_ciface_rateml_exposures(&d.params, &d.state, &d.coupling, &d.out,
                                     int64_t(N));
-      return exposures.data();
-    };
-    auto emit = [&](auto valueAt) {
-      T *out = reinterpret_cast<T *>(data.data());
-      for (size_t l = 0; l < W && tile * W + l < numSets; ++l)
-        for (size_t v = 0; v < numVars; ++v)
-          for (size_t i = 0; i < N; ++i)
-            out[(((tile * W + l) * numSamples + sample) * numVars + v) * N +
-                i] = static_cast<T>(valueAt((v * N + i) * W + l));
-      ++sample;
-    };
-    auto record = [&](uint64_t stepsDone) {
-      if (!averaged) {
-        if (stepsDone % every == 0) {
-          const T *source = current();
-          emit([&](size_t k) { return source[k]; });
-        }
-        return;
-      }
-      if (stepsDone == 0)
-        return;
-      const T *source = current();
-      for (size_t k = 0; k < windowSum.size(); ++k)
-        windowSum[k] += source[k];
-      if (stepsDone % every == 0 && sample < numSamples) {
-        emit([&](size_t k) { return windowSum[k] / double(every); });
-        std::fill(windowSum.begin(), windowSum.end(), 0.0);
-      }
+      recorder.add(a.out.data(), done);
     };
     record(0);
-    for (uint64_t n = 0; n < steps; ++n) {
+    for (uint64_t n = 0; n < shape.steps; ++n) {
       _mlir_ciface_rateml_step(&d.params, &d.state, &d.history, &d.delays,
                                &d.rowStart, &d.sources, &d.weights, &d.coupling,
-                               int64_t(n), int64_t(N), horizon, flags,
+                               int64_t(n), int64_t(N), a.horizon, a.flags,
                                options.seed, int64_t(setBase + tile * W));
       record(n + 1);
       progress.fetch_add(1, std::memory_order_relaxed);
@@ -233,15 +242,12 @@ private:
   const ModelInfo &info;
   const EdgeList &edges;
   const SweepOptions &options;
+  const SweepResult &shape;
   /// Global index of the batch's first set (the key of noise and initial
   /// draws); `slots` and `data` are the batch's.
   size_t setBase;
-  uint64_t steps, every;
-  bool averaged;
-  const InitialHistory *initial;
   const std::vector<std::vector<double>> &slots;
   std::vector<unsigned char> &data;
-  size_t numSamples;
   std::atomic<uint64_t> &progress;
 };
 

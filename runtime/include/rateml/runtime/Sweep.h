@@ -160,6 +160,32 @@ LaneArrays<T> buildLaneArrays(
     const std::vector<const std::vector<double> *> &laneSlots,
     const std::vector<size_t> &laneSets);
 
+/// Turns snapshots of the recorded variables of `lanes` sets (laid out
+/// [var][node][set], as the kernels leave them) into the samples of a
+/// batch's output: raw every `every` steps, or window means with --tavg.
+/// The CPU tiles and the GPU batches share it.
+template <typename T> class SampleRecorder {
+public:
+  /// Lanes [0, rows) are written as the batch's sets firstRow, ...
+  SampleRecorder(const SweepResult &shape, size_t numNodes, size_t lanes,
+                 size_t firstRow, size_t rows, std::vector<unsigned char> &data);
+
+  /// Whether the state after `done` steps contributes to a sample.
+  bool wants(uint64_t done) const {
+    return shape.averaged ? done > 0 : done % shape.every == 0;
+  }
+  /// Takes the snapshot of the state after `done` steps, when wants(done).
+  void add(const T *snapshot, uint64_t done);
+
+private:
+  template <typename ValueAt> void emit(ValueAt valueAt);
+
+  const SweepResult &shape;
+  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0;
+  std::vector<unsigned char> &data;
+  std::vector<double> windowSum;
+};
+
 /// Runs the sweep with the linked kernels, batch by batch, handing each
 /// batch's output to `sink` as soon as it is complete. Throws Error on bad
 /// input.
