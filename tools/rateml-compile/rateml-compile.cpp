@@ -128,6 +128,32 @@ static FailureOr<std::string> compilePTX(MLIRContext &context,
   return ptx;
 }
 
+/// Creates a temporary file with `suffix` holding `bytes`; its name goes to
+/// `path` (the caller removes it).
+static LogicalResult writeTemporaryFile(StringRef suffix, StringRef bytes,
+                                        llvm::SmallVectorImpl<char> &path) {
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("rateml-kernels", suffix, path)) {
+    llvm::errs() << "rateml-compile: error: cannot create a temporary file: "
+                 << ec.message() << "\n";
+    return failure();
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(StringRef(path.data(), path.size()), ec);
+  if (!ec) {
+    os << bytes;
+    os.close();
+    ec = os.error();
+  }
+  if (ec) {
+    llvm::errs() << "rateml-compile: error: cannot write '"
+                 << StringRef(path.data(), path.size()) << "': " << ec.message()
+                 << "\n";
+    return failure();
+  }
+  return success();
+}
+
 /// Assembles `ptx` for `arch` with the toolkit's ptxas into `cubin`; leaves
 /// it empty (driver JIT instead) when there is no ptxas.
 static LogicalResult assembleCubin(StringRef ptx, StringRef arch,
@@ -136,20 +162,13 @@ static LogicalResult assembleCubin(StringRef ptx, StringRef arch,
   if (!llvm::sys::fs::can_execute(ptxas))
     return success();
   llvm::SmallString<128> in, out;
-  if (llvm::sys::fs::createTemporaryFile("rateml-kernels", "ptx", in) ||
-      llvm::sys::fs::createTemporaryFile("rateml-kernels", "cubin", out)) {
-    llvm::errs() << "rateml-compile: error: cannot create temporary files\n";
-    return failure();
-  }
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(in);
     llvm::sys::fs::remove(out);
   });
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(in, ec);
-    os << ptx;
-  }
+  if (failed(writeTemporaryFile("ptx", ptx, in)) ||
+      failed(writeTemporaryFile("cubin", "", out)))
+    return failure();
   std::string archFlag = ("-arch=" + arch).str();
   std::vector<StringRef> args = {ptxas, archFlag, in, "-o", out};
   std::string error;
@@ -265,23 +284,17 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 static LogicalResult linkExecutable(const std::string &object,
                                     StringRef output) {
   llvm::SmallString<128> objectPath, exePath;
-  if (llvm::sys::fs::createTemporaryFile("rateml-kernels", "o", objectPath) ||
-      llvm::sys::fs::createUniqueFile(output + ".partial-%%%%%%", exePath)) {
-    llvm::errs() << "rateml-compile: error: cannot create temporary files\n";
-    return failure();
-  }
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objectPath);
     llvm::sys::fs::remove(exePath);
   });
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(objectPath, ec);
-    if (ec) {
-      llvm::errs() << "rateml-compile: error: " << ec.message() << "\n";
-      return failure();
-    }
-    os << object;
+  if (failed(writeTemporaryFile("o", object, objectPath)))
+    return failure();
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
+          output + ".partial-%%%%%%", exePath)) {
+    llvm::errs() << "rateml-compile: error: cannot create '" << output
+                 << ".partial-*': " << ec.message() << "\n";
+    return failure();
   }
   SmallVector<StringRef> items;
   StringRef(RATEML_SWEEP_LINK_ITEMS).split(items, ';', -1, false);
