@@ -13,7 +13,7 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
-                   "run-every-model.py", "make-npy.py",
+                   "run-every-model.py", "make-npy.py", "bold-reference.py",
                    "assemble-ptx.py"]
 
 config.environment["FILECHECK_OPTS"] = (
@@ -46,6 +46,7 @@ tools = [
     ToolSubst("rateml-compile", unresolved="fatal"),
     ToolSubst("rateml-reference", unresolved="fatal"),
     ToolSubst("rateml-h5compare", unresolved="fatal"),
+    ToolSubst("rateml-heatmap", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.rateml_tools_dir])
 

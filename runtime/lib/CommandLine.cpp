@@ -27,6 +27,17 @@ uint64_t parseCount(const std::string &text, const std::string &option,
   return v;
 }
 
+/// NAME=VALUE of --set and --bold-set.
+std::pair<std::string, double> parseAssignment(const std::string &spec,
+                                               const std::string &option) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error("malformed '" + spec + "': expected " + option +
+                " NAME=VALUE");
+  return {spec.substr(0, eq),
+          parseNumber(spec.substr(eq + 1), option + " " + spec.substr(0, eq))};
+}
+
 } // namespace
 
 CommandLineAction rateml::runtime::parseCommandLine(int argc,
@@ -71,12 +82,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
     else if (arg == "--initial")
       options.initial = next();
     else if (arg == "--set") {
-      std::string spec = next();
-      size_t eq = spec.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw Error("malformed '" + spec + "': expected --set NAME=VALUE");
-      options.constants[spec.substr(0, eq)] =
-          parseNumber(spec.substr(eq + 1), "--set " + spec.substr(0, eq));
+      auto [name, value] = parseAssignment(next(), arg);
+      options.constants[name] = value;
     } else if (arg == "--seed")
       options.seed = parseCount(next(), arg, 0);
     else if (arg == "--integrator") {
@@ -97,6 +104,27 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.tavg = parseNumber(next(), arg);
     else if (arg == "--output")
       options.output = next();
+    else if (arg == "--no-data")
+      options.storeData = false;
+    else if (arg == "--bold")
+      options.bold = next();
+    else if (arg == "--bold-tr")
+      options.boldTr = parseNumber(next(), arg);
+    else if (arg == "--bold-dt")
+      options.boldDt = parseNumber(next(), arg);
+    else if (arg == "--bold-set") {
+      auto [name, value] = parseAssignment(next(), arg);
+      options.boldConstants[name] = value;
+    } else if (arg == "--fc-transient")
+      options.fcTransient = parseNumber(next(), arg);
+    else if (arg == "--fcd-window")
+      options.fcdWindow = parseNumber(next(), arg);
+    else if (arg == "--fcd-step")
+      options.fcdStep = parseNumber(next(), arg);
+    else if (arg == "--target-fc")
+      options.targetFc = next();
+    else if (arg == "--target-fcd")
+      options.targetFcd = next();
     else if (arg == "--threads")
       options.threads = unsigned(parseCount(next(), arg, 1));
     else if (arg == "--batch")
@@ -154,6 +182,20 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --every K               record every K steps (default: every 1 ms)\n"
         "  --tavg MS               record averages over windows of MS instead\n"
         "  --output FILE.h5        (default results.h5)\n"
+        "  --no-data               do not store /data (with --bold: keep only\n"
+        "                          BOLD and its analysis)\n"
+        "\nBOLD and functional connectivity (docs/analysis.md):\n"
+        "  --bold VAR              BOLD (Balloon-Windkessel) driven by the\n"
+        "                          recorded variable VAR; writes /bold and /fc\n"
+        "  --bold-tr MS            BOLD sampling period (default 2000)\n"
+        "  --bold-dt MS            hemodynamic integration step (default 1)\n"
+        "  --bold-set NAME=VALUE   Balloon-Windkessel constant (tau_s, tau_f,\n"
+        "                          tau_o, alpha, E0, V0, TE, epsilon, nu_0, r_0)\n"
+        "  --fc-transient MS       BOLD left out of FC and FCD (default 0)\n"
+        "  --fcd-window MS         FCD window; writes /fcd_var\n"
+        "  --fcd-step MS           FCD window step (default one TR)\n"
+        "  --target-fc FILE        empirical FC (.npy or text, N x N): /fit/fc_corr\n"
+        "  --target-fcd FILE       empirical FCD matrix or values: /fit/fcd_ks\n\n"
         "  --batch N               parameter sets per batch (default: planned\n"
         "                          from available memory)\n"
         "  --backend auto|cpu|gpu  auto: the GPU when one is usable\n"

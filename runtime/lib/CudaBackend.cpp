@@ -248,18 +248,18 @@ void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
                           const SweepOptions &options,
                           const SweepResult &shape, size_t first,
                           const std::vector<std::vector<double>> &slots,
-                          std::vector<unsigned char> &data,
+                          BatchOutput &out,
                           std::atomic<uint64_t> &progress) {
   if (info.precision == "f64")
-    run<double>(info, edges, options, shape, first, slots, data, progress);
+    run<double>(info, edges, options, shape, first, slots, out, progress);
   else
-    run<float>(info, edges, options, shape, first, slots, data, progress);
+    run<float>(info, edges, options, shape, first, slots, out, progress);
 }
 
 namespace {
 /// Runs a batch of sets one per "thread" on either launcher: builds the
-/// arrays, then advances `every` steps per launch (one with --tavg) and
-/// records samples. Samples are double-buffered: sample k is snapshotted
+/// arrays, then advances `every` steps per launch (one with --tavg or
+/// --bold) and records samples. Samples are double-buffered: sample k is snapshotted
 /// into slot k % 2 and collected only after the next chunk and its snapshot
 /// have been queued, so on the GPU its copy to the host and the host's work
 /// on it overlap that chunk's compute. Launcher: upload(LaneArrays&),
@@ -269,7 +269,7 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
                     const EdgeList &edges, const SweepOptions &options,
                     const SweepResult &shape, size_t first,
                     const std::vector<std::vector<double>> &slots,
-                    std::vector<unsigned char> &data,
+                    BatchOutput &out,
                     std::atomic<uint64_t> &progress) {
   const size_t L = slots.size(), N = edges.numNodes;
   std::vector<const std::vector<double> *> laneSlots;
@@ -283,13 +283,12 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
                          laneSets);
   launcher.upload(a, first, shape.varNames.size() * N * L);
-  const size_t tiles = (L + info.lanes - 1) / info.lanes;
-  SampleRecorder<T> recorder(shape, N, L, 0, L, data);
+  Monitors<T> monitors(shape, N, L, 0, L, out);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
   auto take = [&](uint64_t done) {
-    if (!recorder.wants(done))
+    if (!monitors.wants(done))
       return;
     launcher.snapshot(nextSlot);
     pending.emplace_back(nextSlot, done);
@@ -298,10 +297,10 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
   auto processOldest = [&]() {
     auto [slot, done] = pending.front();
     pending.pop_front();
-    recorder.add(launcher.collect(slot), done);
+    monitors.add(launcher.collect(slot), done);
   };
   take(0);
-  const uint64_t chunk = shape.averaged ? 1 : shape.every;
+  const uint64_t chunk = monitors.stride();
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
     launcher.step(n, count);
@@ -310,7 +309,7 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
     // works on what was just queued, and is then free for the next take.
     while (pending.size() > 1)
       processOldest();
-    progress.fetch_add(tiles * count, std::memory_order_relaxed);
+    progress.fetch_add(L * count, std::memory_order_relaxed);
   }
   while (!pending.empty())
     processOldest();
@@ -519,16 +518,16 @@ template <typename T>
 void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
                      const SweepOptions &options, const SweepResult &shape,
                      size_t first, const std::vector<std::vector<double>> &slots,
-                     std::vector<unsigned char> &data,
+                     BatchOutput &out,
                      std::atomic<uint64_t> &progress) {
   if (emulated) {
     HostLauncher<T> launcher(options, edges.numNodes);
     runThreadBatch<T>(launcher, info, edges, options, shape, first, slots,
-                      data, progress);
+                      out, progress);
     return;
   }
   CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
                            edges.numNodes);
-  runThreadBatch<T>(launcher, info, edges, options, shape, first, slots, data,
+  runThreadBatch<T>(launcher, info, edges, options, shape, first, slots, out,
                     progress);
 }

@@ -1,7 +1,8 @@
 //===- Output.cpp - Sweep results as HDF5 ---------------------------------===//
 //
-// Writes /data batch by batch, then /params, /time and the run's metadata
-// as attributes (docs/sweep.md). The file is written under a temporary name
+// Writes /data, /bold and the per-set analysis batch by batch, then
+// /params, /time, /bold_time and the run's metadata as attributes
+// (docs/sweep.md, docs/analysis.md). The file is written under a temporary name
 // and renamed only when complete.
 //
 //===----------------------------------------------------------------------===//
@@ -102,6 +103,38 @@ void writeDataset(hid_t file, const char *name, hid_t type,
   check(H5Dwrite(set.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name);
 }
 
+/// /bold_time and the attributes that say how /bold, /fc and /fcd_var
+/// were computed, in the units the user gave (ms).
+void writeBoldMetadata(hid_t file, const SweepResult::BoldPlan &plan,
+                       const SweepResult &result, const SweepOptions &options) {
+  const double trMs = double(plan.sampleEvery) * options.dt;
+  std::vector<double> time;
+  for (size_t k = 1; k <= plan.numSamples; ++k)
+    time.push_back(double(k) * trMs);
+  writeDataset(file, "/bold_time", H5T_NATIVE_DOUBLE, {plan.numSamples},
+               time.data());
+  Handle set{H5Dopen2(file, "/bold", H5P_DEFAULT), H5Dclose};
+  stringAttribute(set.id, "driver", result.varNames[plan.var]);
+  numberAttribute(set.id, "tr_ms", H5T_NATIVE_DOUBLE, trMs);
+  numberAttribute(set.id, "bold_dt_ms", H5T_NATIVE_DOUBLE,
+                  double(plan.integrateEvery) * options.dt);
+  for (const std::string &name : BalloonWindkessel::names())
+    numberAttribute(set.id, name.c_str(), H5T_NATIVE_DOUBLE,
+                    plan.model.get(name));
+  Handle fc{H5Dopen2(file, "/fc", H5P_DEFAULT), H5Dclose};
+  numberAttribute(fc.id, "transient_ms", H5T_NATIVE_DOUBLE,
+                  double(plan.analysis.firstSample) * trMs);
+  if (plan.analysis.fcdWindow) {
+    Handle fcd{H5Dopen2(file, "/fcd_var", H5P_DEFAULT), H5Dclose};
+    numberAttribute(fcd.id, "window_ms", H5T_NATIVE_DOUBLE,
+                    double(plan.analysis.fcdWindow) * trMs);
+    numberAttribute(fcd.id, "step_ms", H5T_NATIVE_DOUBLE,
+                    double(plan.analysis.fcdStep) * trMs);
+    numberAttribute(fcd.id, "transient_ms", H5T_NATIVE_DOUBLE,
+                    double(plan.analysis.firstSample) * trMs);
+  }
+}
+
 } // namespace
 
 ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
@@ -111,37 +144,83 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
   file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0)
     throw Error("cannot create output file '" + partial + "'");
-  elementType = info.precision == "f64" ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
-  size_t numSets = shape.params.rows.size();
-  dims = {numSets, shape.numSamples, shape.varNames.size(), shape.numNodes};
-  std::vector<hsize_t> hdims(dims.begin(), dims.end());
-  Handle space{H5Screate_simple(4, hdims.data(), nullptr), H5Sclose};
-  dataset = H5Dcreate2(file, "/data", elementType, space.id, H5P_DEFAULT,
-                       H5P_DEFAULT, H5P_DEFAULT);
-  if (dataset < 0)
-    throw Error("HDF5: cannot create /data in '" + partial + "'");
+  const size_t numSets = shape.params.rows.size(), N = shape.numNodes;
+  if (shape.storeData)
+    create(data, "/data",
+           info.precision == "f64" ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT,
+           {numSets, shape.numSamples, shape.varNames.size(), N});
+  if (!shape.bold)
+    return;
+  create(bold, "/bold", H5T_NATIVE_DOUBLE,
+         {numSets, shape.bold->numSamples, N});
+  create(fc, "/fc", H5T_NATIVE_DOUBLE, {numSets, N, N});
+  const AnalysisConfig &analysis = shape.bold->analysis;
+  if (analysis.fcdWindow)
+    create(fcdVar, "/fcd_var", H5T_NATIVE_DOUBLE, {numSets});
+  if (analysis.targetFcUpper || analysis.targetFcdValues) {
+    Handle group{H5Gcreate2(file, "/fit", H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT),
+                 H5Gclose};
+    if (group.id < 0)
+      throw Error("HDF5: cannot create /fit in '" + partial + "'");
+  }
+  if (analysis.targetFcUpper)
+    create(fcCorr, "/fit/fc_corr", H5T_NATIVE_DOUBLE, {numSets});
+  if (analysis.fcdWindow && analysis.targetFcdValues)
+    create(fcdKs, "/fit/fcd_ks", H5T_NATIVE_DOUBLE, {numSets});
 }
 
 ResultWriter::~ResultWriter() {
-  if (dataset >= 0)
-    H5Dclose(dataset);
+  for (PerSet *set : {&data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs})
+    if (set->id >= 0)
+      H5Dclose(set->id);
   if (file >= 0) {
     H5Fclose(file);
     std::remove(partial.c_str());
   }
 }
 
-void ResultWriter::writeSets(size_t first, size_t count, const void *data) {
-  hsize_t start[4] = {first, 0, 0, 0};
-  hsize_t extent[4] = {count, dims[1], dims[2], dims[3]};
-  Handle fileSpace{H5Dget_space(dataset), H5Sclose};
-  check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start, nullptr,
-                            extent, nullptr),
-        "/data");
-  Handle memSpace{H5Screate_simple(4, extent, nullptr), H5Sclose};
-  check(H5Dwrite(dataset, elementType, memSpace.id, fileSpace.id, H5P_DEFAULT,
-                 data),
-        "/data");
+void ResultWriter::create(PerSet &set, const char *name, long long type,
+                          std::vector<unsigned long long> dims) {
+  std::vector<hsize_t> hdims(dims.begin(), dims.end());
+  Handle space{H5Screate_simple(int(hdims.size()), hdims.data(), nullptr),
+               H5Sclose};
+  set.id = H5Dcreate2(file, name, type, space.id, H5P_DEFAULT, H5P_DEFAULT,
+                      H5P_DEFAULT);
+  if (set.id < 0)
+    throw Error(std::string("HDF5: cannot create ") + name + " in '" +
+                partial + "'");
+  set.type = type;
+  set.dims = std::move(dims);
+}
+
+void ResultWriter::write(PerSet &set, size_t first, size_t count,
+                         const void *values) {
+  if (set.id < 0)
+    return;
+  std::vector<hsize_t> start(set.dims.size(), 0),
+      extent(set.dims.begin(), set.dims.end());
+  start[0] = first;
+  extent[0] = count;
+  Handle fileSpace{H5Dget_space(set.id), H5Sclose};
+  check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start.data(),
+                            nullptr, extent.data(), nullptr),
+        "a dataset");
+  Handle memSpace{H5Screate_simple(int(extent.size()), extent.data(), nullptr),
+                  H5Sclose};
+  check(H5Dwrite(set.id, set.type, memSpace.id, fileSpace.id, H5P_DEFAULT,
+                 values),
+        "a dataset");
+}
+
+void ResultWriter::writeSets(size_t first, size_t count,
+                             const BatchOutput &out) {
+  write(data, first, count, out.data.data());
+  write(bold, first, count, out.bold.data());
+  write(fc, first, count, out.fc.data());
+  write(fcdVar, first, count, out.fcdVar.data());
+  write(fcCorr, first, count, out.fcCorr.data());
+  write(fcdKs, first, count, out.fcdKs.data());
 }
 
 void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
@@ -157,12 +236,15 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
     Handle set{H5Dopen2(file, "/params", H5P_DEFAULT), H5Dclose};
     stringListAttribute(set.id, "names", result.params.names);
   }
-  // A window average is stamped with the time of its last step.
-  std::vector<double> time;
-  for (size_t k = 0; k < result.numSamples; ++k)
-    time.push_back(double((k + (result.averaged ? 1 : 0)) * result.every) *
-                   options.dt);
-  writeDataset(file, "/time", H5T_NATIVE_DOUBLE, {result.numSamples}, time.data());
+  if (result.storeData) {
+    // A window average is stamped with the time of its last step.
+    std::vector<double> time;
+    for (size_t k = 0; k < result.numSamples; ++k)
+      time.push_back(double((k + (result.averaged ? 1 : 0)) * result.every) *
+                     options.dt);
+    writeDataset(file, "/time", H5T_NATIVE_DOUBLE, {result.numSamples},
+                 time.data());
+  }
 
   stringAttribute(file, "model", info.model);
   numberAttribute(file, "dt", H5T_NATIVE_DOUBLE, options.dt);
@@ -181,9 +263,15 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
   stringAttribute(file, "sampling", result.averaged ? "tavg" : "raw");
   stringAttribute(file, "backend", result.backend);
   stringAttribute(file, "version", rateml_runtime_version());
+  numberAttribute(file, "store_data", H5T_NATIVE_INT, int(result.storeData));
+  if (result.bold)
+    writeBoldMetadata(file, *result.bold, result, options);
 
-  H5Dclose(dataset);
-  dataset = -1;
+  for (PerSet *set : {&data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs})
+    if (set->id >= 0) {
+      H5Dclose(set->id);
+      set->id = -1;
+    }
   herr_t closed = H5Fclose(file);
   file = -1;
   if (closed < 0 || std::rename(partial.c_str(), path.c_str()) != 0) {

@@ -1,8 +1,8 @@
 //===- Sweep.cpp - Running a parameter sweep on the CPU -------------------===//
 //
-// Parameter sets are packed `lanes` at a time into tiles; worker threads take
-// tiles from a shared counter and run each tile's whole simulation with the
-// step kernel (which also draws the noise, docs/simulation.md). Delays and
+// Parameter sets are packed up to `lanes` at a time into tiles; worker
+// threads take tiles from a shared counter and run each tile's whole
+// simulation with the step kernel (which also draws the noise, docs/simulation.md). Delays and
 // initial states are computed here in float64, exactly as the reference
 // does, then converted to the kernel precision.
 //
@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -152,28 +153,57 @@ template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const std::vector<size_t> &);
 
 template <typename T>
-SampleRecorder<T>::SampleRecorder(const SweepResult &shape, size_t numNodes,
-                                  size_t lanes, size_t firstRow, size_t rows,
-                                  std::vector<unsigned char> &data)
+Monitors<T>::Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
+                      size_t firstRow, size_t rows, BatchOutput &out)
     : shape(shape), numVars(shape.varNames.size()), numNodes(numNodes),
-      lanes(lanes), firstRow(firstRow), rows(rows), data(data),
-      windowSum(shape.averaged ? numVars * numNodes * lanes : 0, 0.0) {}
+      lanes(lanes), firstRow(firstRow), rows(rows), out(out),
+      windowSum(shape.storeData && shape.averaged ? numVars * numNodes * lanes
+                                                  : 0,
+                0.0),
+      boldSum(shape.bold ? numNodes * lanes : 0, 0.0),
+      hemodynamics(boldSum.size()) {}
 
 template <typename T>
 template <typename ValueAt>
-void SampleRecorder<T>::emit(ValueAt valueAt) {
-  T *out = reinterpret_cast<T *>(data.data());
+void Monitors<T>::emit(ValueAt valueAt) {
+  T *data = reinterpret_cast<T *>(out.data.data());
   const size_t N = numNodes;
   for (size_t l = 0; l < rows; ++l)
     for (size_t v = 0; v < numVars; ++v)
       for (size_t i = 0; i < N; ++i)
-        out[(((firstRow + l) * shape.numSamples + sample) * numVars + v) * N +
-            i] = static_cast<T>(valueAt((v * N + i) * lanes + l));
+        data[(((firstRow + l) * shape.numSamples + sample) * numVars + v) * N +
+             i] = static_cast<T>(valueAt((v * N + i) * lanes + l));
   ++sample;
 }
 
 template <typename T>
-void SampleRecorder<T>::add(const T *snapshot, uint64_t done) {
+void Monitors<T>::addBold(const T *snapshot, uint64_t done) {
+  const SweepResult::BoldPlan &plan = *shape.bold;
+  const T *driver = snapshot + plan.var * numNodes * lanes;
+  for (size_t k = 0; k < boldSum.size(); ++k)
+    boldSum[k] += driver[k];
+  if (done % plan.integrateEvery != 0)
+    return;
+  for (size_t k = 0; k < boldSum.size(); ++k) {
+    plan.model.step(hemodynamics[k], boldSum[k] / double(plan.integrateEvery),
+                    plan.stepSeconds);
+    boldSum[k] = 0;
+  }
+  if (done % plan.sampleEvery != 0 || boldSample >= plan.numSamples)
+    return;
+  for (size_t l = 0; l < rows; ++l)
+    for (size_t i = 0; i < numNodes; ++i)
+      out.bold[((firstRow + l) * plan.numSamples + boldSample) * numNodes +
+               i] = plan.model.signal(hemodynamics[i * lanes + l]);
+  ++boldSample;
+}
+
+template <typename T>
+void Monitors<T>::add(const T *snapshot, uint64_t done) {
+  if (shape.bold && done > 0)
+    addBold(snapshot, done);
+  if (!dataWants(done))
+    return;
   if (!shape.averaged) {
     emit([&](size_t k) { return snapshot[k]; });
     return;
@@ -186,27 +216,67 @@ void SampleRecorder<T>::add(const T *snapshot, uint64_t done) {
   }
 }
 
-template class rateml::runtime::SampleRecorder<float>;
-template class rateml::runtime::SampleRecorder<double>;
+template class rateml::runtime::Monitors<float>;
+template class rateml::runtime::Monitors<double>;
 
 namespace {
+
+/// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
+/// Consecutive, so the kernel's noise key setBase + lane is the set's index.
+struct Tile {
+  size_t first, count;
+};
+
+/// Packs a batch's sets into tiles of at most `lanes`. When the conduction
+/// speed is swept, a tile also ends where the speed changes, so all its lanes
+/// share one delay table: each edge then reads one history row instead of
+/// gathering from several, which matters most when the history is far
+/// larger than the caches (small dt, slow speeds). That is kept only when
+/// it needs at most half as many tiles again as dense packing (it does when
+/// the speed varies slowest in the grid). Tiles may run in any order.
+std::vector<Tile> planTiles(const ModelInfo &info,
+                            const std::vector<std::vector<double>> &slots,
+                            size_t lanes) {
+  std::vector<Tile> dense, bySpeed;
+  for (size_t first = 0; first < slots.size(); first += lanes)
+    dense.push_back({first, std::min(lanes, slots.size() - first)});
+  if (!info.speedSlot)
+    return dense;
+  const unsigned speed = *info.speedSlot;
+  for (size_t k = 0; k < slots.size(); ++k) {
+    if (bySpeed.empty() || bySpeed.back().count == lanes ||
+        slots[k][speed] != slots[bySpeed.back().first][speed])
+      bySpeed.push_back({k, 0});
+    ++bySpeed.back().count;
+  }
+  if (bySpeed.size() * 2 > dense.size() * 3)
+    return dense;
+  // Slow tiles (long delays, large histories) first, so that the threads
+  // finish together.
+  std::stable_sort(bySpeed.begin(), bySpeed.end(),
+                   [&](const Tile &a, const Tile &b) {
+                     return slots[a.first][speed] < slots[b.first][speed];
+                   });
+  return bySpeed;
+}
 
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const EdgeList &edges,
              const SweepOptions &options, const SweepResult &shape,
              size_t setBase, const std::vector<std::vector<double>> &slots,
-             std::vector<unsigned char> &data, std::atomic<uint64_t> &progress)
+             BatchOutput &out, std::atomic<uint64_t> &progress)
       : info(info), edges(edges), options(options), shape(shape),
-        setBase(setBase), slots(slots), data(data), progress(progress) {}
+        setBase(setBase), slots(slots), out(out), progress(progress) {}
 
-  void run(size_t tile) {
+  /// Runs the batch's sets [tile.first, tile.first + tile.count); unused
+  /// lanes repeat the last set, so they share its delays.
+  void run(Tile tile) {
     const size_t W = info.lanes, N = edges.numNodes;
-    const size_t numSets = slots.size();
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
     for (size_t l = 0; l < W; ++l) {
-      size_t local = std::min(tile * W + l, numSets - 1);
+      size_t local = tile.first + std::min(l, tile.count - 1);
       laneSlots[l] = &slots[local];
       laneSets[l] = setBase + local;
     }
@@ -214,27 +284,26 @@ public:
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
         laneSlots, laneSets);
     typename LaneArrays<T>::Views d = a.views();
-    SampleRecorder<T> recorder(shape, N, W, tile * W,
-                               std::min(W, numSets - tile * W), data);
+    Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);
     auto record = [&](uint64_t done) {
-      if (!recorder.wants(done))
+      if (!monitors.wants(done))
         return;
       if (options.recordStates) {
-        recorder.add(a.state.data(), done);
+        monitors.add(a.state.data(), done);
         return;
       }
       _mlir_ciface_rateml_exposures(&d.params, &d.state, &d.coupling, &d.out,
                                     int64_t(N));
-      recorder.add(a.out.data(), done);
+      monitors.add(a.out.data(), done);
     };
     record(0);
     for (uint64_t n = 0; n < shape.steps; ++n) {
       _mlir_ciface_rateml_step(&d.params, &d.state, &d.history, &d.delays,
                                &d.rowStart, &d.sources, &d.weights, &d.coupling,
                                int64_t(n), int64_t(N), a.horizon, a.flags,
-                               options.seed, int64_t(setBase + tile * W));
+                               options.seed, int64_t(setBase + tile.first));
       record(n + 1);
-      progress.fetch_add(1, std::memory_order_relaxed);
+      progress.fetch_add(tile.count, std::memory_order_relaxed);
     }
   }
 
@@ -244,10 +313,10 @@ private:
   const SweepOptions &options;
   const SweepResult &shape;
   /// Global index of the batch's first set (the key of noise and initial
-  /// draws); `slots` and `data` are the batch's.
+  /// draws); `slots` and `out` are the batch's.
   size_t setBase;
   const std::vector<std::vector<double>> &slots;
-  std::vector<unsigned char> &data;
+  BatchOutput &out;
   std::atomic<uint64_t> &progress;
 };
 
@@ -329,6 +398,79 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
   return cartesianProduct(axes);
 }
 
+/// Checks the BOLD and analysis options against the run and converts their
+/// times to steps and BOLD samples (docs/analysis.md).
+static SweepResult::BoldPlan planBold(const SweepOptions &options,
+                                      const SweepResult &result) {
+  SweepResult::BoldPlan plan;
+  auto var = std::find(result.varNames.begin(), result.varNames.end(),
+                       *options.bold);
+  if (var == result.varNames.end())
+    throw Error("--bold: '" + *options.bold + "' is not a recorded variable "
+                "(recorded: " + joinNames(result.varNames) +
+                "; --record states records the states)");
+  plan.var = size_t(var - result.varNames.begin());
+  double boldDt = options.boldDt.value_or(1.0),
+         tr = options.boldTr.value_or(2000.0);
+  if (!(boldDt > 0) || !std::isfinite(boldDt))
+    throw Error("--bold-dt must be a positive number of ms");
+  if (!(tr > 0) || !std::isfinite(tr))
+    throw Error("--bold-tr must be a positive number of ms");
+  plan.integrateEvery =
+      std::max<uint64_t>(1, std::llround(boldDt / options.dt));
+  plan.sampleEvery =
+      std::max<uint64_t>(1, std::llround(tr / (double(plan.integrateEvery) *
+                                               options.dt))) *
+      plan.integrateEvery;
+  plan.numSamples = result.steps / plan.sampleEvery;
+  const double trMs = double(plan.sampleEvery) * options.dt;
+  if (plan.numSamples < 2)
+    throw Error("--bold-tr: the run (" +
+                std::to_string(double(result.steps) * options.dt) +
+                " ms) holds fewer than 2 BOLD samples of " +
+                std::to_string(trMs) + " ms");
+  plan.stepSeconds = double(plan.integrateEvery) * options.dt / 1000.0;
+  for (const auto &[name, value] : options.boldConstants)
+    plan.model.set(name, value);
+  plan.model.check();
+
+  AnalysisConfig &a = plan.analysis;
+  double transient = options.fcTransient.value_or(0.0);
+  if (!(transient >= 0) || !std::isfinite(transient))
+    throw Error("--fc-transient must be a non-negative number of ms");
+  a.firstSample = size_t(std::llround(transient / trMs));
+  if (a.firstSample + 2 > plan.numSamples)
+    throw Error("--fc-transient leaves fewer than 2 of the " +
+                std::to_string(plan.numSamples) + " BOLD samples for FC");
+  if (options.fcdWindow) {
+    if (!(*options.fcdWindow > 0))
+      throw Error("--fcd-window must be a positive number of ms");
+    a.fcdWindow = size_t(std::llround(*options.fcdWindow / trMs));
+    if (a.fcdWindow < 2)
+      throw Error("--fcd-window must span at least 2 BOLD samples (TR " +
+                  std::to_string(trMs) + " ms)");
+    a.fcdStep = options.fcdStep
+                    ? size_t(std::llround(*options.fcdStep / trMs))
+                    : 1;
+    if (a.fcdStep < 1)
+      throw Error("--fcd-step must span at least 1 BOLD sample (TR " +
+                  std::to_string(trMs) + " ms)");
+    if (numFcdWindows(plan.numSamples - a.firstSample, a.fcdWindow,
+                      a.fcdStep) < 2)
+      throw Error("--fcd-window: the " +
+                  std::to_string(plan.numSamples - a.firstSample) +
+                  " BOLD samples after the transient hold fewer than 2 "
+                  "windows");
+  } else if (options.fcdStep || options.targetFcd) {
+    throw Error("--fcd-step and --target-fcd need --fcd-window");
+  }
+  if (options.targetFc)
+    a.targetFcUpper = readTargetFc(*options.targetFc, result.numNodes);
+  if (options.targetFcd)
+    a.targetFcdValues = readTargetFcd(*options.targetFcd);
+  return plan;
+}
+
 SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
                                           const Connectome &connectome,
                                           const SweepOptions &options) {
@@ -376,6 +518,16 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   if (options.initial)
     result.initial =
         loadInitialHistory(*options.initial, info, connectome.numNodes);
+  result.storeData = options.storeData;
+  if (options.bold)
+    result.bold = planBold(options, result);
+  else if (options.boldTr || options.boldDt || !options.boldConstants.empty() ||
+           options.fcTransient || options.fcdWindow || options.fcdStep ||
+           options.targetFc || options.targetFcd)
+    throw Error("the BOLD and FC/FCD options need --bold VAR (the variable "
+                "that drives the BOLD signal)");
+  if (!options.storeData && !options.bold)
+    throw Error("--no-data without --bold would compute nothing");
   return result;
 }
 
@@ -391,6 +543,55 @@ static size_t availableMemory() {
   }
   long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
   return pages > 0 && size > 0 ? size_t(pages) * size_t(size) : size_t(1) << 30;
+}
+
+/// The mean over nodes of every variable at the last sample of a batch's
+/// sets, for the summary.
+static void summariseLastSample(const ModelInfo &info, SweepResult &result,
+                                size_t first, size_t count,
+                                const std::vector<unsigned char> &data) {
+  const size_t numVars = result.varNames.size(), N = result.numNodes;
+  for (size_t p = 0; p < count; ++p)
+    for (size_t v = 0; v < numVars; ++v) {
+      double sum = 0;
+      for (size_t i = 0; i < N; ++i) {
+        size_t idx =
+            ((p * result.numSamples + result.numSamples - 1) * numVars + v) *
+                N + i;
+        sum += info.precision == "f64"
+                   ? reinterpret_cast<const double *>(data.data())[idx]
+                   : reinterpret_cast<const float *>(data.data())[idx];
+      }
+      result.finalMeans[(first + p) * numVars + v] = sum / double(N);
+    }
+}
+
+/// FC, FCD variance and fits of every set of a batch, on `threads` threads.
+static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
+                         size_t count, unsigned threads, BatchOutput &out) {
+  out.fc.assign(count * numNodes * numNodes, 0.0);
+  out.fcdVar.assign(count, 0.0);
+  out.fcCorr.assign(count, 0.0);
+  out.fcdKs.assign(count, 0.0);
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    for (size_t p; (p = next.fetch_add(1)) < count;) {
+      SetAnalysis r = analyseSet(
+          plan.analysis, out.bold.data() + p * plan.numSamples * numNodes,
+          plan.numSamples, numNodes);
+      std::copy(r.fc.begin(), r.fc.end(),
+                out.fc.begin() + p * numNodes * numNodes);
+      out.fcdVar[p] = r.fcdVar;
+      out.fcCorr[p] = r.fcCorr;
+      out.fcdKs[p] = r.fcdKs;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<size_t>(threads, count); ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
 }
 
 SweepResult rateml::runtime::runSweep(const ModelInfo &info,
@@ -435,8 +636,13 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                          : std::max(1u, std::thread::hardware_concurrency());
   // Memory plan: each batch's output is held until written; a quarter of
   // the available memory goes to it unless --batch says otherwise.
+  const size_t N = result.numNodes;
+  const size_t dataPerSet =
+      result.storeData ? result.numSamples * numVars * N * info.elementBytes()
+                       : 0;
+  const size_t boldSamples = result.bold ? result.bold->numSamples : 0;
   size_t perSet = std::max<size_t>(
-      1, result.numSamples * numVars * result.numNodes * info.elementBytes());
+      1, dataPerSet + (result.bold ? (boldSamples + N) * N * sizeof(double) : 0));
   size_t batch = options.batch
                      ? *options.batch
                      : std::max<size_t>(W * threads,
@@ -462,7 +668,14 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   batch = std::min(batch, numSets);
   result.batchSize = batch;
   result.numBatches = (numSets + batch - 1) / batch;
-  result.finalMeans.assign(numSets * numVars, 0.0);
+  if (result.storeData)
+    result.finalMeans.assign(numSets * numVars, 0.0);
+  if (result.bold) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    result.fcdVar.assign(numSets, nan);
+    result.fcCorr.assign(numSets, nan);
+    result.fcdKs.assign(numSets, nan);
+  }
   if (!options.quiet && result.numBatches > 1)
     std::fprintf(stderr,
                  "sweep: %zu parameter sets in %zu batches of up to %zu "
@@ -470,42 +683,37 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                  numSets, result.numBatches, batch,
                  double(batch * perSet) / double(1 << 20));
 
-  const size_t totalTiles =
-      result.numBatches == 0 ? 0 : (numSets + W - 1) / W;
   std::atomic<uint64_t> progress{0};
   bool showProgress = !options.quiet && isatty(STDERR_FILENO);
-  uint64_t total = uint64_t(totalTiles) * result.steps;
+  const uint64_t total = uint64_t(numSets) * result.steps;
   auto start = std::chrono::steady_clock::now();
-  std::vector<unsigned char> data;
+  BatchOutput out;
   auto finishBatch = [&](size_t first, size_t count) {
-    // Means over nodes at the last sample, for the summary.
-    for (size_t p = 0; p < count; ++p)
-      for (size_t v = 0; v < numVars; ++v) {
-        double sum = 0;
-        for (size_t i = 0; i < result.numNodes; ++i) {
-          size_t idx = ((p * result.numSamples + result.numSamples - 1) *
-                            numVars + v) * result.numNodes + i;
-          sum += info.precision == "f64"
-                     ? reinterpret_cast<const double *>(data.data())[idx]
-                     : reinterpret_cast<const float *>(data.data())[idx];
-        }
-        result.finalMeans[(first + p) * numVars + v] =
-            sum / double(result.numNodes);
-      }
-    sink(first, count, data);
+    if (result.storeData)
+      summariseLastSample(info, result, first, count, out.data);
+    if (result.bold)
+      analyseBatch(*result.bold, N, count, threads, out);
+    for (size_t p = 0; p < count && result.bold; ++p) {
+      result.fcdVar[first + p] = out.fcdVar[p];
+      result.fcCorr[first + p] = out.fcCorr[p];
+      result.fcdKs[first + p] = out.fcdKs[p];
+    }
+    sink(first, count, out);
   };
   for (size_t first = 0; first < numSets; first += batch) {
     size_t count = std::min(batch, numSets - first);
     std::vector<std::vector<double>> batchSlots(slots.begin() + first,
                                                 slots.begin() + first + count);
-    data.assign(count * perSet, 0);
+    out.data.assign(count * dataPerSet, 0);
+    out.bold.assign(count * boldSamples * N, 0.0);
     if (gpu) {
-      gpu->runBatch(info, edges, options, result, first, batchSlots, data,
+      gpu->runBatch(info, edges, options, result, first, batchSlots, out,
                     progress);
       finishBatch(first, count);
       continue;
     }
-    const size_t numTiles = (count + W - 1) / W;
+    const std::vector<Tile> tiles = planTiles(info, batchSlots, W);
+    const size_t numTiles = tiles.size();
     unsigned workers = std::min<unsigned>(threads, numTiles);
     std::atomic<size_t> nextTile{0};
     std::atomic<unsigned> finished{0};
@@ -519,12 +727,12 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
             break;
           if (info.precision == "f64")
             TileRunner<double>(info, edges, options, result, first,
-                               batchSlots, data, progress)
-                .run(tile);
+                               batchSlots, out, progress)
+                .run(tiles[tile]);
           else
             TileRunner<float>(info, edges, options, result, first, batchSlots,
-                              data, progress)
-                .run(tile);
+                              out, progress)
+                .run(tiles[tile]);
         }
       } catch (const std::exception &e) {
         std::lock_guard<std::mutex> lock(errorMutex);

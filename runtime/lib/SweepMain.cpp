@@ -65,24 +65,44 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
               edges, info.precision.c_str(), options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
               result.backend.c_str());
-  std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s: /data %zu x "
-              "%zu x %zu x %zu\n",
-              result.seconds, pss, options.output.c_str(), numSets,
-              result.numSamples, result.varNames.size(), result.numNodes);
+  std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s:", result.seconds,
+              pss, options.output.c_str());
+  if (result.storeData)
+    std::printf(" /data %zu x %zu x %zu x %zu", numSets, result.numSamples,
+                result.varNames.size(), result.numNodes);
+  if (result.bold)
+    std::printf("%s /bold %zu x %zu x %zu, /fc", result.storeData ? "," : "",
+                numSets, result.bold->numSamples, result.numNodes);
+  std::printf("\n");
+
+  // Per-set columns: the parameters, the last sample's node means, and the
+  // analysis scalars that were computed.
+  std::vector<std::pair<std::string, const std::vector<double> *>> scalars;
+  if (result.bold && result.bold->analysis.fcdWindow)
+    scalars.push_back({"fcd_var", &result.fcdVar});
+  if (result.bold && result.bold->analysis.targetFcUpper)
+    scalars.push_back({"fc_corr", &result.fcCorr});
+  if (result.bold && result.bold->analysis.fcdWindow &&
+      result.bold->analysis.targetFcdValues)
+    scalars.push_back({"fcd_ks", &result.fcdKs});
   std::printf("%5s", "set");
   for (const std::string &name : result.params.names)
     std::printf(" %16s", name.c_str());
-  for (const std::string &name : result.varNames)
-    std::printf(" %12s", ("mean " + name).c_str());
-  std::printf("   (last sample, mean over nodes)\n");
+  const size_t numMeans = result.storeData ? result.varNames.size() : 0;
+  for (size_t v = 0; v < numMeans; ++v)
+    std::printf(" %12s", ("mean " + result.varNames[v]).c_str());
+  for (const auto &column : scalars)
+    std::printf(" %12s", column.first.c_str());
+  std::printf(numMeans ? "   (means: last sample, over nodes)\n" : "\n");
   size_t shown = std::min<size_t>(numSets, 8);
   for (size_t p = 0; p < shown; ++p) {
     std::printf("%5zu", p);
     for (double v : result.params.rows[p])
       std::printf(" %16.6g", v);
-    for (size_t v = 0; v < result.varNames.size(); ++v)
-      std::printf(" %12.6g",
-                  result.finalMeans[p * result.varNames.size() + v]);
+    for (size_t v = 0; v < numMeans; ++v)
+      std::printf(" %12.6g", result.finalMeans[p * numMeans + v]);
+    for (const auto &column : scalars)
+      std::printf(" %12.6g", (*column.second)[p]);
     std::printf("\n");
   }
   if (shown < numSets)
@@ -111,8 +131,8 @@ int main(int argc, char **argv) {
     ResultWriter writer(options.output, info, prepared);
     SweepResult result = runSweep(
         info, connectome, options, prepared,
-        [&](size_t first, size_t count, const std::vector<unsigned char> &data) {
-          writer.writeSets(first, count, data.data());
+        [&](size_t first, size_t count, const BatchOutput &out) {
+          writer.writeSets(first, count, out);
         });
     writer.finish(info, connectome, options, result);
     if (!options.quiet)

@@ -24,6 +24,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 using namespace mlir;
 namespace rt = ::rateml::runtime;
@@ -96,6 +97,9 @@ int main(int argc, char **argv) {
     }
     rt::Connectome connectome = rt::loadConnectome(options.connectivity);
     rt::SweepResult result = rt::prepareSweep(*info, connectome, options);
+    if (result.bold || !result.storeData)
+      throw rt::Error("--bold and --no-data are sweep.bin options; the "
+                      "reference records /data only");
     mlir::rateml::reference::SimulationConfig config;
     config.dt = options.dt;
     config.steps = result.steps;
@@ -129,7 +133,10 @@ int main(int argc, char **argv) {
                          std::chrono::steady_clock::now() - start)
                          .count();
     rt::ResultWriter writer(options.output, *info, result);
-    writer.writeSets(0, result.params.rows.size(), data.data());
+    rt::BatchOutput out;
+    out.data.resize(data.size() * sizeof(double));
+    std::memcpy(out.data.data(), data.data(), out.data.size());
+    writer.writeSets(0, result.params.rows.size(), out);
     writer.finish(*info, connectome, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "

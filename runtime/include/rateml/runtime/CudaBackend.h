@@ -27,12 +27,12 @@ public:
   size_t freeMemory();
   std::string name() const { return deviceName; }
 
-  /// Runs sets [first, first + count) of a batch, writing their output into
-  /// `data` ([set][sample][var][node], sets relative to `first`).
+  /// Runs sets [first, first + count) of a batch, writing their samples and
+  /// BOLD into `out` (sets relative to `first`).
   void runBatch(const ModelInfo &info, const EdgeList &edges,
                 const SweepOptions &options, const SweepResult &shape,
                 size_t first, const std::vector<std::vector<double>> &slots,
-                std::vector<unsigned char> &data,
+                BatchOutput &out,
                 std::atomic<uint64_t> &progress);
 
   struct Driver;
@@ -43,7 +43,7 @@ private:
   void run(const ModelInfo &info, const EdgeList &edges,
            const SweepOptions &options, const SweepResult &shape,
            size_t first, const std::vector<std::vector<double>> &slots,
-           std::vector<unsigned char> &data, std::atomic<uint64_t> &progress);
+           BatchOutput &out, std::atomic<uint64_t> &progress);
 
   std::unique_ptr<Driver> driver;
   /// RATEML_EMULATE_GPU=1: the same batch logic with the kernels' host

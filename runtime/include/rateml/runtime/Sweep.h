@@ -7,6 +7,8 @@
 #ifndef RATEML_RUNTIME_SWEEP_H
 #define RATEML_RUNTIME_SWEEP_H
 
+#include "rateml/runtime/Analysis.h"
+#include "rateml/runtime/Bold.h"
 #include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/ModelInfo.h"
@@ -41,6 +43,18 @@ struct SweepOptions {
   /// Window averages over this many ms instead of raw samples.
   std::optional<double> tavg;
   std::string output = "results.h5";
+  /// Whether /data is written (--no-data: only BOLD and its analysis).
+  bool storeData = true;
+  /// --bold VAR: the BOLD signal driven by this recorded variable, its
+  /// sampling period and integration step (ms), and constants
+  /// (docs/analysis.md).
+  std::optional<std::string> bold;
+  std::optional<double> boldTr, boldDt;
+  std::map<std::string, double> boldConstants;
+  /// FC and FCD skip this many ms of BOLD; FCD windows and their step (ms).
+  std::optional<double> fcTransient, fcdWindow, fcdStep;
+  /// Empirical FC / FCD to fit.
+  std::optional<std::string> targetFc, targetFcd;
   unsigned threads = 0;
   /// Parameter sets simulated and written per batch (default: planned from
   /// the memory available).
@@ -80,18 +94,44 @@ struct SweepResult {
   uint64_t steps = 0, every = 1;
   bool averaged = false;
   std::optional<InitialHistory> initial;
-  /// The mean over nodes of every variable at the last sample, [set][var].
-  std::vector<double> finalMeans;
+  bool storeData = true;
+  /// The BOLD monitor and what is computed from it, when --bold is given.
+  struct BoldPlan {
+    /// Index of the driving variable among varNames.
+    size_t var = 0;
+    /// The hemodynamic model advances every `integrateEvery` steps, driven
+    /// by the mean of the variable over them; BOLD is sampled every
+    /// `sampleEvery` steps (a multiple), numSamples times.
+    uint64_t integrateEvery = 1, sampleEvery = 1;
+    size_t numSamples = 0;
+    /// integrateEvery steps in seconds, the hemodynamic model's time unit.
+    double stepSeconds = 0;
+    BalloonWindkessel model;
+    AnalysisConfig analysis;
+  };
+  std::optional<BoldPlan> bold;
+  /// The mean over nodes of every variable at the last sample, [set][var]
+  /// (empty without /data), and the per-set analysis scalars.
+  std::vector<double> finalMeans, fcdVar, fcCorr, fcdKs;
   size_t numBatches = 0, batchSize = 0;
   /// "cpu" or "gpu: <device name>".
   std::string backend;
   double seconds = 0;
 };
 
-/// Receives the output of sets [first, first + count) as
-/// [set][sample][var][node] in the kernel precision.
-using BatchSink = std::function<void(size_t first, size_t count,
-                                     const std::vector<unsigned char> &data)>;
+/// What a batch of sets produced; every array has the set slowest.
+struct BatchOutput {
+  /// [set][sample][var][node] in the kernel precision; empty without /data.
+  std::vector<unsigned char> data;
+  /// [set][BOLD sample][node] and [set][node][node].
+  std::vector<double> bold, fc;
+  /// [set]; NaN where not computed.
+  std::vector<double> fcdVar, fcCorr, fcdKs;
+};
+
+/// Receives the output of sets [first, first + count).
+using BatchSink =
+    std::function<void(size_t first, size_t count, const BatchOutput &out)>;
 
 /// Writes a sweep's HDF5 file (docs/sweep.md) as batches arrive, under a
 /// temporary name that finish() renames: an interrupted run never leaves a
@@ -104,15 +144,23 @@ public:
   ResultWriter(const ResultWriter &) = delete;
   ResultWriter &operator=(const ResultWriter &) = delete;
 
-  void writeSets(size_t first, size_t count, const void *data);
+  void writeSets(size_t first, size_t count, const BatchOutput &out);
   void finish(const ModelInfo &info, const Connectome &connectome,
               const SweepOptions &options, const SweepResult &result);
 
 private:
+  /// A dataset whose first dimension is the parameter set.
+  struct PerSet {
+    long long id = -1, type;
+    std::vector<unsigned long long> dims;
+  };
+  void create(PerSet &set, const char *name, long long type,
+              std::vector<unsigned long long> dims);
+  void write(PerSet &set, size_t first, size_t count, const void *values);
+
   std::string path, partial;
-  long long file = -1, dataset = -1;
-  long long elementType;
-  std::vector<unsigned long long> dims;
+  long long file = -1;
+  PerSet data, bold, fc, fcdVar, fcCorr, fcdKs;
 };
 
 /// The parameter sets the options describe: named axes first (the first
@@ -160,30 +208,42 @@ LaneArrays<T> buildLaneArrays(
     const std::vector<const std::vector<double> *> &laneSlots,
     const std::vector<size_t> &laneSets);
 
-/// Turns snapshots of the recorded variables of `lanes` sets (laid out
-/// [var][node][set], as the kernels leave them) into the samples of a
-/// batch's output: raw every `every` steps, or window means with --tavg.
-/// The CPU tiles and the GPU batches share it.
-template <typename T> class SampleRecorder {
+/// The monitors of a sweep (TVB's term): turn snapshots of the recorded
+/// variables of `lanes` sets (laid out [var][node][set], as the kernels
+/// leave them) into a batch's output: raw samples every `every` steps or
+/// window means with --tavg, and the BOLD signal. Memory is O(sets x nodes)
+/// beyond the output itself. The CPU tiles and the GPU batches share it.
+template <typename T> class Monitors {
 public:
   /// Lanes [0, rows) are written as the batch's sets firstRow, ...
-  SampleRecorder(const SweepResult &shape, size_t numNodes, size_t lanes,
-                 size_t firstRow, size_t rows, std::vector<unsigned char> &data);
+  Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
+           size_t firstRow, size_t rows, BatchOutput &out);
 
-  /// Whether the state after `done` steps contributes to a sample.
+  /// Whether the state after `done` steps is wanted by a monitor.
   bool wants(uint64_t done) const {
-    return shape.averaged ? done > 0 : done % shape.every == 0;
+    return dataWants(done) || (shape.bold && done > 0);
+  }
+  /// How many steps may run between snapshots.
+  uint64_t stride() const {
+    return shape.bold || shape.averaged ? 1 : shape.every;
   }
   /// Takes the snapshot of the state after `done` steps, when wants(done).
   void add(const T *snapshot, uint64_t done);
 
 private:
+  bool dataWants(uint64_t done) const {
+    return shape.storeData &&
+           (shape.averaged ? done > 0 : done % shape.every == 0);
+  }
   template <typename ValueAt> void emit(ValueAt valueAt);
+  void addBold(const T *snapshot, uint64_t done);
 
   const SweepResult &shape;
-  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0;
-  std::vector<unsigned char> &data;
-  std::vector<double> windowSum;
+  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0,
+      boldSample = 0;
+  BatchOutput &out;
+  std::vector<double> windowSum, boldSum;
+  std::vector<BalloonWindkessel::State> hemodynamics;
 };
 
 /// Runs the sweep with the linked kernels, batch by batch, handing each
