@@ -259,10 +259,10 @@ void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
 namespace {
 /// Runs a batch of sets one per "thread" on either launcher: builds the
 /// arrays, then advances `every` steps per launch (one with --tavg or
-/// --bold) and records samples. Samples are double-buffered: sample k is snapshotted
-/// into slot k % 2 and collected only after the next chunk and its snapshot
-/// have been queued, so on the GPU its copy to the host and the host's work
-/// on it overlap that chunk's compute. Launcher: upload(LaneArrays&),
+/// --bold) and feeds the monitors. Samples are double-buffered: sample k is
+/// snapshotted into slot k % 2 and collected only after the next chunk and
+/// its snapshot have been queued, so on the GPU its copy to the host and the
+/// host's work on it overlap that chunk's compute. Launcher: upload(LaneArrays&),
 /// step(begin, count), snapshot(slot), collect(slot) -> const T*.
 template <typename T, typename Launcher>
 void runThreadBatch(Launcher &launcher, const ModelInfo &info,
