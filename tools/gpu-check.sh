@@ -12,7 +12,9 @@
 # steps; float64: 1e-9); (b) PSS/s of W1-W3 (../shared/docs/performance.md)
 # at 1k, 10k and 100k parameter sets; (c) the largest batch that fits in GPU
 # memory; each side by side with tools/baseline/rateml_design.cu (RateML's
-# design, compiled with nvcc there) and the card's copy bandwidth.
+# design, compiled with nvcc there) and the card's copy bandwidth; (d) the
+# Figure 4 sweep (docs/figure4.md) on the GPU and on the CPU: times, and
+# /bold, /fc, /fcd_var of the two against each other.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-}"
@@ -100,5 +102,29 @@ echo "== (c) largest sweep in GPU memory at once (W1, float32, speed 3 mm/ms)"
   --sweep global_coupling=0:1:2000000 --steps 1 --every 1 --no-noise \
   --output "$WORK/big.h5" 2>&1 | grep -E 'batches of up to|^sweep: error' || true
 "$WORK/baseline" W1 1000 10 "${MATRICES[@]}" | awk '{print "baseline: " $13 " sets (" $11 " bytes of history per set)"}'
+
+# Tolerances: about 30x what float32 against float64 gives on the CPU for
+# this sweep (/bold 2.7e-6, /fc 4.8e-6, /fcd_var 1.2e-4; docs/figure4.md).
+echo "== (d) Figure 4 (montbrio f32, 50 sets x 40000 steps at dt 0.01 ms, BOLD and FCD)"
+FIG=(--connectivity "$CONN" --dt 0.01 --steps 40000 --sweep global_speed=1:10:5
+  --sweep global_coupling=0:1:10 --bold r --bold-tr 2 --bold-dt 0.1
+  --fcd-window 40 --fcd-step 4 --no-data --seed 1)
+for noise in --no-noise --seed=1; do
+  for backend in cpu gpu; do
+    t0=$(date +%s.%N)
+    "$BIN/montbrio-f32" "${FIG[@]}" "$noise" --backend "$backend" --quiet \
+      --output "$WORK/fig-$backend.h5" || { echo "FAIL figure4 $backend"; status=1; }
+    echo "figure4 $noise $backend: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}') s"
+  done
+  for check in /bold:1e-4 /fc:2e-4 /fcd_var:4e-3; do
+    IFS=: read -r dataset tol <<< "$check"
+    if result=$("$BIN/rateml-h5compare" "$WORK/fig-gpu.h5" "$WORK/fig-cpu.h5" \
+                --dataset "$dataset" --rtol "$tol"); then
+      echo "ok   figure4 $noise $dataset: $result"
+    else
+      echo "FAIL figure4 $noise $dataset: $result"; status=1
+    fi
+  done
+done
 rm -rf "$WORK"
 exit $status

@@ -1,10 +1,11 @@
 //===- rateml-h5compare.cpp - Compare two sweep result files --------------===//
 //
-//   rateml-h5compare RESULT REFERENCE --rtol X [--samples N]
+//   rateml-h5compare RESULT REFERENCE --rtol X [--samples N] [--dataset D]
 //
-// Checks that /params and the shapes of /data agree, that NaNs sit at the
-// same places, and that max |a - b| / max(1, |b|) over /data (the first N
-// samples when given) is at most X. Prints the error; exit status 1 on any
+// Checks that /params and the shapes of D (default /data; any dataset with
+// the set first, e.g. /bold or /fcd_var) agree, that NaNs sit at the same
+// places, and that max |a - b| / max(1, |b|) over D (the first N samples
+// of its second dimension when given) is at most X. Prints the error; exit status 1 on any
 // mismatch, 2 on bad input. Needs only HDF5, so it runs next to sweep.bin
 // on machines without LLVM or Python (the GPU checks).
 //
@@ -60,12 +61,15 @@ int main(int argc, char **argv) {
   const char *result = nullptr, *reference = nullptr;
   double rtol = -1;
   size_t samples = 0;
+  std::string dataset = "/data";
   for (int k = 1; k < argc; ++k) {
     std::string arg = argv[k];
     if (arg == "--rtol" && k + 1 < argc)
       rtol = std::atof(argv[++k]);
     else if (arg == "--samples" && k + 1 < argc)
       samples = std::strtoul(argv[++k], nullptr, 10);
+    else if (arg == "--dataset" && k + 1 < argc)
+      dataset = argv[++k];
     else if (!result)
       result = argv[k];
     else if (!reference)
@@ -73,28 +77,34 @@ int main(int argc, char **argv) {
   }
   if (!result || !reference || rtol < 0) {
     std::fprintf(stderr, "usage: rateml-h5compare RESULT REFERENCE --rtol X "
-                         "[--samples N]\n");
+                         "[--samples N] [--dataset D]\n");
     return 2;
   }
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Dataset pa, pb, a, b;
   if (!read(result, "/params", pa) || !read(reference, "/params", pb) ||
-      !read(result, "/data", a) || !read(reference, "/data", b)) {
-    std::fprintf(stderr, "rateml-h5compare: cannot read /params and /data of "
-                         "both files\n");
+      !read(result, dataset.c_str(), a) ||
+      !read(reference, dataset.c_str(), b)) {
+    std::fprintf(stderr,
+                 "rateml-h5compare: cannot read /params and %s of both "
+                 "files\n",
+                 dataset.c_str());
     return 2;
   }
   if (pa.dims != pb.dims || pa.values != pb.values)
     return mismatch("/params differ");
-  if (a.dims != b.dims || a.dims.size() != 4)
-    return mismatch("/data shapes differ");
-  size_t perSample = a.dims[2] * a.dims[3];
-  size_t keep = samples ? std::min<size_t>(samples, a.dims[1]) : a.dims[1];
+  if (a.dims != b.dims || a.dims.empty())
+    return mismatch(dataset + " shapes differ");
+  // [sets][samples][rest...]; a per-set scalar has one "sample".
+  size_t numSamples = a.dims.size() > 1 ? a.dims[1] : 1, perSample = 1;
+  for (size_t d = 2; d < a.dims.size(); ++d)
+    perSample *= a.dims[d];
+  size_t keep = samples ? std::min(samples, numSamples) : numSamples;
   double error = 0, lo = INFINITY, hi = -INFINITY;
   bool anyFinite = false;
   for (size_t set = 0; set < a.dims[0]; ++set)
     for (size_t k = 0; k < keep * perSample; ++k) {
-      size_t idx = set * a.dims[1] * perSample + k;
+      size_t idx = set * numSamples * perSample + k;
       double x = a.values[idx], y = b.values[idx];
       if (std::isnan(x) != std::isnan(y))
         return mismatch("NaNs at different places");
