@@ -27,6 +27,7 @@ void mlir::rateml::buildKernelPipeline(OpPassManager &pm,
   ConvertRateMLToKernelPassOptions kernel;
   kernel.lanes = options.lanes;
   kernel.precision = options.precision;
+  kernel.block = options.block;
   pm.addPass(createConvertRateMLToKernelPass(kernel));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -21,6 +21,9 @@ ModelInfo rateml::runtime::parseModelInfo(const char *text) {
     info.description = j.value("description", "");
     info.precision = j.at("precision").get<std::string>();
     info.lanes = j.at("lanes").get<unsigned>();
+    info.block = j.at("block").get<unsigned>();
+    if (info.block == 0)
+      throw Error("malformed kernel metadata: block is 0");
     info.numSlots = j.at("num_slots").get<unsigned>();
     info.numCouplings = j.at("num_couplings").get<unsigned>();
     for (const json &p : j.at("params"))

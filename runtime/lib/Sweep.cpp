@@ -116,14 +116,14 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     for (size_t i = 0; i < N; ++i)
       for (size_t l = 0; l < L; ++l)
         a.state[(s * N + i) * L + l] = static_cast<T>(past(0, s, i, l));
-  // Row (-k mod H) of the ring holds step -k.
+  // [channel][node][row][lane]; row (-k mod H) of the ring holds step -k.
   const int64_t H = a.horizon;
   a.history.resize(std::max<size_t>(H * C * N * L, 1));
   for (int64_t k = 0; k < H; ++k)
     for (size_t c = 0; c < C; ++c)
       for (size_t i = 0; i < N; ++i)
         for (size_t l = 0; l < L; ++l)
-          a.history[((((H - k) % H) * C + c) * N + i) * L + l] =
+          a.history[(((c * N + i) * H + (H - k) % H)) * L + l] =
               initial ? static_cast<T>(past(k, info.historyStates[c], i, l))
                       : a.state[(info.historyStates[c] * N + i) * L + l];
 
@@ -260,6 +260,26 @@ std::vector<Tile> planTiles(const ModelInfo &info,
   return bySpeed;
 }
 
+/// Lets a CPU tile's kernel sum the coupling of info.block steps per pass
+/// over the edges when its lanes share delays that are all at least
+/// block - 1 steps (so every history row it reads is already written); the
+/// coupling scratch then holds one slot per step of the block.
+template <typename T>
+bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
+                           size_t numEdges, size_t numNodes) {
+  if (info.block < 2 || !info.speedSlot || !a.sharedDelays || numEdges == 0)
+    return false;
+  int32_t shortest = a.delays[0];
+  for (size_t e = 1; e < numEdges; ++e)
+    shortest = std::min(shortest, a.delays[e * a.lanes]);
+  if (shortest + 1 < int32_t(info.block))
+    return false;
+  a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
+                    a.lanes);
+  a.flags |= kFlagBlocked;
+  return true;
+}
+
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const EdgeList &edges,
@@ -270,8 +290,9 @@ public:
         setBase(setBase), slots(slots), out(out), progress(progress) {}
 
   /// Runs the batch's sets [tile.first, tile.first + tile.count); unused
-  /// lanes repeat the last set, so they share its delays.
-  void run(Tile tile) {
+  /// lanes repeat the last set, so they share its delays. Returns whether
+  /// the coupling was summed in blocks of steps.
+  bool run(Tile tile) {
     const size_t W = info.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
@@ -283,6 +304,7 @@ public:
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
         laneSlots, laneSets);
+    const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);
     auto record = [&](uint64_t done) {
@@ -305,6 +327,7 @@ public:
       record(n + 1);
       progress.fetch_add(tile.count, std::memory_order_relaxed);
     }
+    return blocked;
   }
 
 private:
@@ -717,6 +740,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     unsigned workers = std::min<unsigned>(threads, numTiles);
     std::atomic<size_t> nextTile{0};
     std::atomic<unsigned> finished{0};
+    std::atomic<size_t> blockedTiles{0};
     std::mutex errorMutex;
     std::string firstError;
     auto worker = [&]() {
@@ -725,14 +749,15 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
           size_t tile = nextTile.fetch_add(1);
           if (tile >= numTiles)
             break;
-          if (info.precision == "f64")
-            TileRunner<double>(info, edges, options, result, first,
-                               batchSlots, out, progress)
-                .run(tiles[tile]);
-          else
-            TileRunner<float>(info, edges, options, result, first, batchSlots,
-                              out, progress)
-                .run(tiles[tile]);
+          bool blocked =
+              info.precision == "f64"
+                  ? TileRunner<double>(info, edges, options, result, first,
+                                       batchSlots, out, progress)
+                        .run(tiles[tile])
+                  : TileRunner<float>(info, edges, options, result, first,
+                                      batchSlots, out, progress)
+                        .run(tiles[tile]);
+          blockedTiles += blocked;
         }
       } catch (const std::exception &e) {
         std::lock_guard<std::mutex> lock(errorMutex);
@@ -759,6 +784,8 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
         std::fprintf(stderr, "\n");
       throw Error(firstError);
     }
+    result.tiles += numTiles;
+    result.blockedTiles += blockedTiles.load();
     finishBatch(first, count);
   }
   if (showProgress)

@@ -65,6 +65,10 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
               edges, info.precision.c_str(), options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
               result.backend.c_str());
+  if (info.block > 1 && result.tiles)
+    std::printf("coupling summed %u steps per pass over the edges in %zu of "
+                "%zu tiles\n",
+                info.block, result.blockedTiles, result.tiles);
   std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s:", result.seconds,
               pss, options.output.c_str());
   if (result.storeData)

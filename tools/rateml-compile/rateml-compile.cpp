@@ -87,6 +87,12 @@ cl::opt<unsigned> lanes(
              "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
     cl::init(0), cl::cat(category));
 
+cl::opt<unsigned> block(
+    "block",
+    cl::desc("Steps of coupling computed per pass over the edges when the "
+             "coupling reads only its source and the delays allow (1 = off)"),
+    cl::init(8), cl::cat(category));
+
 cl::opt<std::string> gpuArch("gpu-arch",
                              cl::desc("GPU architecture for --emit=ptx"),
                              cl::init("sm_80"), cl::cat(category));
@@ -229,6 +235,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   rateml::CPUPipelineOptions options;
   options.lanes = lanes;
   options.precision = precision;
+  options.block = block;
   PassManager lower(&context);
   if (failed(applyPassManagerCLOptions(lower)))
     return failure();
@@ -336,6 +343,10 @@ int main(int argc, char **argv) {
 
   if (precision != "f32" && precision != "f64") {
     llvm::errs() << "rateml-compile: error: --precision must be f32 or f64\n";
+    return 1;
+  }
+  if (block == 0 || block > 32) {
+    llvm::errs() << "rateml-compile: error: --block must be 1 to 32\n";
     return 1;
   }
   if (lanes == 0)

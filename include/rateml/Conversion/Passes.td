@@ -31,7 +31,16 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
       names, slots, ranges and bounds.
 
     Every per-set array is flat and indexed `(... * numNodes + node) * lanes
-    + lane`; see docs/kernel-abi.md for the argument layout.
+    + lane`; see docs/kernel-abi.md for the argument layout. The history is
+    `[channel][node][row][lane]`, so the rows of one node are contiguous.
+
+    When every coupling term reads only its source value and parameter-level
+    values (not the target's states), the CPU step kernel can compute the
+    coupling of `block` steps in one pass over the edges: each edge then
+    reads `block` consecutive history rows with contiguous loads. The
+    runtime turns this on (flag 8) for tiles whose lanes share their delays
+    and whose shortest delay is at least `block - 1` steps; the sums are the
+    same, in the same order, as one step at a time.
 
     With `target=gpu`, the step and exposure functions become kernels of a
     `gpu.module` with one parameter set per thread: arrays keep the set as
@@ -44,7 +53,9 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     Option<"lanes", "lanes", "unsigned", "8",
            "Parameter sets per vector (SIMD width in elements; cpu only)">,
     Option<"precision", "precision", "std::string", "\"f32\"",
-           "Element type of the kernels: f32 or f64">
+           "Element type of the kernels: f32 or f64">,
+    Option<"block", "block", "unsigned", "8",
+           "Steps of coupling per pass over the edges (cpu only; 1 = off)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

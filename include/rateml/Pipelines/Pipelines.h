@@ -19,6 +19,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<std::string> precision{*this, "precision",
                                 llvm::cl::desc("f32 or f64"),
                                 llvm::cl::init("f32")};
+  Option<unsigned> block{
+      *this, "block",
+      llvm::cl::desc("Steps of coupling per pass over the edges (1 = off)"),
+      llvm::cl::init(8)};
 };
 
 /// rateml.model (after rateml-optimize-model) to the LLVM dialect: the

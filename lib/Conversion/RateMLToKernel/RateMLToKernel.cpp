@@ -44,10 +44,11 @@ enum class LaneModel { Vector, Thread };
 class KernelBuilder {
 public:
   KernelBuilder(ModelOp model, LaneModel laneModel, unsigned lanes,
-                FloatType elem)
+                FloatType elem, unsigned block = 1)
       : model(model), laneModel(laneModel),
         lanes(laneModel == LaneModel::Vector ? lanes : 1), elem(elem),
-        ctx(model.getContext()) {
+        ctx(model.getContext()),
+        requestedBlock(laneModel == LaneModel::Vector ? block : 1) {
     Type i1 = IntegerType::get(ctx, 1), i32 = IntegerType::get(ctx, 32);
     if (laneModel == LaneModel::Vector) {
       vecType = VectorType::get({lanes}, elem);
@@ -127,6 +128,14 @@ private:
     else
       vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
   }
+  /// Element index of history row `row` of `channel` (index values) for
+  /// node `node`: the history is [channel][node][row][lane].
+  Value historyOffset(OpBuilder &b, Value channel, Value n, Value node,
+                      Value horizon, Value row) {
+    Value series = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, channel, n), node);
+    return laneOffset(b, series, horizon, row);
+  }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
     return loadVec(b, params, laneOffset(b, index(b, 0), index(b, 0),
                                          index(b, slot)));
@@ -159,6 +168,17 @@ private:
   /// One step for the lanes of this function (`args` as in
   /// stepArgumentTypes, `step` the i64 step index).
   void buildStepBody(OpBuilder &b, ValueRange args, Value step);
+  /// The couplings of steps n ... n + blockSteps - 1 of every node into
+  /// coupling slots 0 ... blockSteps - 1, in one pass over the edges (lanes
+  /// share their delays, all of at least blockSteps - 1 steps, so every row
+  /// read is already written). Each edge's rows are contiguous, and each
+  /// step's sum is taken in the same order as one step at a time.
+  void buildBlockedCoupling(OpBuilder &b, ValueRange args, Value rowNow,
+                            Value horizon);
+  /// Whether every coupling term reads only its source value and
+  /// parameter-level values, so the coupling of later steps can be summed
+  /// before the target's states exist.
+  bool couplingReadsOnlySources();
   void buildExposures(OpBuilder &b);
   void buildExposuresBody(OpBuilder &b, ValueRange args);
   /// The gpu.module with the step and exposure kernels.
@@ -187,6 +207,9 @@ private:
   unsigned lanes;
   FloatType elem;
   MLIRContext *ctx;
+  /// Steps of coupling per pass over the edges that was asked for, and what
+  /// this model gets (1 unless the couplings allow it; docs/kernel-abi.md).
+  unsigned requestedBlock, blockSteps = 1;
   /// A value of every lane: vector<lanes x T> / T, masks, i32 indices.
   Type vecType, maskType, indexVecType;
   Location loc = UnknownLoc::get(ctx);
@@ -268,7 +291,23 @@ LogicalResult KernelBuilder::analyse() {
   historyChannel.assign(states.size(), -1);
   for (auto [channel, s] : llvm::enumerate(delayedStates))
     historyChannel[s] = channel;
+  if (requestedBlock > 1 && hasDelays && !couplings.empty() &&
+      couplingReadsOnlySources())
+    blockSteps = requestedBlock;
   return success();
+}
+
+bool KernelBuilder::couplingReadsOnlySources() {
+  bool onlySources = true;
+  for (CouplingOp c : couplings) {
+    if (historyChannel[c.getSource()] < 0)
+      return false;
+    forEachRead(c, [&](StringRef name, GetOp) {
+      onlySources &= !isa_and_nonnull<StateOp>(
+          mlir::SymbolTable::lookupSymbolIn(model, name));
+    });
+  }
+  return onlySources;
 }
 
 SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
@@ -500,16 +539,14 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
   auto splatI32 = [&](OpBuilder &at, Value scalar) -> Value {
     return broadcastI32(at, scalar);
   };
+  Value horizonIndex = arith::IndexCastOp::create(b, loc, indexType, horizon);
   Value rowNowScalar = arith::TruncIOp::create(
       b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon));
   Value rowNow = splatI32(b, rowNowScalar);
   Value horizonI32 = arith::TruncIOp::create(b, loc, i32, horizon);
-  Value channelsIndex = index(b, delayedStates.size());
   Value horizonVec =
       splatI32(b, arith::TruncIOp::create(b, loc, i32, horizon));
   Value nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
-  Value channelsVec = splatI32(b, arith::ConstantIntOp::create(
-      b, loc, i32, int64_t(delayedStates.size())));
   Value lanesVec =
       splatI32(b, arith::IndexCastOp::create(b, loc, i32, laneStride));
   Value zeroVec = splatI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
@@ -555,8 +592,31 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     return x;
   };
 
-  // Phase 1: c(n) for every node from x(n) and the history.
+  // Phase 1: c(n) for every node from x(n) and the history, into coupling
+  // slot 0; with flag 8, every `blockSteps` steps, c(n) ... c(n + B - 1)
+  // into slots 0 ... B - 1 instead (buildBlockedCoupling).
+  Value couplingSlot = c0;
+  OpBuilder pb = b;
+  if (blockSteps > 1) {
+    Value blocked = flag(8);
+    Value blockLen = arith::ConstantIntOp::create(b, loc, i64, blockSteps);
+    Value phase = arith::RemSIOp::create(b, loc, step, blockLen);
+    couplingSlot = arith::SelectOp::create(
+        b, loc, blocked, arith::IndexCastOp::create(b, loc, indexType, phase),
+        c0);
+    auto ifBlocked = scf::IfOp::create(b, loc, blocked, /*withElse=*/true);
+    OpBuilder tb = ifBlocked.getThenBodyBuilder();
+    auto ifFirst = scf::IfOp::create(
+        tb, loc,
+        arith::CmpIOp::create(tb, loc, arith::CmpIPredicate::eq, phase,
+                              arith::ConstantIntOp::create(tb, loc, i64, 0)),
+        /*withElse=*/false);
+    OpBuilder fb = ifFirst.getThenBodyBuilder();
+    buildBlockedCoupling(fb, args, rowNowScalar, horizonIndex);
+    pb = ifBlocked.getElseBodyBuilder();
+  }
   if (!couplings.empty()) {
+    OpBuilder &b = pb;
     auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
     OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
     Value i = nodes.getInductionVar();
@@ -620,11 +680,11 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                 rowScalar);
             Value row = arith::IndexCastOp::create(sb, loc, indexType,
                                                    rowScalar);
-            Value channelRow = arith::AddIOp::create(
-                sb, loc, arith::MulIOp::create(sb, loc, row, channelsIndex),
-                index(sb, historyChannel[src]));
             scf::YieldOp::create(
-                sb, loc, loadVec(sb, history, laneOffset(sb, channelRow, n, j)));
+                sb, loc,
+                loadVec(sb, history,
+                        historyOffset(sb, index(sb, historyChannel[src]), n, j,
+                                      horizonIndex, row)));
           }
           OpBuilder gb = ifShared.getElseBodyBuilder();
           // row = (n mod H) - d, wrapped into [0, H).
@@ -636,10 +696,10 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
               arith::AddIOp::create(gb, loc, row, horizonVec), row);
           Value channel = splatI32(gb, arith::ConstantIntOp::create(
               gb, loc, i32, historyChannel[src]));
-          Value idx = arith::MulIOp::create(gb, loc, row, channelsVec);
-          idx = arith::AddIOp::create(gb, loc, idx, channel);
-          idx = arith::MulIOp::create(gb, loc, idx, nVec);
+          Value idx = arith::MulIOp::create(gb, loc, channel, nVec);
           idx = arith::AddIOp::create(gb, loc, idx, jVec);
+          idx = arith::MulIOp::create(gb, loc, idx, horizonVec);
+          idx = arith::AddIOp::create(gb, loc, idx, row);
           idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
           idx = arith::AddIOp::create(gb, loc, idx, iota);
           Value gathered =
@@ -676,8 +736,16 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
   SmallVector<Value> x = loadStates(nb, i), c;
-  for (size_t k = 0; k < couplings.size(); ++k)
-    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i)));
+  for (size_t k = 0; k < couplings.size(); ++k) {
+    Value slotRow = arith::AddIOp::create(
+        nb, loc,
+        arith::MulIOp::create(nb, loc, couplingSlot, index(nb, couplings.size())),
+        index(nb, k));
+    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, slotRow, n, i)));
+    // Slot 0 holds c(n) after the call, as the exposures expect.
+    if (blockSteps > 1)
+      storeVec(nb, c.back(), couplingArg, laneOffset(nb, index(nb, k), n, i));
+  }
   SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
   Value dt = loadParam(nb, paramsArg, kDtSlot);
   SmallVector<Value> z, predicted;
@@ -725,15 +793,114 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     OpBuilder fb = ifHeun.getElseBodyBuilder();
     scf::YieldOp::create(fb, loc, predicted);
   }
-  Value channels = index(nb, delayedStates.size());
   for (size_t s = 0; s < states.size(); ++s) {
     Value v = ifHeun.getResult(s);
     storeVec(nb, v, state, laneOffset(nb, index(nb, s), n, i));
-    if (hasDelays && historyChannel[s] >= 0) {
-      Value row = arith::AddIOp::create(
-          nb, loc, arith::MulIOp::create(nb, loc, nextRow, channels),
-          index(nb, historyChannel[s]));
-      storeVec(nb, v, history, laneOffset(nb, row, n, i));
+    if (hasDelays && historyChannel[s] >= 0)
+      storeVec(nb, v, history,
+               historyOffset(nb, index(nb, historyChannel[s]), n, i,
+                             horizonIndex, nextRow));
+  }
+}
+
+void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
+                                         Value rowNow, Value horizon) {
+  Type i32 = b.getI32Type(), indexType = b.getIndexType();
+  Value paramsArg = args[0], history = args[2], delays = args[3],
+        rowStart = args[4], sources = args[5], weights = args[6],
+        couplingArg = args[7];
+  Value n = arith::IndexCastOp::create(b, loc, indexType, args[9]);
+  Value horizonI32 = arith::IndexCastOp::create(b, loc, i32, horizon);
+  Value zeroI32 = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value c0 = index(b, 0), c1 = index(b, 1);
+  auto loadIndex = [&](OpBuilder &ib, Value mem, Value i) -> Value {
+    Value v = memref::LoadOp::create(ib, loc, mem, ValueRange{i});
+    return arith::IndexCastOp::create(ib, loc, indexType, v);
+  };
+  const size_t numCouplings = couplings.size();
+  llvm::StringMap<Value> noStates;
+
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  Value begin = loadIndex(nb, rowStart, i);
+  Value end = loadIndex(nb, rowStart, arith::AddIOp::create(nb, loc, i, c1));
+  SmallVector<Value> init(blockSteps * numCouplings, splat(nb, 0.0));
+  auto edgesLoop = scf::ForOp::create(nb, loc, begin, end, c1, init);
+  {
+    OpBuilder eb = OpBuilder::atBlockBegin(edgesLoop.getBody());
+    Value e = edgesLoop.getInductionVar();
+    Value j = loadIndex(eb, sources, e);
+    Value w = vector::BroadcastOp::create(
+        eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+    Value d = memref::LoadOp::create(
+        eb, loc, delays, ValueRange{arith::MulIOp::create(eb, loc, e, laneStride)});
+    // Row of step n - d, wrapped into [0, H).
+    Value first = arith::SubIOp::create(eb, loc, rowNow, d);
+    first = arith::SelectOp::create(
+        eb, loc,
+        arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::slt, first,
+                              zeroI32),
+        arith::AddIOp::create(eb, loc, first, horizonI32), first);
+    // The source values of every coupling and step, [k][t]: one run of
+    // contiguous rows unless the block wraps around the end of the ring.
+    auto loadSources = [&](OpBuilder &lb, bool wraps) {
+      SmallVector<Value> values;
+      for (CouplingOp coupling : couplings) {
+        Value channel = index(lb, historyChannel[coupling.getSource()]);
+        for (unsigned t = 0; t < blockSteps; ++t) {
+          Value row = arith::AddIOp::create(
+              lb, loc, first, arith::ConstantIntOp::create(lb, loc, i32, t));
+          if (wraps)
+            row = arith::SelectOp::create(
+                lb, loc,
+                arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sge, row,
+                                      horizonI32),
+                arith::SubIOp::create(lb, loc, row, horizonI32), row);
+          row = arith::IndexCastOp::create(lb, loc, indexType, row);
+          values.push_back(loadVec(
+              lb, history, historyOffset(lb, channel, n, j, horizon, row)));
+        }
+      }
+      return values;
+    };
+    Value last = arith::AddIOp::create(
+        eb, loc, first,
+        arith::ConstantIntOp::create(eb, loc, i32, blockSteps - 1));
+    Value inside = arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::slt,
+                                         last, horizonI32);
+    SmallVector<Type> sourceTypes(blockSteps * numCouplings, vecType);
+    auto ifInside = scf::IfOp::create(eb, loc, sourceTypes, inside,
+                                      /*withElse=*/true);
+    {
+      OpBuilder tb = ifInside.getThenBodyBuilder();
+      scf::YieldOp::create(tb, loc, loadSources(tb, false));
+      OpBuilder fb = ifInside.getElseBodyBuilder();
+      scf::YieldOp::create(fb, loc, loadSources(fb, true));
+    }
+    Reads reads = makeReads(eb, paramsArg, noStates);
+    SmallVector<Value> next;
+    for (auto [k, coupling] : llvm::enumerate(couplings)) {
+      for (unsigned t = 0; t < blockSteps; ++t) {
+        Value xj = ifInside.getResult(k * blockSteps + t);
+        Value post = cloneRegion(eb, coupling.getPost(), true, reads, xj)[0];
+        Value pre = cloneRegion(eb, coupling.getPre(), true, reads, xj)[0];
+        Value term = arith::MulFOp::create(
+            eb, loc, arith::MulFOp::create(eb, loc, w, post), pre);
+        next.push_back(arith::AddFOp::create(
+            eb, loc, edgesLoop.getRegionIterArgs()[k * blockSteps + t], term));
+      }
+    }
+    scf::YieldOp::create(eb, loc, next);
+  }
+  Reads reads = makeReads(nb, paramsArg, noStates);
+  for (auto [k, coupling] : llvm::enumerate(couplings)) {
+    Value scale = cloneRegion(nb, coupling.getScale(), true, reads)[0];
+    for (unsigned t = 0; t < blockSteps; ++t) {
+      Value c = arith::MulFOp::create(
+          nb, loc, scale, edgesLoop.getResult(k * blockSteps + t));
+      storeVec(nb, c, couplingArg,
+               laneOffset(nb, index(nb, t * numCouplings + k), n, i));
     }
   }
 }
@@ -903,11 +1070,12 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
   for (int64_t s : delayedStates)
     delayedJson.push_back(s);
   Object meta{
-      {"abi", 1},
+      {"abi", 2},
       {"version", RATEML_VERSION},
       {"model", model.getSymName()},
       {"description", model.getDescription().value_or("")},
       {"lanes", lanes},
+      {"block", blockSteps},
       {"target", isVector() ? "cpu" : "gpu"},
       {"precision", elem.isF64() ? "f64" : "f32"},
       {"num_slots", numSlots},
@@ -964,6 +1132,10 @@ struct ConvertRateMLToKernelPass
                          << "'";
       return signalPassFailure();
     }
+    if (block == 0 || block > 32) {
+      module.emitError() << "block must be 1 to 32, got " << block;
+      return signalPassFailure();
+    }
     if (lanes == 0 || lanes > 64) {
       module.emitError() << "lanes must be 1 to 64, got " << lanes;
       return signalPassFailure();
@@ -978,7 +1150,7 @@ struct ConvertRateMLToKernelPass
     KernelBuilder builder(models[0],
                           target == "gpu" ? LaneModel::Thread
                                           : LaneModel::Vector,
-                          lanes, elem);
+                          lanes, elem, block);
     if (failed(builder.build(module)))
       return signalPassFailure();
     // The CPU object also carries the GPU kernels' bodies as host functions

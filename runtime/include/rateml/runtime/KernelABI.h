@@ -1,6 +1,6 @@
 //===- KernelABI.h - The C ABI between kernels and the runtime --*- C++ -*-===//
 //
-// What an object produced by convert-rateml-to-kernel exports (version 1,
+// What an object produced by convert-rateml-to-kernel exports (version 2,
 // docs/kernel-abi.md): three functions with MLIR's C interface for 1-D
 // memrefs and a JSON metadata string. Descriptors have the same layout for
 // every element type, so the runtime passes untyped ones.
@@ -13,7 +13,7 @@
 
 namespace rateml::runtime {
 
-constexpr int kKernelABIVersion = 1;
+constexpr int kKernelABIVersion = 2;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -34,7 +34,11 @@ enum KernelFlags : int32_t {
   kFlagNoise = 2,
   /// Every lane of the tile has the same delays (the speed is not swept):
   /// the kernel loads contiguous vectors instead of gathering.
-  kFlagSharedDelays = 4
+  kFlagSharedDelays = 4,
+  /// With shared delays of at least `block - 1` steps (ModelInfo::block >
+  /// 1): the coupling of `block` steps is summed in one pass over the edges,
+  /// at steps that are multiples of `block`, into `block` coupling slots.
+  kFlagBlocked = 8
 };
 
 } // namespace rateml::runtime

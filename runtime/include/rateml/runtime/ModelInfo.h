@@ -34,6 +34,9 @@ struct ModelInfo {
   int abi = 0;
   std::string version, model, description, precision;
   unsigned lanes = 0, numSlots = 0, numCouplings = 0;
+  /// Steps of coupling the CPU kernel can sum per pass over the edges (1:
+  /// one at a time; see kFlagBlocked).
+  unsigned block = 1;
   std::vector<Param> params;
   std::vector<Constant> constants;
   std::vector<State> states;

@@ -116,6 +116,9 @@ struct SweepResult {
   size_t numBatches = 0, batchSize = 0;
   /// "cpu" or "gpu: <device name>".
   std::string backend;
+  /// CPU tiles run, and how many of them summed the coupling several steps
+  /// per pass over the edges (kFlagBlocked).
+  size_t tiles = 0, blockedTiles = 0;
   double seconds = 0;
 };
 
