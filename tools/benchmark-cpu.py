@@ -6,12 +6,18 @@ W1: Montbrio on TVB's 68-node connectome (K = 1244 edges), dt = 0.1 ms,
 W1 couples r only; models/montbrio.xml couples r and V (TVB's model), so the
 script runs both: "W1" is montbrio.xml with its V coupling removed (written
 to a temporary file), "montbrio.xml" is the shipped model (twice the edge
-work). Each is compiled in float32 and float64 and run with 1 and 2 threads
-(best of --repeat runs, timed by sweep.bin itself, so compilation and file
-output are excluded); the float64 reference interpreter runs a few sets in
-the same invocation. Prints parameter-set steps per second (PSS/s).
+work). Each is compiled in float32 and float64 and run with 1 and 2 threads;
+W1 float32 also with --block 1 (coupling one step at a time).
 
-usage: tools/benchmark-cpu.py [--build build] [--sets 256] [--repeat 3]
+Side by side in the same invocation: the float64 reference interpreter
+(a few sets) and rateml-baseline-cpu, the hand-written W1 loop a user would
+write (tools/baseline/montbrio_w1_cpu.cpp), whose per-set results are
+checked against sweep.bin's. Variants run round-robin, --repeat rounds,
+best of each (timed by the programs themselves, so compilation and file
+output are excluded), because this machine's speed drifts. Prints
+parameter-set steps per second (PSS/s).
+
+usage: tools/benchmark-cpu.py [--build build] [--sets 256] [--repeat 5]
 """
 import argparse
 import os
@@ -22,16 +28,19 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+import h5py
+import numpy as np
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RATE = re.compile(r"([0-9.]+) s, ([0-9.e+]+) parameter-set steps/s")
 
 
-def pss(cmd):
+def run(cmd):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     match = RATE.search(out)
     if not match:
         sys.exit(f"no timing in the output of {cmd[0]}:\n{out}")
-    return float(match.group(2))
+    return float(match.group(2)), out
 
 
 def r_only(model, path):
@@ -53,7 +62,7 @@ def main():
     parser.add_argument("--build", default=ROOT / "build", type=pathlib.Path)
     parser.add_argument("--sets", type=int, default=256)
     parser.add_argument("--steps", type=int, default=4000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     shared = ROOT.parent / "shared" / "data" / "connectivity_68.zip"
@@ -61,30 +70,53 @@ def main():
     model = ROOT / "models" / "montbrio.xml"
     bin_dir = args.build / "bin"
     work = pathlib.Path(tempfile.mkdtemp(prefix="rateml-bench-"))
-    sweep = ["--connectivity", connectivity, "--dt", "0.1",
-             "--values", "global_speed=3", "--no-noise",
-             "--every", str(args.steps), "--output", str(work / "out.h5")]
+    common = ["--connectivity", connectivity, "--dt", "0.1", "--seed", "1"]
+    sweep = [*common, "--values", "global_speed=3", "--no-noise",
+             "--every", str(args.steps), "--steps", str(args.steps),
+             "--sweep", f"global_coupling=0:0.5:{args.sets}"]
 
-    rows = []
     w1 = r_only(model, work / "montbrio_r.xml")
     reference_sets, reference_steps = 4, 400
-    ref = pss([bin_dir / "rateml-reference", w1, *sweep,
-               "--sweep", f"global_coupling=0:0.5:{reference_sets}",
-               "--steps", str(reference_steps)])
-    rows.append(("W1 reference (scalar f64 interpreter)", 1, reference_sets,
-                 ref))
-    for label, source in (("W1", w1), ("montbrio.xml (r and V)", model)):
-        for precision in ("f32", "f64"):
-            exe = work / f"{source.stem}-{precision}"
-            subprocess.run([bin_dir / "rateml-compile", source, "--precision",
-                            precision, "-o", exe], check=True)
-            for threads in (1, 2):
-                best = max(pss([exe, *sweep, "--sweep",
-                                f"global_coupling=0:0.5:{args.sets}",
-                                "--steps", str(args.steps), "--threads",
-                                str(threads)]) for _ in range(args.repeat))
-                rows.append((f"{label} sweep.bin {precision}", threads,
-                             args.sets, best))
+    variants = [("W1 reference (scalar f64 interpreter)", 1, reference_sets,
+                 [bin_dir / "rateml-reference", w1, *common, "--values",
+                  "global_speed=3", "--no-noise", "--every",
+                  str(reference_steps), "--steps", str(reference_steps),
+                  "--sweep", f"global_coupling=0:0.5:{reference_sets}",
+                  "--output", str(work / "ref.h5")]),
+                ("W1 hand-written loop (C++, -O3 -march=native)", 1,
+                 args.sets,
+                 [bin_dir / "rateml-baseline-cpu", *common, "--speed", "3",
+                  "--sets", str(args.sets), "--steps", str(args.steps),
+                  "--coupling-hi", "0.5"])]
+    builds = [("W1", w1, "f32", []), ("W1", w1, "f64", []),
+              ("W1 --block 1", w1, "f32", ["--block", "1"]),
+              ("montbrio.xml (r and V)", model, "f32", []),
+              ("montbrio.xml (r and V)", model, "f64", [])]
+    for label, source, precision, flags in builds:
+        exe = work / f"{source.stem}-{precision}{''.join(flags)}"
+        subprocess.run([bin_dir / "rateml-compile", source, "--precision",
+                        precision, *flags, "-o", exe], check=True)
+        for threads in (1, 2):
+            if flags and threads == 2:
+                continue
+            out = work / f"{exe.name}-{threads}.h5"
+            variants.append((f"{label} sweep.bin {precision}", threads,
+                             args.sets, [exe, *sweep, "--threads",
+                                         str(threads), "--output", str(out)]))
+
+    best = [0.0] * len(variants)
+    outputs = [""] * len(variants)
+    for _ in range(args.repeat):
+        for k, (_, _, _, cmd) in enumerate(variants):
+            rate, outputs[k] = run(cmd)
+            best[k] = max(best[k], rate)
+
+    # The hand-written loop computes what the W1 f32 sweep.bin computes.
+    hand = np.array([float(v) for v in
+                     outputs[1].split("mean r per set:")[1].split()])
+    with h5py.File(work / f"montbrio_r-f32-1.h5") as f:
+        compiled = f["data"][:, -1, 0, :].mean(axis=1)
+    difference = float(np.max(np.abs(hand - compiled)))
 
     cpu = "unknown CPU"
     if os.path.exists("/proc/cpuinfo"):
@@ -92,13 +124,19 @@ def main():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    ref, hand_rate = best[0], best[1]
     print(f"W1: montbrio, {connectivity} (68 nodes, 1244 edges), dt 0.1 ms, "
-          f"speed 3 mm/ms, Heun, no noise; {cpu}")
-    print(f"{'variant':40} {'threads':>7} {'sets':>6} {'PSS/s':>10} "
-          f"{'per core':>10} {'vs reference':>13}")
-    for name, threads, sets, rate in rows:
-        print(f"{name:40} {threads:7d} {sets:6d} {rate:10.3g} "
-              f"{rate / threads:10.3g} {rate / ref:12.0f}x")
+          f"speed 3 mm/ms, Heun, no noise; {cpu}; best of {args.repeat}")
+    print(f"{'variant':48} {'threads':>7} {'sets':>5} {'PSS/s':>9} "
+          f"{'per core':>9} {'vs ref':>7} {'vs hand':>8}")
+    for (name, threads, sets, _), rate in zip(variants, best):
+        print(f"{name:48} {threads:7d} {sets:5d} {rate:9.3g} "
+              f"{rate / threads:9.3g} {rate / ref:6.0f}x "
+              f"{rate / threads / hand_rate:7.2f}x")
+    print(f"hand-written vs sweep.bin W1 f32: max |mean r difference| over "
+          f"sets = {difference:.2g}")
+    if difference > 1e-3:
+        sys.exit("the hand-written loop and sweep.bin disagree")
 
 
 main()
