@@ -136,6 +136,34 @@ private:
         b, loc, arith::MulIOp::create(b, loc, channel, n), node);
     return laneOffset(b, series, horizon, row);
   }
+  /// Element `i` of an i32 array, as an index.
+  Value loadIndex(OpBuilder &b, Value mem, Value i) {
+    Value v = memref::LoadOp::create(b, loc, mem, ValueRange{i});
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
+  /// The history row (i32) edge `e` reads now when every lane has the same
+  /// delay (lane 0's): (n mod H) - d, wrapped into [0, H).
+  Value sharedDelayRow(OpBuilder &b, Value delays, Value e, Value rowNow,
+                       Value horizonI32) {
+    Value d = memref::LoadOp::create(
+        b, loc, delays, ValueRange{arith::MulIOp::create(b, loc, e, laneStride)});
+    Value row = arith::SubIOp::create(b, loc, rowNow, d);
+    Value negative = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::slt, row,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
+    return arith::SelectOp::create(
+        b, loc, negative, arith::AddIOp::create(b, loc, row, horizonI32), row);
+  }
+  /// One edge added to a coupling sum: acc + (w * post(xj)) * pre(xj), in
+  /// the order the reference interpreter uses.
+  Value addCouplingTerm(OpBuilder &b, CouplingOp coupling, const Reads &reads,
+                        Value acc, Value w, Value xj) {
+    Value post = cloneRegion(b, coupling.getPost(), true, reads, xj)[0];
+    Value pre = cloneRegion(b, coupling.getPre(), true, reads, xj)[0];
+    Value term = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, w, post), pre);
+    return arith::AddFOp::create(b, loc, acc, term);
+  }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
     return loadVec(b, params, laneOffset(b, index(b, 0), index(b, 0),
                                          index(b, slot)));
@@ -581,10 +609,6 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                                 arith::ConstantIntOp::create(b, loc, i64, 1)),
           horizon));
 
-  auto loadI32 = [&](OpBuilder &ib, Value mem, Value i) -> Value {
-    Value v = memref::LoadOp::create(ib, loc, mem, ValueRange{i});
-    return arith::IndexCastOp::create(ib, loc, indexType, v);
-  };
   auto loadStates = [&](OpBuilder &ib, Value node) {
     SmallVector<Value> x;
     for (size_t s = 0; s < states.size(); ++s)
@@ -624,14 +648,14 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     llvm::StringMap<Value> targetValues;
     for (auto [s, st] : llvm::enumerate(states))
       targetValues[st.getSymName()] = x[s];
-    Value begin = loadI32(nb, rowStart, i);
-    Value end = loadI32(nb, rowStart, arith::AddIOp::create(nb, loc, i, c1));
+    Value begin = loadIndex(nb, rowStart, i);
+    Value end = loadIndex(nb, rowStart, arith::AddIOp::create(nb, loc, i, c1));
     SmallVector<Value> init(couplings.size(), splat(nb, 0.0));
     auto edgesLoop = scf::ForOp::create(nb, loc, begin, end, c1, init);
     {
       OpBuilder eb = OpBuilder::atBlockBegin(edgesLoop.getBody());
       Value e = edgesLoop.getInductionVar();
-      Value j = loadI32(eb, sources, e);
+      Value j = loadIndex(eb, sources, e);
       Value w = memref::LoadOp::create(eb, loc, weights, ValueRange{e});
       if (isVector())
         w = vector::BroadcastOp::create(eb, loc, vecType, w);
@@ -666,20 +690,9 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                                             sharedDelays, /*withElse=*/true);
           {
             OpBuilder sb = ifShared.getThenBodyBuilder();
-            Value dScalar = memref::LoadOp::create(
-                sb, loc, delays,
-                ValueRange{arith::MulIOp::create(sb, loc, e, laneStride)});
-            Value rowScalar = arith::SubIOp::create(sb, loc, rowNowScalar,
-                                                    dScalar);
-            Value negative = arith::CmpIOp::create(
-                sb, loc, arith::CmpIPredicate::slt, rowScalar,
-                arith::ConstantIntOp::create(sb, loc, i32, 0));
-            rowScalar = arith::SelectOp::create(
-                sb, loc, negative,
-                arith::AddIOp::create(sb, loc, rowScalar, horizonI32),
-                rowScalar);
-            Value row = arith::IndexCastOp::create(sb, loc, indexType,
-                                                   rowScalar);
+            Value row = arith::IndexCastOp::create(
+                sb, loc, indexType,
+                sharedDelayRow(sb, delays, e, rowNowScalar, horizonI32));
             scf::YieldOp::create(
                 sb, loc,
                 loadVec(sb, history,
@@ -714,12 +727,8 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
           scf::YieldOp::create(gb, loc, gathered);
           xj = ifShared.getResult(0);
         }
-        Value post = cloneRegion(eb, coupling.getPost(), true, reads, xj)[0];
-        Value pre = cloneRegion(eb, coupling.getPre(), true, reads, xj)[0];
-        Value term = arith::MulFOp::create(
-            eb, loc, arith::MulFOp::create(eb, loc, w, post), pre);
-        next.push_back(arith::AddFOp::create(
-            eb, loc, edgesLoop.getRegionIterArgs()[k], term));
+        next.push_back(addCouplingTerm(
+            eb, coupling, reads, edgesLoop.getRegionIterArgs()[k], w, xj));
       }
       scf::YieldOp::create(eb, loc, next);
     }
@@ -811,12 +820,7 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
         couplingArg = args[7];
   Value n = arith::IndexCastOp::create(b, loc, indexType, args[9]);
   Value horizonI32 = arith::IndexCastOp::create(b, loc, i32, horizon);
-  Value zeroI32 = arith::ConstantIntOp::create(b, loc, i32, 0);
   Value c0 = index(b, 0), c1 = index(b, 1);
-  auto loadIndex = [&](OpBuilder &ib, Value mem, Value i) -> Value {
-    Value v = memref::LoadOp::create(ib, loc, mem, ValueRange{i});
-    return arith::IndexCastOp::create(ib, loc, indexType, v);
-  };
   const size_t numCouplings = couplings.size();
   llvm::StringMap<Value> noStates;
 
@@ -833,15 +837,7 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     Value j = loadIndex(eb, sources, e);
     Value w = vector::BroadcastOp::create(
         eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
-    Value d = memref::LoadOp::create(
-        eb, loc, delays, ValueRange{arith::MulIOp::create(eb, loc, e, laneStride)});
-    // Row of step n - d, wrapped into [0, H).
-    Value first = arith::SubIOp::create(eb, loc, rowNow, d);
-    first = arith::SelectOp::create(
-        eb, loc,
-        arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::slt, first,
-                              zeroI32),
-        arith::AddIOp::create(eb, loc, first, horizonI32), first);
+    Value first = sharedDelayRow(eb, delays, e, rowNow, horizonI32);
     // The source values of every coupling and step, [k][t]: one run of
     // contiguous rows unless the block wraps around the end of the ring.
     auto loadSources = [&](OpBuilder &lb, bool wraps) {
@@ -882,13 +878,10 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     SmallVector<Value> next;
     for (auto [k, coupling] : llvm::enumerate(couplings)) {
       for (unsigned t = 0; t < blockSteps; ++t) {
-        Value xj = ifInside.getResult(k * blockSteps + t);
-        Value post = cloneRegion(eb, coupling.getPost(), true, reads, xj)[0];
-        Value pre = cloneRegion(eb, coupling.getPre(), true, reads, xj)[0];
-        Value term = arith::MulFOp::create(
-            eb, loc, arith::MulFOp::create(eb, loc, w, post), pre);
-        next.push_back(arith::AddFOp::create(
-            eb, loc, edgesLoop.getRegionIterArgs()[k * blockSteps + t], term));
+        unsigned slot = k * blockSteps + t;
+        next.push_back(addCouplingTerm(eb, coupling, reads,
+                                       edgesLoop.getRegionIterArgs()[slot], w,
+                                       ifInside.getResult(slot)));
       }
     }
     scf::YieldOp::create(eb, loc, next);
