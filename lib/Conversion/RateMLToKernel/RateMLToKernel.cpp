@@ -1126,11 +1126,11 @@ struct ConvertRateMLToKernelPass
       return signalPassFailure();
     }
     if (block == 0 || block > 32) {
-      module.emitError() << "block must be 1 to 32, got " << block;
+      module.emitError() << "block must be 1 to 32, got " << unsigned(block);
       return signalPassFailure();
     }
     if (lanes == 0 || lanes > 64) {
-      module.emitError() << "lanes must be 1 to 64, got " << lanes;
+      module.emitError() << "lanes must be 1 to 64, got " << unsigned(lanes);
       return signalPassFailure();
     }
     FloatType elem = precision == "f64" ? FloatType(Float64Type::get(&getContext()))
