@@ -332,7 +332,9 @@ int main(int argc, char **argv) {
   cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "rateml-compile (rateml " RATEML_VERSION ")\n";
   });
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  // libLLVM registers hundreds of backend options in the general category;
+  // they stay usable (and listed by --help-hidden) but would bury ours.
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "rateml-compile: compile a RateML/LEMS XML neural-mass model\n\n"
