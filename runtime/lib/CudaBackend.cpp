@@ -281,7 +281,7 @@ void runThreadBatch(Launcher &launcher, const ModelInfo &info,
   LaneArrays<T> a =
       buildLaneArrays<T>(info, edges, options,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
-                         laneSets);
+                         laneSets, /*copiedRows=*/0);
   launcher.upload(a, first, shape.varNames.size() * N * L);
   Monitors<T> monitors(shape, N, L, 0, L, out);
   // Snapshots in flight, oldest first: slot and steps done when taken.

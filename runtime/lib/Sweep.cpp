@@ -65,7 +65,7 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets) {
+    const std::vector<size_t> &laneSets, size_t copiedRows) {
   const size_t L = laneSlots.size(), N = edges.numNodes,
                S = info.states.size();
   const size_t K = edges.numEdges(), C = info.historyStates.size();
@@ -86,7 +86,8 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
         a.horizon = std::max<int64_t>(a.horizon, int64_t(d[e]) + 1);
       }
     }
-  if (uint64_t(a.horizon) * std::max<size_t>(C, 1) * N * L >= (1ull << 31))
+  a.historyRows = a.horizon + int64_t(copiedRows);
+  if (uint64_t(a.historyRows) * std::max<size_t>(C, 1) * N * L >= (1ull << 31))
     throw Error("the history of " + std::to_string(L) +
                 " parameter sets needs more than 2^31 elements; use fewer "
                 "nodes, sets per batch, or a higher conduction speed");
@@ -116,16 +117,22 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     for (size_t i = 0; i < N; ++i)
       for (size_t l = 0; l < L; ++l)
         a.state[(s * N + i) * L + l] = static_cast<T>(past(0, s, i, l));
-  // [channel][node][row][lane]; row (-k mod H) of the ring holds step -k.
-  const int64_t H = a.horizon;
-  a.history.resize(std::max<size_t>(H * C * N * L, 1));
-  for (int64_t k = 0; k < H; ++k)
-    for (size_t c = 0; c < C; ++c)
-      for (size_t i = 0; i < N; ++i)
+  // [channel][node][row][lane]; row (-k mod H) of the ring holds step -k,
+  // row H + r a copy of row r.
+  const int64_t H = a.horizon, R = a.historyRows;
+  a.history.resize(std::max<size_t>(R * C * N * L, 1));
+  for (size_t c = 0; c < C; ++c)
+    for (size_t i = 0; i < N; ++i) {
+      T *series = a.history.data() + (c * N + i) * R * L;
+      const T *now = a.state.data() + (info.historyStates[c] * N + i) * L;
+      for (int64_t r = 0; r < R; ++r) {
+        const int64_t k = (H - r % H) % H;
         for (size_t l = 0; l < L; ++l)
-          a.history[(((c * N + i) * H + (H - k) % H)) * L + l] =
+          series[r * L + l] =
               initial ? static_cast<T>(past(k, info.historyStates[c], i, l))
-                      : a.state[(info.historyStates[c] * N + i) * L + l];
+                      : now[l];
+      }
+    }
 
   a.rowStart.assign(edges.rowStart.begin(), edges.rowStart.end());
   a.sources.assign(edges.source.begin(), edges.source.end());
@@ -146,11 +153,11 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
 template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &);
+    const std::vector<size_t> &, size_t);
 template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &);
+    const std::vector<size_t> &, size_t);
 
 template <typename T>
 Monitors<T>::Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
@@ -303,7 +310,7 @@ public:
     }
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
-        laneSlots, laneSets);
+        laneSlots, laneSets, info.block - 1);
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);

@@ -129,12 +129,21 @@ private:
       vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
   }
   /// Element index of history row `row` of `channel` (index values) for
-  /// node `node`: the history is [channel][node][row][lane].
+  /// node `node`: the history is [channel][node][rows][lane], `rows` =
+  /// historyRows().
   Value historyOffset(OpBuilder &b, Value channel, Value n, Value node,
-                      Value horizon, Value row) {
+                      Value rows, Value row) {
     Value series = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, channel, n), node);
-    return laneOffset(b, series, horizon, row);
+    return laneOffset(b, series, rows, row);
+  }
+  /// Rows of one history series for a ring of `horizon` rows (index or
+  /// i32): blocked kernels keep copies of the ring's first blockSteps - 1
+  /// rows after it, so the rows a block of steps reads never wrap around.
+  Value historyRows(OpBuilder &b, Value horizon) {
+    Value pad = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(horizon.getType(), blockSteps - 1));
+    return arith::AddIOp::create(b, loc, horizon, pad);
   }
   /// Element `i` of an i32 array, as an index.
   Value loadIndex(OpBuilder &b, Value mem, Value i) {
@@ -200,9 +209,10 @@ private:
   /// coupling slots 0 ... blockSteps - 1, in one pass over the edges (lanes
   /// share their delays, all of at least blockSteps - 1 steps, so every row
   /// read is already written). Each edge's rows are contiguous, and each
-  /// step's sum is taken in the same order as one step at a time.
+  /// step's sum is taken in the same order as one step at a time. The ring
+  /// has `horizonI32` rows, a history series `rows` (historyRows).
   void buildBlockedCoupling(OpBuilder &b, ValueRange args, Value rowNow,
-                            Value horizon);
+                            Value horizonI32, Value rows);
   /// Whether every coupling term reads only its source value and
   /// parameter-level values, so the coupling of later steps can be summed
   /// before the target's states exist.
@@ -568,12 +578,13 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     return broadcastI32(at, scalar);
   };
   Value horizonIndex = arith::IndexCastOp::create(b, loc, indexType, horizon);
+  Value rows = historyRows(b, horizonIndex);
   Value rowNowScalar = arith::TruncIOp::create(
       b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon));
   Value rowNow = splatI32(b, rowNowScalar);
   Value horizonI32 = arith::TruncIOp::create(b, loc, i32, horizon);
-  Value horizonVec =
-      splatI32(b, arith::TruncIOp::create(b, loc, i32, horizon));
+  Value horizonVec = splatI32(b, horizonI32);
+  Value rowsVec = splatI32(b, historyRows(b, horizonI32));
   Value nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
   Value lanesVec =
       splatI32(b, arith::IndexCastOp::create(b, loc, i32, laneStride));
@@ -636,7 +647,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                               arith::ConstantIntOp::create(tb, loc, i64, 0)),
         /*withElse=*/false);
     OpBuilder fb = ifFirst.getThenBodyBuilder();
-    buildBlockedCoupling(fb, args, rowNowScalar, horizonIndex);
+    buildBlockedCoupling(fb, args, rowNowScalar, horizonI32, rows);
     pb = ifBlocked.getElseBodyBuilder();
   }
   if (!couplings.empty()) {
@@ -697,7 +708,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                 sb, loc,
                 loadVec(sb, history,
                         historyOffset(sb, index(sb, historyChannel[src]), n, j,
-                                      horizonIndex, row)));
+                                      rows, row)));
           }
           OpBuilder gb = ifShared.getElseBodyBuilder();
           // row = (n mod H) - d, wrapped into [0, H).
@@ -711,7 +722,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
               gb, loc, i32, historyChannel[src]));
           Value idx = arith::MulIOp::create(gb, loc, channel, nVec);
           idx = arith::AddIOp::create(gb, loc, idx, jVec);
-          idx = arith::MulIOp::create(gb, loc, idx, horizonVec);
+          idx = arith::MulIOp::create(gb, loc, idx, rowsVec);
           idx = arith::AddIOp::create(gb, loc, idx, row);
           idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
           idx = arith::AddIOp::create(gb, loc, idx, iota);
@@ -802,24 +813,38 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     OpBuilder fb = ifHeun.getElseBodyBuilder();
     scf::YieldOp::create(fb, loc, predicted);
   }
+  // Blocked kernels also write rows 0 ... B - 2 to their copies H ... H + B - 2.
+  Value mirrored;
+  if (blockSteps > 1)
+    mirrored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
+                                     nextRow, index(nb, blockSteps - 1));
   for (size_t s = 0; s < states.size(); ++s) {
     Value v = ifHeun.getResult(s);
     storeVec(nb, v, state, laneOffset(nb, index(nb, s), n, i));
-    if (hasDelays && historyChannel[s] >= 0)
-      storeVec(nb, v, history,
-               historyOffset(nb, index(nb, historyChannel[s]), n, i,
-                             horizonIndex, nextRow));
+    if (!hasDelays || historyChannel[s] < 0)
+      continue;
+    Value channel = index(nb, historyChannel[s]);
+    storeVec(nb, v, history,
+             historyOffset(nb, channel, n, i, rows, nextRow));
+    if (blockSteps > 1) {
+      auto ifMirrored = scf::IfOp::create(nb, loc, mirrored, false);
+      OpBuilder mb = ifMirrored.getThenBodyBuilder();
+      storeVec(mb, v, history,
+               historyOffset(mb, channel, n, i, rows,
+                             arith::AddIOp::create(mb, loc, nextRow,
+                                                   horizonIndex)));
+    }
   }
 }
 
 void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
-                                         Value rowNow, Value horizon) {
-  Type i32 = b.getI32Type(), indexType = b.getIndexType();
+                                         Value rowNow, Value horizonI32,
+                                         Value rows) {
+  Type indexType = b.getIndexType();
   Value paramsArg = args[0], history = args[2], delays = args[3],
         rowStart = args[4], sources = args[5], weights = args[6],
         couplingArg = args[7];
   Value n = arith::IndexCastOp::create(b, loc, indexType, args[9]);
-  Value horizonI32 = arith::IndexCastOp::create(b, loc, i32, horizon);
   Value c0 = index(b, 0), c1 = index(b, 1);
   const size_t numCouplings = couplings.size();
   llvm::StringMap<Value> noStates;
@@ -838,41 +863,20 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     Value w = vector::BroadcastOp::create(
         eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
     Value first = sharedDelayRow(eb, delays, e, rowNow, horizonI32);
-    // The source values of every coupling and step, [k][t]: one run of
-    // contiguous rows unless the block wraps around the end of the ring.
-    auto loadSources = [&](OpBuilder &lb, bool wraps) {
-      SmallVector<Value> values;
-      for (CouplingOp coupling : couplings) {
-        Value channel = index(lb, historyChannel[coupling.getSource()]);
-        for (unsigned t = 0; t < blockSteps; ++t) {
-          Value row = arith::AddIOp::create(
-              lb, loc, first, arith::ConstantIntOp::create(lb, loc, i32, t));
-          if (wraps)
-            row = arith::SelectOp::create(
-                lb, loc,
-                arith::CmpIOp::create(lb, loc, arith::CmpIPredicate::sge, row,
-                                      horizonI32),
-                arith::SubIOp::create(lb, loc, row, horizonI32), row);
-          row = arith::IndexCastOp::create(lb, loc, indexType, row);
-          values.push_back(loadVec(
-              lb, history, historyOffset(lb, channel, n, j, horizon, row)));
-        }
-      }
-      return values;
-    };
-    Value last = arith::AddIOp::create(
-        eb, loc, first,
-        arith::ConstantIntOp::create(eb, loc, i32, blockSteps - 1));
-    Value inside = arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::slt,
-                                         last, horizonI32);
-    SmallVector<Type> sourceTypes(blockSteps * numCouplings, vecType);
-    auto ifInside = scf::IfOp::create(eb, loc, sourceTypes, inside,
-                                      /*withElse=*/true);
-    {
-      OpBuilder tb = ifInside.getThenBodyBuilder();
-      scf::YieldOp::create(tb, loc, loadSources(tb, false));
-      OpBuilder fb = ifInside.getElseBodyBuilder();
-      scf::YieldOp::create(fb, loc, loadSources(fb, true));
+    // Rows first ... first + B - 1 of the source, contiguous: the copies
+    // after the ring stand in for rows that wrap around it.
+    Value firstRow = arith::IndexCastOp::create(eb, loc, indexType, first);
+    SmallVector<Value> sourceValues;
+    for (CouplingOp coupling : couplings) {
+      Value offset =
+          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]), n,
+                        j, rows, firstRow);
+      for (unsigned t = 0; t < blockSteps; ++t)
+        sourceValues.push_back(loadVec(
+            eb, history,
+            arith::AddIOp::create(
+                eb, loc, offset,
+                arith::MulIOp::create(eb, loc, index(eb, t), laneStride))));
     }
     Reads reads = makeReads(eb, paramsArg, noStates);
     SmallVector<Value> next;
@@ -881,7 +885,7 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
         unsigned slot = k * blockSteps + t;
         next.push_back(addCouplingTerm(eb, coupling, reads,
                                        edgesLoop.getRegionIterArgs()[slot], w,
-                                       ifInside.getResult(slot)));
+                                       sourceValues[slot]));
       }
     }
     scf::YieldOp::create(eb, loc, next);
@@ -1063,7 +1067,7 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
   for (int64_t s : delayedStates)
     delayedJson.push_back(s);
   Object meta{
-      {"abi", 2},
+      {"abi", 3},
       {"version", RATEML_VERSION},
       {"model", model.getSymName()},
       {"description", model.getDescription().value_or("")},

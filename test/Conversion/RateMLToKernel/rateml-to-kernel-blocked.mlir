@@ -2,11 +2,16 @@
 
 // A coupling that reads only its source and parameters: with flag 8, at
 // steps that are multiples of the block, one pass over the edges sums two
-// steps (two accumulators), loading two rows of the source's history:
-// contiguous ones, or wrapped around the end of the ring; each step's sum is
+// steps (two accumulators), loading two consecutive rows of the source's
+// history from one offset: a series has H + 1 rows, the last a copy of row
+// 0, so the two rows never wrap around the ring. Each step's sum is
 // acc + (w * post) * pre, as one step at a time. Phase 2 reads slot
-// (step mod 2) and leaves c(n) in slot 0 for the exposures.
+// (step mod 2), leaves c(n) in slot 0 for the exposures, and writes row 0
+// of the ring also to its copy, row H.
 // CHECK-LABEL: func.func @rateml_step(
+// CHECK: %[[H:.*]] = arith.index_cast %arg10 : i64 to index
+// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
+// CHECK: %[[NEXT:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[FLAG:.*]] = arith.andi %{{.*}}, %c8_i32 : i32
 // CHECK: %[[BLOCKED:.*]] = arith.cmpi ne, %[[FLAG]]
 // CHECK: %[[PHASE:.*]] = arith.remsi %{{.*}}, %c2_i64 : i64
@@ -15,25 +20,33 @@
 // CHECK: scf.if %[[FIRST]] {
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
-// CHECK: %[[X:.*]]:2 = scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>) {
-// CHECK: vector.load
-// CHECK: vector.load
-// CHECK: } else {
-// CHECK: arith.select
-// CHECK: vector.load
-// CHECK: arith.select
-// CHECK: vector.load
-// CHECK: }
-// CHECK: %[[T0:.*]] = arith.mulf %{{.*}}, %[[X]]#0 : vector<4xf32>
+// CHECK: %[[SERIES:.*]] = arith.muli %{{.*}}, %[[ROWS]] : index
+// CHECK: %[[ROW:.*]] = arith.addi %[[SERIES]], %{{.*}} : index
+// CHECK: %[[OFFSET:.*]] = arith.muli %[[ROW]], %c4 : index
+// CHECK: %[[X0:.*]] = vector.load %arg2[%[[OFFSET]]]
+// CHECK: %[[OFFSET1:.*]] = arith.addi %[[OFFSET]], %c4 : index
+// CHECK: %[[X1:.*]] = vector.load %arg2[%[[OFFSET1]]]
+// CHECK: %[[T0:.*]] = arith.mulf %{{.*}}, %[[X0]] : vector<4xf32>
 // CHECK: %[[S0:.*]] = arith.addf %[[A0]], %[[T0]] : vector<4xf32>
-// CHECK: %[[T1:.*]] = arith.mulf %{{.*}}, %[[X]]#1 : vector<4xf32>
+// CHECK: %[[T1:.*]] = arith.mulf %{{.*}}, %[[X1]] : vector<4xf32>
 // CHECK: %[[S1:.*]] = arith.addf %[[A1]], %[[T1]] : vector<4xf32>
 // CHECK: scf.yield %[[S0]], %[[S1]]
 // CHECK: vector.store
 // CHECK: vector.store
 // CHECK: } else {
 // CHECK: scf.for {{.*}} -> (vector<4xf32>)
+// CHECK: arith.muli %{{.*}}, %[[ROWS]] : index
 // CHECK: vector.gather
+// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT]], %c1 : index
+// CHECK: %[[SERIES2:.*]] = arith.muli %{{.*}}, %[[ROWS]] : index
+// CHECK: %[[ROW2:.*]] = arith.addi %[[SERIES2]], %[[NEXT]] : index
+// CHECK: %[[OFFSET2:.*]] = arith.muli %[[ROW2]], %c4 : index
+// CHECK: vector.store %[[V:.*]], %arg2[%[[OFFSET2]]]
+// CHECK: scf.if %[[MIRRORED]] {
+// CHECK: %[[COPY:.*]] = arith.addi %[[NEXT]], %[[H]] : index
+// CHECK: %[[ROW3:.*]] = arith.addi %[[SERIES2]], %[[COPY]] : index
+// CHECK: %[[OFFSET3:.*]] = arith.muli %[[ROW3]], %c4 : index
+// CHECK: vector.store %[[V]], %arg2[%[[OFFSET3]]]
 // CHECK-LABEL: func.func @rateml_exposures(
 // CHECK: llvm.mlir.global external constant @rateml_model_json
 // CHECK-SAME: \22block\22:2

@@ -1,6 +1,6 @@
 //===- KernelABI.h - The C ABI between kernels and the runtime --*- C++ -*-===//
 //
-// What an object produced by convert-rateml-to-kernel exports (version 2,
+// What an object produced by convert-rateml-to-kernel exports (version 3,
 // docs/kernel-abi.md): three functions with MLIR's C interface for 1-D
 // memrefs and a JSON metadata string. Descriptors have the same layout for
 // every element type, so the runtime passes untyped ones.
@@ -13,7 +13,7 @@
 
 namespace rateml::runtime {
 
-constexpr int kKernelABIVersion = 2;
+constexpr int kKernelABIVersion = 3;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {

@@ -185,7 +185,9 @@ template <typename T> struct LaneArrays {
   size_t lanes = 0;
   std::vector<T> params, state, history, weights, coupling, out;
   std::vector<int32_t> delays, rowStart, sources;
-  int64_t horizon = 1;
+  /// Rows of the history ring, and of one history series: the ring, then
+  /// copies of its first rows (blocked CPU kernels, docs/kernel-abi.md).
+  int64_t horizon = 1, historyRows = 1;
   bool sharedDelays = true;
   int32_t flags = 0;
 
@@ -203,13 +205,15 @@ template <typename T> struct LaneArrays {
 };
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
-/// and whose global indices (keys of the initial draws) are `laneSets`.
+/// and whose global indices (keys of the initial draws) are `laneSets`;
+/// each history series ends with copies of the ring's first `copiedRows`
+/// rows (the model's block - 1 for CPU kernels, 0 on the GPU).
 template <typename T>
 LaneArrays<T> buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets);
+    const std::vector<size_t> &laneSets, size_t copiedRows);
 
 /// The monitors of a sweep (TVB's term): turn snapshots of the recorded
 /// variables of `lanes` sets (laid out [var][node][set], as the kernels
