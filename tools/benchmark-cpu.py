@@ -7,7 +7,8 @@ W1 couples r only; models/montbrio.xml couples r and V (TVB's model), so the
 script runs both: "W1" is montbrio.xml with its V coupling removed (written
 to a temporary file), "montbrio.xml" is the shipped model (twice the edge
 work). Each is compiled in float32 and float64 and run with 1 and 2 threads;
-W1 float32 also with --block 1 (coupling one step at a time).
+W1 float32 also with --block 1 (coupling one step at a time) and with
+--lanes 8 (half the history per tile, which may then fit in L2).
 
 Side by side in the same invocation: the float64 reference interpreter
 (a few sets) and rateml-baseline-cpu, the hand-written W1 loop a user would
@@ -90,6 +91,7 @@ def main():
                   "--coupling-hi", "0.5"])]
     builds = [("W1", w1, "f32", []), ("W1", w1, "f64", []),
               ("W1 --block 1", w1, "f32", ["--block", "1"]),
+              ("W1 --lanes 8", w1, "f32", ["--lanes", "8"]),
               ("montbrio.xml (r and V)", model, "f32", []),
               ("montbrio.xml (r and V)", model, "f64", [])]
     for label, source, precision, flags in builds:

@@ -25,7 +25,11 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
       gather (`vector.gather` with per-lane delays), derived variables, time
       derivatives, Euler or Heun with the same coupling in both stages,
       noise, clipping, and the history write. Arithmetic is the model's,
-      op for op, in the order of docs/simulation.md.
+      op for op, in the order of docs/simulation.md, with one exception: in
+      float32, a division by a parameter-level value (a parameter, constant
+      or derived parameter) is a multiplication by its reciprocal, taken
+      once per call with the parameter-level values themselves (within
+      1.5 ulp; float64 kernels divide).
     - `rateml_exposures(...)`: the exposures of every node.
     - `rateml_model_json`: an `llvm.mlir.global` string describing sizes,
       names, slots, ranges and bounds.
@@ -37,7 +41,9 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     When every coupling term reads only its source value and parameter-level
     values (not the target's states), the CPU step kernel can compute the
     coupling of `block` steps in one pass over the edges: each edge then
-    reads `block` consecutive history rows with contiguous loads. The
+    reads `block` consecutive history rows with contiguous loads (a node's
+    history series has `block - 1` rows after the ring that repeat its
+    first rows, so those rows never wrap around). The
     runtime turns this on (flag 8) for tiles whose lanes share their delays
     and whose shortest delay is at least `block - 1` steps; the sums are the
     same, in the same order, as one step at a time.
