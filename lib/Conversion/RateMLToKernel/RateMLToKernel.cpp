@@ -37,6 +37,12 @@ struct Reads {
   std::function<Value(unsigned)> slot;
 };
 
+/// Edges between the one a blocked coupling pass sums and the one whose
+/// history rows it prefetches (measured on W1: 2, 4 and 8 all help a little,
+/// 8 most; docs/performance.md).
+constexpr int64_t kPrefetchEdges = 8;
+constexpr unsigned kCacheLineBytes = 64;
+
 /// Where the parameter sets of a kernel live: `lanes` per SIMD vector (CPU),
 /// or one per thread with the set index as the fastest array index (GPU).
 enum class LaneModel { Vector, Thread };
@@ -903,6 +909,8 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
   const size_t numCouplings = couplings.size();
   llvm::StringMap<Value> noStates;
 
+  // Flag 8 is set only when there are edges.
+  Value lastEdge = arith::SubIOp::create(b, loc, loadIndex(b, rowStart, n), c1);
   auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
@@ -931,6 +939,29 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
             arith::AddIOp::create(
                 eb, loc, offset,
                 arith::MulIOp::create(eb, loc, index(eb, t), laneStride))));
+    }
+    // The history of a tile is larger than the L2 cache for the usual
+    // sweeps, and each edge's rows sit somewhere else in it: ask for the
+    // rows of the edge kPrefetchEdges ahead while this one is summed.
+    Value ahead = arith::MinSIOp::create(
+        eb, loc, arith::AddIOp::create(eb, loc, e, index(eb, kPrefetchEdges)),
+        lastEdge);
+    Value sourceAhead = loadIndex(eb, sources, ahead);
+    Value rowAhead = arith::IndexCastOp::create(
+        eb, loc, indexType,
+        sharedDelayRow(eb, delays, ahead, rowNow, horizonI32));
+    const unsigned elementBits = elem.getIntOrFloatBitWidth();
+    const unsigned lineElements = kCacheLineBytes * 8 / elementBits;
+    const unsigned blockElements = blockSteps * lanes;
+    for (CouplingOp coupling : couplings) {
+      Value offset =
+          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]),
+                        n, sourceAhead, rows, rowAhead);
+      for (unsigned at = 0; at < blockElements; at += lineElements)
+        memref::PrefetchOp::create(
+            eb, loc, history,
+            ValueRange{arith::AddIOp::create(eb, loc, offset, index(eb, at))},
+            /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
     }
     Reads reads = makeReads(eb, paramsArg, noStates);
     SmallVector<Value> next;

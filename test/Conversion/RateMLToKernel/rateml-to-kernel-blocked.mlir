@@ -7,7 +7,9 @@
 // 0, so the two rows never wrap around the ring. Each step's sum is
 // acc + (w * post) * pre, as one step at a time. Phase 2 reads slot
 // (step mod 2), leaves c(n) in slot 0 for the exposures, and writes row 0
-// of the ring also to its copy, row H.
+// of the ring also to its copy, row H. While an edge is summed, the rows of
+// the edge 8 ahead (or the last edge) are prefetched: 2 rows x 4 lanes x 4
+// bytes fit one cache line, so one prefetch.
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK: %[[H:.*]] = arith.index_cast %arg10 : i64 to index
 // CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
@@ -18,7 +20,10 @@
 // CHECK: scf.if %[[BLOCKED]] {
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[PHASE]], %c0_i64
 // CHECK: scf.if %[[FIRST]] {
-// CHECK: scf.for
+// CHECK: %[[K:.*]] = memref.load %arg4[%[[N:.*]]] : memref<?xi32>
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]]
+// CHECK: %[[LAST:.*]] = arith.subi %[[KI]], %c1 : index
+// CHECK: scf.for %{{.*}} = %c0 to %[[N]]
 // CHECK: scf.for {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
 // CHECK: %[[SERIES:.*]] = arith.muli %{{.*}}, %[[ROWS]] : index
 // CHECK: %[[ROW:.*]] = arith.addi %[[SERIES]], %{{.*}} : index
@@ -26,6 +31,14 @@
 // CHECK: %[[X0:.*]] = vector.load %arg2[%[[OFFSET]]]
 // CHECK: %[[OFFSET1:.*]] = arith.addi %[[OFFSET]], %c4 : index
 // CHECK: %[[X1:.*]] = vector.load %arg2[%[[OFFSET1]]]
+// CHECK: %[[AHEAD:.*]] = arith.addi %{{.*}}, %c8 : index
+// CHECK: %[[E2:.*]] = arith.minsi %[[AHEAD]], %[[LAST]] : index
+// CHECK: memref.load %arg5[%[[E2]]]
+// CHECK: %[[SERIES_AHEAD:.*]] = arith.muli %{{.*}}, %[[ROWS]] : index
+// CHECK: %[[ROW_AHEAD:.*]] = arith.addi %[[SERIES_AHEAD]], %{{.*}} : index
+// CHECK: %[[OFFSET_AHEAD:.*]] = arith.muli %[[ROW_AHEAD]], %c4 : index
+// CHECK-NEXT: memref.prefetch %arg2[%[[OFFSET_AHEAD]]], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
 // CHECK: %[[T0:.*]] = arith.mulf %{{.*}}, %[[X0]] : vector<4xf32>
 // CHECK: %[[S0:.*]] = arith.addf %[[A0]], %[[T0]] : vector<4xf32>
 // CHECK: %[[T1:.*]] = arith.mulf %{{.*}}, %[[X1]] : vector<4xf32>
