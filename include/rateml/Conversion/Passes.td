@@ -25,11 +25,8 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
       gather (`vector.gather` with per-lane delays), derived variables, time
       derivatives, Euler or Heun with the same coupling in both stages,
       noise, clipping, and the history write. Arithmetic is the model's,
-      op for op, in the order of docs/simulation.md, with one exception: in
-      float32, a division by a parameter-level value (a parameter, constant
-      or derived parameter) is a multiplication by its reciprocal, taken
-      once per call with the parameter-level values themselves (within
-      1.5 ulp; float64 kernels divide).
+      op for op, in the order of docs/simulation.md; parameter-level values
+      are loaded once per call, before the loop over nodes.
     - `rateml_exposures(...)`: the exposures of every node.
     - `rateml_model_json`: an `llvm.mlir.global` string describing sizes,
       names, slots, ranges and bounds.

@@ -191,31 +191,7 @@ private:
     }
     return loaded;
   }
-  /// 1 / (slot's value), once per call (CPU step kernels only).
-  Value reciprocal(unsigned slot) {
-    Value &r = callEntry->reciprocals[slot];
-    if (!r)
-      r = arith::DivFOp::create(callEntry->builder, loc,
-                                splat(callEntry->builder, 1.0),
-                                loadParam(callEntry->builder,
-                                          callEntry->params, slot));
-    return r;
-  }
   Value clip(OpBuilder &b, StateOp state, Value x);
-  /// The slot of `op`'s divisor when `op` divides by a parameter-level value
-  /// in an f32 CPU step kernel.
-  std::optional<unsigned> parameterLevelDivisor(Operation &op) {
-    auto div = dyn_cast<arith::DivFOp>(op);
-    if (!div || !callEntry || !elem.isF32())
-      return std::nullopt;
-    auto get = div.getRhs().getDefiningOp<GetOp>();
-    if (!get)
-      return std::nullopt;
-    auto slot = slotOf.find(get.getName());
-    if (slot == slotOf.end())
-      return std::nullopt;
-    return slot->second;
-  }
 
   /// Values of derived and conditional variables for one node, given
   /// `read` for everything else.
@@ -295,14 +271,13 @@ private:
   Value laneStride, laneId;
   /// While a CPU step kernel is built: its parameter-level values, loaded
   /// once per call before the loops (LLVM cannot hoist them, since as far as
-  /// it knows the kernel's arrays may alias), and reciprocals of f32
-  /// divisors among them.
+  /// it knows the kernel's arrays may alias).
   struct CallEntry {
     CallEntry(Operation *firstOp, Value params)
         : builder(firstOp), params(params) {}
     OpBuilder builder;
     Value params;
-    llvm::DenseMap<unsigned, Value> slots, reciprocals;
+    llvm::DenseMap<unsigned, Value> slots;
   };
   std::optional<CallEntry> callEntry;
 
@@ -413,13 +388,6 @@ SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
   for (Operation &op : block) {
     if (auto get = dyn_cast<GetOp>(op)) {
       mapping.map(get.getResult(), reads.symbol(get.getName()));
-    } else if (auto divisor = parameterLevelDivisor(op); vector && divisor) {
-      // f32 step kernels multiply by the reciprocal, taken once per call: a
-      // division per node costs as much as the node's other arithmetic.
-      auto div = cast<arith::DivFOp>(op);
-      mapping.map(div.getResult(),
-                  arith::MulFOp::create(b, loc, mapping.lookup(div.getLhs()),
-                                        reciprocal(*divisor)));
     } else if (isa<DtOp>(op)) {
       mapping.map(op.getResult(0), reads.slot(kDtSlot));
     } else if (isa<NNodeOp>(op)) {

@@ -20,6 +20,7 @@ void mlir::rateml::buildModelOptimizationPipeline(OpPassManager &pm) {
   model.addPass(createRateMLExpandPowersPass());
   model.addPass(createCSEPass());
   model.addPass(createRateMLHoistInvariantsPass());
+  model.addPass(createRateMLReciprocalDivisorsPass());
   model.addPass(createCanonicalizerPass());
   model.addPass(createCSEPass());
   model.addPass(createRateMLClassifyCouplingPass());

@@ -100,6 +100,49 @@ def RateMLHoistInvariantsPass : Pass<"rateml-hoist-invariants", "ModelOp"> {
   }];
 }
 
+def RateMLReciprocalDivisorsPass
+    : Pass<"rateml-reciprocal-divisors", "ModelOp"> {
+  let summary = "Divide by parameter-level values through their reciprocals";
+  let description = [{
+    In per-step bodies (derived and conditional variables, time derivatives,
+    exposures, couplings), `x / p` where `p` reads a parameter-level value
+    (a parameter, constant or derived parameter) becomes `x * r` with a new
+    derived parameter `r = 1 / p`, computed once per parameter set. A
+    division costs several multiplications, and models divide by their time
+    constants in every derivative. The product differs from the quotient by
+    at most 1.5 ulp; the reference interpreter runs the same model, so the
+    float64 kernels still match it to the bit. Run after
+    `rateml-hoist-invariants`, which turns parameter-level divisors into
+    single reads.
+
+    Before:
+    ```mlir
+    rateml.time_derivative "dx" {
+      %x = rateml.get @x
+      %tau = rateml.get @tau
+      %0 = arith.divf %x, %tau : f64
+      rateml.yield %0 : f64
+    }
+    ```
+    After:
+    ```mlir
+    rateml.derived_param @tau_reciprocal hoisted {
+      %one = arith.constant 1.0 : f64
+      %tau = rateml.get @tau
+      %0 = arith.divf %one, %tau : f64
+      rateml.yield %0 : f64
+    }
+    rateml.time_derivative "dx" {
+      %x = rateml.get @x
+      %r = rateml.get @tau_reciprocal
+      %0 = arith.mulf %x, %r : f64
+      rateml.yield %0 : f64
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def RateMLClassifyCouplingPass : Pass<"rateml-classify-coupling", "ModelOp"> {
   let summary = "Classify each coupling's per-edge function";
   let description = [{
