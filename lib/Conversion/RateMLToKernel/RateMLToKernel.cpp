@@ -181,13 +181,14 @@ private:
   }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
     if (!callEntry || params != callEntry->params)
-      return loadVec(b, params, laneOffset(b, index(b, 0), index(b, 0),
-                                           index(b, slot)));
+      return loadVec(b, params,
+                     laneOffset(b, index(b, 0), index(b, 0), index(b, slot)));
     Value &loaded = callEntry->slots[slot];
     if (!loaded) {
       OpBuilder &eb = callEntry->builder;
-      loaded = loadVec(eb, params, laneOffset(eb, index(eb, 0), index(eb, 0),
-                                              index(eb, slot)));
+      loaded =
+          loadVec(eb, params,
+                  laneOffset(eb, index(eb, 0), index(eb, 0), index(eb, slot)));
     }
     return loaded;
   }
@@ -840,7 +841,8 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     OpBuilder fb = ifHeun.getElseBodyBuilder();
     scf::YieldOp::create(fb, loc, predicted);
   }
-  // Blocked kernels also write rows 0 ... B - 2 to their copies H ... H + B - 2.
+  // Blocked kernels also write rows 0 ... B - 2 to their copies, rows H ...
+  // H + B - 2.
   Value mirrored;
   if (blockSteps > 1)
     mirrored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
@@ -851,15 +853,14 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
     if (!hasDelays || historyChannel[s] < 0)
       continue;
     Value channel = index(nb, historyChannel[s]);
-    storeVec(nb, v, history,
-             historyOffset(nb, channel, n, i, rows, nextRow));
+    storeVec(nb, v, history, historyOffset(nb, channel, n, i, rows, nextRow));
     if (blockSteps > 1) {
       auto ifMirrored = scf::IfOp::create(nb, loc, mirrored, false);
       OpBuilder mb = ifMirrored.getThenBodyBuilder();
-      storeVec(mb, v, history,
-               historyOffset(mb, channel, n, i, rows,
-                             arith::AddIOp::create(mb, loc, nextRow,
-                                                   horizonIndex)));
+      storeVec(
+          mb, v, history,
+          historyOffset(mb, channel, n, i, rows,
+                        arith::AddIOp::create(mb, loc, nextRow, horizonIndex)));
     }
   }
   callEntry.reset();
@@ -923,8 +924,8 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     const unsigned blockElements = blockSteps * lanes;
     for (CouplingOp coupling : couplings) {
       Value offset =
-          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]),
-                        n, sourceAhead, rows, rowAhead);
+          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]), n,
+                        sourceAhead, rows, rowAhead);
       for (unsigned at = 0; at < blockElements; at += lineElements)
         memref::PrefetchOp::create(
             eb, loc, history,

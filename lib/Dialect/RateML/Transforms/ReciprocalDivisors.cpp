@@ -51,9 +51,8 @@ struct ReciprocalDivisorsPass
         b.setInsertionPointToStart(b.createBlock(&reciprocal.getBody()));
         Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
         Value divisor = GetOp::create(b, loc, b.getF64Type(), get.getName());
-        YieldOp::create(b, loc,
-                        ValueRange{arith::DivFOp::create(b, loc, one, divisor)
-                                       .getResult()});
+        Value inverse = arith::DivFOp::create(b, loc, one, divisor);
+        YieldOp::create(b, loc, inverse);
         symbols.insert(reciprocal);
       }
       OpBuilder b(div);
