@@ -212,6 +212,8 @@ private:
   /// set, state), then Box-Muller on words 0 and 1, in the kernel precision.
   Value normalDraw(OpBuilder &b, const PhiloxInputs &philox, Value node,
                    unsigned state);
+  /// The low and high 32 bits of x * m for every lane of i32 `x`, `m`.
+  std::pair<Value, Value> multiplyExtended(OpBuilder &b, Value x, Value m);
 
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
@@ -458,6 +460,44 @@ void KernelBuilder::evaluateDerived(OpBuilder &b,
   }
 }
 
+std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b,
+                                                        Value x, Value m) {
+  auto vecI32 = dyn_cast<VectorType>(x.getType());
+  if (!vecI32 || lanes % 2 != 0) {
+    auto product = arith::MulUIExtendedOp::create(b, loc, x, m);
+    return {product.getLow(), product.getHigh()};
+  }
+  // Lanes 2k and 2k + 1 as the low and high halves of one i64 (the CPU
+  // targets are little-endian): two 32 x 32 -> 64 multiplies of the even
+  // and the odd lanes (pmuludq on x86), and two shuffles into the low and
+  // the high words. arith.mului_extended on the whole vector computes every
+  // product twice, once per half.
+  auto vecI64 = VectorType::get({lanes / 2}, b.getI64Type());
+  auto splat64 = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vecI64, b.getI64IntegerAttr(int64_t(v))));
+  };
+  Value wide = vector::BitCastOp::create(b, loc, vecI64, x);
+  Value wideM = vector::BitCastOp::create(b, loc, vecI64, m);
+  Value lowMask = splat64(0xFFFFFFFFull), shift = splat64(32);
+  Value mEven = arith::AndIOp::create(b, loc, wideM, lowMask);
+  Value mOdd = arith::ShRUIOp::create(b, loc, wideM, shift);
+  Value even = arith::MulIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, lowMask), mEven);
+  Value odd = arith::MulIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, wide, shift), mOdd);
+  Value evenWords = vector::BitCastOp::create(b, loc, vecI32, even);
+  Value oddWords = vector::BitCastOp::create(b, loc, vecI32, odd);
+  SmallVector<int64_t> lowOrder, highOrder;
+  for (int64_t k = 0; k < int64_t(lanes); k += 2) {
+    lowOrder.append({k, int64_t(lanes) + k});
+    highOrder.append({k + 1, int64_t(lanes) + k + 1});
+  }
+  return {vector::ShuffleOp::create(b, loc, evenWords, oddWords, lowOrder),
+          vector::ShuffleOp::create(b, loc, evenWords, oddWords, highOrder)};
+}
+
 Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
                                 Value node, unsigned state) {
   auto broadcast = [&](Value scalar) { return broadcastI32(b, scalar); };
@@ -466,16 +506,16 @@ Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
   Value m0 = splatI32(b, int64_t(0xD2511F53)),
         m1 = splatI32(b, int64_t(0xCD9E8D57));
   for (const auto &[k0, k1] : philox.roundKeys) {
-    auto p0 = arith::MulUIExtendedOp::create(b, loc, x0, m0);
-    auto p1 = arith::MulUIExtendedOp::create(b, loc, x2, m1);
+    auto [low0, high0] = multiplyExtended(b, x0, m0);
+    auto [low1, high1] = multiplyExtended(b, x2, m1);
     Value y0 = arith::XOrIOp::create(
-        b, loc, arith::XOrIOp::create(b, loc, p1.getHigh(), x1), broadcast(k0));
+        b, loc, arith::XOrIOp::create(b, loc, high1, x1), broadcast(k0));
     Value y2 = arith::XOrIOp::create(
-        b, loc, arith::XOrIOp::create(b, loc, p0.getHigh(), x3), broadcast(k1));
+        b, loc, arith::XOrIOp::create(b, loc, high0, x3), broadcast(k1));
     x0 = y0;
-    x1 = p1.getLow();
+    x1 = low1;
     x2 = y2;
-    x3 = p0.getLow();
+    x3 = low0;
   }
   auto uniform = [&](Value bits) -> Value {
     Value real = arith::UIToFPOp::create(b, loc, vecType, bits);
