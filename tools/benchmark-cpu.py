@@ -8,7 +8,8 @@ script runs both: "W1" is montbrio.xml with its V coupling removed (written
 to a temporary file), "montbrio.xml" is the shipped model (twice the edge
 work). Each is compiled in float32 and float64 and run with 1 and 2 threads;
 W1 float32 also with --block 1 (coupling one step at a time) and with
---lanes 8 (half the history per tile, which may then fit in L2).
+--lanes 8 (half the history per tile, which may then fit in L2), and W1 in
+both precisions with noise (one thread).
 
 Side by side in the same invocation: the float64 reference interpreter
 (a few sets) and rateml-baseline-cpu, the hand-written W1 loop a user would
@@ -105,6 +106,13 @@ def main():
             variants.append((f"{label} sweep.bin {precision}", threads,
                              args.sets, [exe, *sweep, "--threads",
                                          str(threads), "--output", str(out)]))
+        if source == w1 and not flags:
+            # W1 with TVB's additive noise drawn in the kernel.
+            noisy = [arg for arg in sweep if arg != "--no-noise"]
+            variants.append((f"W1 with noise sweep.bin {precision}", 1,
+                             args.sets, [exe, *noisy, "--threads", "1",
+                                         "--output",
+                                         str(work / f"{exe.name}-noise.h5")]))
 
     best = [0.0] * len(variants)
     outputs = [""] * len(variants)
