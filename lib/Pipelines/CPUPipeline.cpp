@@ -28,6 +28,7 @@ void mlir::rateml::buildKernelPipeline(OpPassManager &pm,
   kernel.lanes = options.lanes;
   kernel.precision = options.precision;
   kernel.block = options.block;
+  kernel.narrowLanes = options.narrowLanes;
   pm.addPass(createConvertRateMLToKernelPass(kernel));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -127,6 +127,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.targetFcd = next();
     else if (arg == "--threads")
       options.threads = unsigned(parseCount(next(), arg, 1));
+    else if (arg == "--lanes")
+      options.lanes = unsigned(parseCount(next(), arg, 1));
     else if (arg == "--batch")
       options.batch = parseCount(next(), arg, 1);
     else if (arg == "--quiet")
@@ -157,7 +159,12 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
   os << "Usage: sweep.bin [options]\n\n"
      << "Parameter sweep of the " << info.model << " model ("
      << info.description << "), compiled by rateml " << info.version << " ("
-     << info.precision << ", " << info.lanes << " sets per vector).\n\n"
+     << info.precision << ", " << info.lanes << " sets per vector"
+     << (info.narrowLanes
+             ? " or " + std::to_string(info.narrowLanes) +
+                   " when only that many sets' history fits the L2 cache"
+             : std::string())
+     << ").\n\n"
      << "Swept parameters (default: XML range, 4 points each):\n";
   for (const auto &p : info.params)
     os << "  " << p.name << " [" << p.lo << ", " << p.hi << "]\n";
@@ -199,6 +206,8 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --batch N               parameter sets per batch (default: planned\n"
         "                          from available memory)\n"
         "  --backend auto|cpu|gpu  auto: the GPU when one is usable\n"
+        "  --lanes N               sets per CPU tile, one of the compiled lane\n"
+        "                          counts (default: chosen by the L2 size)\n"
         "  --threads N   --quiet   --help   --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"
         "parameter), -n MS (duration), -dt MS.\n";

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/CpuLanes.h"
 #include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
@@ -229,6 +230,13 @@ template class rateml::runtime::Monitors<double>;
 namespace {
 
 /// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
+/// The step and exposure kernels a CPU tile runs, over `lanes` sets.
+struct CpuKernels {
+  unsigned lanes;
+  decltype(&_mlir_ciface_rateml_step) step;
+  decltype(&_mlir_ciface_rateml_exposures) exposures;
+};
+
 /// Consecutive, so the kernel's noise key setBase + lane is the set's index.
 struct Tile {
   size_t first, count;
@@ -289,18 +297,20 @@ bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
 
 template <typename T> class TileRunner {
 public:
-  TileRunner(const ModelInfo &info, const EdgeList &edges,
-             const SweepOptions &options, const SweepResult &shape,
-             size_t setBase, const std::vector<std::vector<double>> &slots,
-             BatchOutput &out, std::atomic<uint64_t> &progress)
-      : info(info), edges(edges), options(options), shape(shape),
-        setBase(setBase), slots(slots), out(out), progress(progress) {}
+  TileRunner(const ModelInfo &info, const CpuKernels &kernels,
+             const EdgeList &edges, const SweepOptions &options,
+             const SweepResult &shape, size_t setBase,
+             const std::vector<std::vector<double>> &slots, BatchOutput &out,
+             std::atomic<uint64_t> &progress)
+      : info(info), kernels(kernels), edges(edges), options(options),
+        shape(shape), setBase(setBase), slots(slots), out(out),
+        progress(progress) {}
 
   /// Runs the batch's sets [tile.first, tile.first + tile.count); unused
   /// lanes repeat the last set, so they share its delays. Returns whether
   /// the coupling was summed in blocks of steps.
   bool run(Tile tile) {
-    const size_t W = info.lanes, N = edges.numNodes;
+    const size_t W = kernels.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
     for (size_t l = 0; l < W; ++l) {
@@ -321,16 +331,16 @@ public:
         monitors.add(a.state.data(), done);
         return;
       }
-      _mlir_ciface_rateml_exposures(&d.params, &d.state, &d.coupling, &d.out,
-                                    int64_t(N));
+      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out,
+                        int64_t(N));
       monitors.add(a.out.data(), done);
     };
     record(0);
     for (uint64_t n = 0; n < shape.steps; ++n) {
-      _mlir_ciface_rateml_step(&d.params, &d.state, &d.history, &d.delays,
-                               &d.rowStart, &d.sources, &d.weights, &d.coupling,
-                               int64_t(n), int64_t(N), a.horizon, a.flags,
-                               options.seed, int64_t(setBase + tile.first));
+      kernels.step(&d.params, &d.state, &d.history, &d.delays, &d.rowStart,
+                   &d.sources, &d.weights, &d.coupling, int64_t(n), int64_t(N),
+                   a.horizon, a.flags, options.seed,
+                   int64_t(setBase + tile.first));
       record(n + 1);
       progress.fetch_add(tile.count, std::memory_order_relaxed);
     }
@@ -339,6 +349,7 @@ public:
 
 private:
   const ModelInfo &info;
+  const CpuKernels &kernels;
   const EdgeList &edges;
   const SweepOptions &options;
   const SweepResult &shape;
@@ -638,7 +649,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
 
   EdgeList edges = makeEdgeList(connectome);
   const size_t numSets = result.params.rows.size();
-  const size_t W = info.lanes, numVars = result.varNames.size();
+  const size_t numVars = result.varNames.size();
   // Parameter-level values of every set, checked before anything runs.
   std::vector<std::vector<double>> slots;
   int64_t maxHorizon = 1;
@@ -660,6 +671,23 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
       throw Error("--backend gpu: " + why);
   }
   result.backend = gpu ? "gpu: " + gpu->name() : "cpu";
+
+  // CPU tiles: the wide kernels, or the narrow ones when only their tile's
+  // history fits the L2 cache.
+  const size_t historyBytesPerSet =
+      size_t(maxHorizon + info.block - 1) * info.historyStates.size() *
+      result.numNodes * info.elementBytes();
+  const unsigned lanes = chooseCpuLanes(info, options.lanes,
+                                        historyBytesPerSet, l2CacheBytes());
+  const CpuKernels kernels =
+      lanes == info.lanes
+          ? CpuKernels{lanes, _mlir_ciface_rateml_step,
+                       _mlir_ciface_rateml_exposures}
+          : CpuKernels{lanes, _mlir_ciface_rateml_step_narrow,
+                       _mlir_ciface_rateml_exposures_narrow};
+  const size_t W = gpu ? info.lanes : lanes;
+  if (!gpu)
+    result.backend += ", " + std::to_string(W) + " sets per tile";
 
   unsigned threads = options.threads
                          ? options.threads
@@ -758,11 +786,11 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
             break;
           bool blocked =
               info.precision == "f64"
-                  ? TileRunner<double>(info, edges, options, result, first,
-                                       batchSlots, out, progress)
+                  ? TileRunner<double>(info, kernels, edges, options, result,
+                                       first, batchSlots, out, progress)
                         .run(tiles[tile])
-                  : TileRunner<float>(info, edges, options, result, first,
-                                      batchSlots, out, progress)
+                  : TileRunner<float>(info, kernels, edges, options, result,
+                                      first, batchSlots, out, progress)
                         .run(tiles[tile]);
           blockedTiles += blocked;
         }

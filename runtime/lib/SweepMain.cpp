@@ -117,6 +117,9 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
 int main(int argc, char **argv) {
   try {
     ModelInfo info = parseModelInfo(rateml_model_json);
+    if (rateml_model_json_narrow && _mlir_ciface_rateml_step_narrow &&
+        _mlir_ciface_rateml_exposures_narrow)
+      info.narrowLanes = parseModelInfo(rateml_model_json_narrow).lanes;
     SweepOptions options;
     switch (parseCommandLine(argc, argv, options)) {
     case CommandLineAction::Help:

@@ -87,6 +87,13 @@ cl::opt<unsigned> lanes(
              "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
     cl::init(0), cl::cat(category));
 
+cl::opt<int> narrowLanes(
+    "narrow-lanes",
+    cl::desc("Lanes of a second set of CPU kernels, which sweep.bin uses when "
+             "only that many sets' history fits the L2 cache (default: half "
+             "of --lanes when that is at least 4; 0 = none)"),
+    cl::init(-1), cl::cat(category));
+
 cl::opt<unsigned> block(
     "block",
     cl::desc("Steps of coupling computed per pass over the edges when the "
@@ -234,6 +241,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   OwningOpRef<ModuleOp> kernels = analysed->clone();
   rateml::CPUPipelineOptions options;
   options.lanes = lanes;
+  options.narrowLanes = unsigned(narrowLanes);
   options.precision = precision;
   options.block = block;
   PassManager lower(&context);
@@ -353,6 +361,14 @@ int main(int argc, char **argv) {
   }
   if (lanes == 0)
     lanes = rateml::getVectorBits(cpu) / (precision == "f64" ? 64 : 32);
+  if (narrowLanes < 0)
+    narrowLanes = lanes / 2 >= 4 ? int(lanes / 2) : 0;
+  if (narrowLanes != 0 && unsigned(narrowLanes) >= lanes) {
+    llvm::errs() << "rateml-compile: error: --narrow-lanes must be 0 or "
+                    "fewer than --lanes ("
+                 << lanes << ")\n";
+    return 1;
+  }
   if (outputFilename.empty())
     outputFilename = emitAction == Emit::Executable ? "sweep.bin" : "-";
   if (emitAction == Emit::Executable && outputFilename == "-") {

@@ -45,6 +45,11 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     and whose shortest delay is at least `block - 1` steps; the sums are the
     same, in the same order, as one step at a time.
 
+    With `narrow-lanes=M`, the CPU module also holds `rateml_step_narrow`,
+    `rateml_exposures_narrow` and `rateml_model_json_narrow`: the same
+    kernels over M lanes, which the runtime uses when M lanes' history fits
+    the L2 cache and `lanes` lanes' does not.
+
     With `target=gpu`, the step and exposure functions become kernels of a
     `gpu.module` with one parameter set per thread: arrays keep the set as
     the fastest index (stride = number of sets, so a warp's loads
@@ -58,7 +63,10 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     Option<"precision", "precision", "std::string", "\"f32\"",
            "Element type of the kernels: f32 or f64">,
     Option<"block", "block", "unsigned", "8",
-           "Steps of coupling per pass over the edges (cpu only; 1 = off)">
+           "Steps of coupling per pass over the edges (cpu only; 1 = off)">,
+    Option<"narrowLanes", "narrow-lanes", "unsigned", "0",
+           "Also build step and exposure kernels with this many lanes, "
+           "suffixed _narrow (cpu only; 0 = none)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

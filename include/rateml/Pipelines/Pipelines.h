@@ -23,6 +23,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "block",
       llvm::cl::desc("Steps of coupling per pass over the edges (1 = off)"),
       llvm::cl::init(8)};
+  Option<unsigned> narrowLanes{
+      *this, "narrow-lanes",
+      llvm::cl::desc("Lanes of a second, narrower set of kernels (0 = none)"),
+      llvm::cl::init(0)};
 };
 
 /// rateml.model (after rateml-optimize-model) to the LLVM dialect: the

@@ -49,9 +49,11 @@ enum class LaneModel { Vector, Thread };
 
 class KernelBuilder {
 public:
+  /// `suffix` is appended to the names of the step and exposure functions
+  /// and of the metadata (a second set of CPU kernels, "_narrow").
   KernelBuilder(ModelOp model, LaneModel laneModel, unsigned lanes,
-                FloatType elem, unsigned block = 1)
-      : model(model), laneModel(laneModel),
+                FloatType elem, unsigned block = 1, StringRef suffix = "")
+      : model(model), laneModel(laneModel), suffix(suffix.str()),
         lanes(laneModel == LaneModel::Vector ? lanes : 1), elem(elem),
         ctx(model.getContext()),
         requestedBlock(laneModel == LaneModel::Vector ? block : 1) {
@@ -68,6 +70,18 @@ public:
   }
 
   LogicalResult build(ModuleOp module);
+  /// Only the step and exposure kernels and their metadata (CPU), for a
+  /// second lane count next to a build() of the same model.
+  LogicalResult buildLaneVariant(ModuleOp module) {
+    if (failed(analyse()))
+      return failure();
+    loc = model.getLoc();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    buildStep(b);
+    buildExposures(b);
+    buildMetadata(b);
+    return success();
+  }
   /// Only the host thread functions (after a build() of the same model).
   LogicalResult buildThreadFunctionsOnly(ModuleOp module) {
     if (failed(analyse()))
@@ -259,6 +273,7 @@ private:
 
   ModelOp model;
   LaneModel laneModel;
+  std::string suffix;
   unsigned lanes;
   FloatType elem;
   MLIRContext *ctx;
@@ -594,7 +609,7 @@ SmallVector<Type> KernelBuilder::stepArgumentTypes(OpBuilder &b) {
 
 void KernelBuilder::buildStep(OpBuilder &module) {
   func::FuncOp func =
-      makeFunc(module, "rateml_step", stepArgumentTypes(module));
+      makeFunc(module, "rateml_step" + suffix, stepArgumentTypes(module));
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   laneStride = index(b, lanes);
@@ -1000,7 +1015,8 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
   Type i64 = module.getI64Type();
   auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
   func::FuncOp func =
-      makeFunc(module, "rateml_exposures", {memT, memT, memT, memT, i64});
+      makeFunc(module, "rateml_exposures" + suffix,
+               {memT, memT, memT, memT, i64});
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   laneStride = index(b, lanes);
@@ -1186,7 +1202,7 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
   text.push_back('\0');
   auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), text.size());
   LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                         LLVM::Linkage::External, "rateml_model_json",
+                         LLVM::Linkage::External, "rateml_model_json" + suffix,
                          b.getStringAttr(text));
 }
 
@@ -1231,6 +1247,13 @@ struct ConvertRateMLToKernelPass
       module.emitError() << "lanes must be 1 to 64, got " << unsigned(lanes);
       return signalPassFailure();
     }
+    if (narrowLanes >= lanes || (narrowLanes != 0 && target != "cpu")) {
+      module.emitError() << "narrow-lanes must be 0 or, on the cpu, fewer "
+                            "than lanes ("
+                         << unsigned(lanes) << "), got "
+                         << unsigned(narrowLanes);
+      return signalPassFailure();
+    }
     FloatType elem = precision == "f64" ? FloatType(Float64Type::get(&getContext()))
                                         : FloatType(Float32Type::get(&getContext()));
     if (target != "cpu" && target != "gpu") {
@@ -1250,6 +1273,12 @@ struct ConvertRateMLToKernelPass
     if (target == "cpu") {
       KernelBuilder threads(models[0], LaneModel::Thread, 1, elem);
       if (failed(threads.buildThreadFunctionsOnly(module)))
+        return signalPassFailure();
+    }
+    if (narrowLanes != 0) {
+      KernelBuilder narrow(models[0], LaneModel::Vector, narrowLanes, elem,
+                           block, "_narrow");
+      if (failed(narrow.buildLaneVariant(module)))
         return signalPassFailure();
     }
     models[0].erase();

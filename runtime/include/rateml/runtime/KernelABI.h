@@ -75,8 +75,23 @@ void _mlir_ciface_rateml_thread_exposures(rateml::runtime::MemRef1D *params,
                                           rateml::runtime::MemRef1D *out,
                                           int64_t numNodes, int64_t numSets,
                                           int64_t tid);
-/// NUL-terminated JSON describing the model (see ModelInfo).
+/// The same kernels over fewer lanes (rateml-compile --narrow-lanes), when
+/// present: null otherwise.
+__attribute__((weak)) void _mlir_ciface_rateml_step_narrow(
+    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
+    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
+    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
+    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
+    int64_t step, int64_t numNodes, int64_t horizon, int32_t flags,
+    uint64_t seed, int64_t setBase);
+__attribute__((weak)) void _mlir_ciface_rateml_exposures_narrow(
+    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
+    rateml::runtime::MemRef1D *coupling, rateml::runtime::MemRef1D *out,
+    int64_t numNodes);
+/// NUL-terminated JSON describing the model (see ModelInfo), and that of the
+/// narrow kernels (null without them).
 extern const char rateml_model_json[];
+__attribute__((weak)) extern const char rateml_model_json_narrow[];
 /// Space-separated x86 extensions the kernels were compiled to use
 /// (e.g. "avx512f avx2 fma avx"), written by rateml-compile.
 extern const char rateml_target_features[];

@@ -34,6 +34,8 @@ struct ModelInfo {
   int abi = 0;
   std::string version, model, description, precision;
   unsigned lanes = 0, numSlots = 0, numCouplings = 0;
+  /// Lanes of the second, narrower set of CPU kernels (0: none).
+  unsigned narrowLanes = 0;
   /// Steps of coupling the CPU kernel can sum per pass over the edges (1:
   /// one at a time; see kFlagBlocked).
   unsigned block = 1;

@@ -56,6 +56,9 @@ struct SweepOptions {
   /// Empirical FC / FCD to fit.
   std::optional<std::string> targetFc, targetFcd;
   unsigned threads = 0;
+  /// Parameter sets per CPU tile: 0 chooses between the kernels' two lane
+  /// counts (chooseCpuLanes), else one of them.
+  unsigned lanes = 0;
   /// Parameter sets simulated and written per batch (default: planned from
   /// the memory available).
   std::optional<size_t> batch;
