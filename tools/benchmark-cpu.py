@@ -8,8 +8,9 @@ script runs both: "W1" is montbrio.xml with its V coupling removed (written
 to a temporary file), "montbrio.xml" is the shipped model (twice the edge
 work). Each is compiled in float32 and float64 and run with 1 and 2 threads;
 W1 float32 also with --block 1 (coupling one step at a time) and with
---lanes 8 (half the history per tile, which may then fit in L2), and W1 in
-both precisions with noise (one thread).
+--lanes W (sweep.bin chooses between its W- and W/2-lane kernels by the L2
+size; this forces the wide ones), and W1 in both precisions with noise (one
+thread).
 
 Side by side in the same invocation: the float64 reference interpreter
 (a few sets) and rateml-baseline-cpu, the hand-written W1 loop a user would
@@ -92,7 +93,6 @@ def main():
                   "--coupling-hi", "0.5"])]
     builds = [("W1", w1, "f32", []), ("W1", w1, "f64", []),
               ("W1 --block 1", w1, "f32", ["--block", "1"]),
-              ("W1 --lanes 8", w1, "f32", ["--lanes", "8"]),
               ("montbrio.xml (r and V)", model, "f32", []),
               ("montbrio.xml (r and V)", model, "f64", [])]
     for label, source, precision, flags in builds:
@@ -106,6 +106,16 @@ def main():
             variants.append((f"{label} sweep.bin {precision}", threads,
                              args.sets, [exe, *sweep, "--threads",
                                          str(threads), "--output", str(out)]))
+        if source == w1 and not flags and precision == "f32":
+            # The sweep as sweep.bin chooses its lanes, and forced to the
+            # wide kernels.
+            usage = subprocess.run([exe, "--help"], check=True,
+                                   capture_output=True, text=True).stdout
+            wide = re.search(r"(\d+) sets per vector", usage).group(1)
+            variants.append((f"W1 sweep.bin {precision}, --lanes {wide}", 1,
+                             args.sets, [exe, *sweep, "--threads", "1",
+                                         "--lanes", wide, "--output",
+                                         str(work / f"{exe.name}-wide.h5")]))
         if source == w1 and not flags:
             # W1 with TVB's additive noise drawn in the kernel.
             noisy = [arg for arg in sweep if arg != "--no-noise"]
