@@ -233,8 +233,8 @@ namespace {
 /// The step and exposure kernels a CPU tile runs, over `lanes` sets.
 struct CpuKernels {
   unsigned lanes;
-  decltype(&_mlir_ciface_rateml_step) step;
-  decltype(&_mlir_ciface_rateml_exposures) exposures;
+  StepKernel *step;
+  ExposuresKernel *exposures;
 };
 
 /// Consecutive, so the kernel's noise key setBase + lane is the set's index.

@@ -41,24 +41,25 @@ enum KernelFlags : int32_t {
   kFlagBlocked = 8
 };
 
+/// One step of `lanes` parameter sets; see docs/kernel-abi.md.
+using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
+                        MemRef1D *delays, MemRef1D *rowStart,
+                        MemRef1D *sources, MemRef1D *weights,
+                        MemRef1D *coupling, int64_t step, int64_t numNodes,
+                        int64_t horizon, int32_t flags, uint64_t seed,
+                        int64_t setBase);
+/// The exposures of every node of `lanes` parameter sets.
+using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
+                             MemRef1D *coupling, MemRef1D *out,
+                             int64_t numNodes);
+
 } // namespace rateml::runtime
 
 extern "C" {
 /// slots: [num_slots] float64 parameter-level values of one set.
 void _mlir_ciface_rateml_setup(rateml::runtime::MemRef1D *slots);
-/// One step of `lanes` parameter sets; see docs/kernel-abi.md.
-void _mlir_ciface_rateml_step(
-    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
-    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
-    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
-    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
-    int64_t step, int64_t numNodes, int64_t horizon, int32_t flags,
-    uint64_t seed, int64_t setBase);
-void _mlir_ciface_rateml_exposures(rateml::runtime::MemRef1D *params,
-                                   rateml::runtime::MemRef1D *state,
-                                   rateml::runtime::MemRef1D *coupling,
-                                   rateml::runtime::MemRef1D *out,
-                                   int64_t numNodes);
+rateml::runtime::StepKernel _mlir_ciface_rateml_step;
+rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures;
 /// The GPU kernels' bodies for the host, called once per set `tid` (tests
 /// run the GPU batch logic with them where no GPU exists).
 void _mlir_ciface_rateml_thread_step(
@@ -77,17 +78,10 @@ void _mlir_ciface_rateml_thread_exposures(rateml::runtime::MemRef1D *params,
                                           int64_t tid);
 /// The same kernels over fewer lanes (rateml-compile --narrow-lanes), when
 /// present: null otherwise.
-__attribute__((weak)) void _mlir_ciface_rateml_step_narrow(
-    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
-    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
-    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
-    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
-    int64_t step, int64_t numNodes, int64_t horizon, int32_t flags,
-    uint64_t seed, int64_t setBase);
-__attribute__((weak)) void _mlir_ciface_rateml_exposures_narrow(
-    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
-    rateml::runtime::MemRef1D *coupling, rateml::runtime::MemRef1D *out,
-    int64_t numNodes);
+__attribute__((weak))
+rateml::runtime::StepKernel _mlir_ciface_rateml_step_narrow;
+__attribute__((weak))
+rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures_narrow;
 /// NUL-terminated JSON describing the model (see ModelInfo), and that of the
 /// narrow kernels (null without them).
 extern const char rateml_model_json[];
