@@ -229,7 +229,6 @@ template class rateml::runtime::Monitors<double>;
 
 namespace {
 
-/// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
 /// The step and exposure kernels a CPU tile runs, over `lanes` sets.
 struct CpuKernels {
   unsigned lanes;
@@ -237,6 +236,7 @@ struct CpuKernels {
   ExposuresKernel *exposures;
 };
 
+/// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
 /// Consecutive, so the kernel's noise key setBase + lane is the set's index.
 struct Tile {
   size_t first, count;
@@ -320,7 +320,7 @@ public:
     }
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
-        laneSlots, laneSets, info.block - 1);
+        laneSlots, laneSets, info.copiedHistoryRows());
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);
@@ -675,7 +675,8 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   // CPU tiles: the wide kernels, or the narrow ones when only their tile's
   // history fits the L2 cache.
   const size_t historyBytesPerSet =
-      size_t(maxHorizon + info.block - 1) * info.historyStates.size() *
+      (size_t(maxHorizon) + info.copiedHistoryRows()) *
+      info.historyStates.size() *
       result.numNodes * info.elementBytes();
   const unsigned lanes = chooseCpuLanes(info, options.lanes,
                                         historyBytesPerSet, l2CacheBytes());

@@ -194,16 +194,15 @@ private:
     return arith::AddFOp::create(b, loc, acc, term);
   }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
+    auto load = [&](OpBuilder &at) {
+      return loadVec(at, params, laneOffset(at, index(at, 0), index(at, 0),
+                                            index(at, slot)));
+    };
     if (!callEntry || params != callEntry->params)
-      return loadVec(b, params,
-                     laneOffset(b, index(b, 0), index(b, 0), index(b, slot)));
+      return load(b);
     Value &loaded = callEntry->slots[slot];
-    if (!loaded) {
-      OpBuilder &eb = callEntry->builder;
-      loaded =
-          loadVec(eb, params,
-                  laneOffset(eb, index(eb, 0), index(eb, 0), index(eb, slot)));
-    }
+    if (!loaded)
+      loaded = load(callEntry->builder);
     return loaded;
   }
   Value clip(OpBuilder &b, StateOp state, Value x);
@@ -952,11 +951,13 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     // Rows first ... first + B - 1 of the source, contiguous: the copies
     // after the ring stand in for rows that wrap around it.
     Value firstRow = arith::IndexCastOp::create(eb, loc, indexType, first);
+    auto sourceOffset = [&](CouplingOp coupling, Value source, Value row) {
+      return historyOffset(eb, index(eb, historyChannel[coupling.getSource()]),
+                           n, source, rows, row);
+    };
     SmallVector<Value> sourceValues;
     for (CouplingOp coupling : couplings) {
-      Value offset =
-          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]), n,
-                        j, rows, firstRow);
+      Value offset = sourceOffset(coupling, j, firstRow);
       for (unsigned t = 0; t < blockSteps; ++t)
         sourceValues.push_back(loadVec(
             eb, history,
@@ -978,9 +979,7 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
     const unsigned lineElements = kCacheLineBytes * 8 / elementBits;
     const unsigned blockElements = blockSteps * lanes;
     for (CouplingOp coupling : couplings) {
-      Value offset =
-          historyOffset(eb, index(eb, historyChannel[coupling.getSource()]), n,
-                        sourceAhead, rows, rowAhead);
+      Value offset = sourceOffset(coupling, sourceAhead, rowAhead);
       for (unsigned at = 0; at < blockElements; at += lineElements)
         memref::PrefetchOp::create(
             eb, loc, history,

@@ -48,6 +48,9 @@ struct ModelInfo {
   std::optional<unsigned> noiseSlot, speedSlot;
 
   size_t elementBytes() const { return precision == "f64" ? 8 : 4; }
+  /// Rows after the ring in each history series of the CPU kernels: copies
+  /// of its first rows, so a block of rows never wraps (docs/kernel-abi.md).
+  size_t copiedHistoryRows() const { return block - 1; }
 };
 
 /// Parses the metadata string; throws Error on malformed input or an ABI
