@@ -13,6 +13,7 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 # unittests/ holds GoogleTest sources (run by Unit/); Inputs/ holds files
 # that tests read, not tests.
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
+                   "fake-libcuda",
                    "run-every-model.py", "make-npy.py", "bold-reference.py",
                    "assemble-ptx.py"]
 
@@ -23,6 +24,10 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(
     ("%models", os.path.join(config.rateml_src_root, "models")))
 config.substitutions.append(("%shared", config.rateml_shared_dir))
+# The directory of the test driver libcuda.so.1 (test/fake-libcuda).
+config.substitutions.append(
+    ("%fake_libcuda", os.path.join(config.rateml_obj_root, "test",
+                                   "fake-libcuda")))
 # Debian's interpreter, which has python3-numpy and python3-h5py.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 

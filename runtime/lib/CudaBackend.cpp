@@ -12,10 +12,8 @@
 #include "rateml/runtime/KernelABI.h"
 #include <dlfcn.h>
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <thread>
 
 using namespace rateml::runtime;
 
@@ -80,14 +78,9 @@ struct CudaDevice::Driver {
 
 #define CUDA_CHECK(call) driver->check(driver->call, #call)
 
-std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
-  if (const char *emulate = std::getenv("RATEML_EMULATE_GPU");
-      emulate && std::string(emulate) == "1") {
-    std::unique_ptr<CudaDevice> gpu(new CudaDevice());
-    gpu->emulated = true;
-    gpu->deviceName = "emulated on the CPU (RATEML_EMULATE_GPU=1)";
-    return gpu;
-  }
+std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why,
+                                             bool &failedOnDevice) {
+  failedOnDevice = false;
   if (rateml_gpu_ptx[0] == '\0') {
     why = "this sweep.bin has no GPU kernels (rateml-compile found no CUDA "
           "toolkit)";
@@ -146,40 +139,45 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why) {
   }
   std::unique_ptr<CudaDevice> gpu(new CudaDevice());
   gpu->driver = std::move(driver);
-  Driver *d = gpu->driver.get();
-  d->check(d->cuDeviceGet(&gpu->device, 0), "cuDeviceGet");
+  try {
+    gpu->load();
+  } catch (const Error &e) {
+    why = e.what();
+    failedOnDevice = true;
+    return nullptr;
+  }
+  return gpu;
+}
+
+void CudaDevice::load() {
+  Driver *d = driver.get();
+  d->check(d->cuDeviceGet(&device, 0), "cuDeviceGet");
   char name[256] = {0};
-  d->check(d->cuDeviceGetName(name, sizeof name - 1, gpu->device),
+  d->check(d->cuDeviceGetName(name, sizeof name - 1, device),
            "cuDeviceGetName");
-  gpu->deviceName = name;
-  d->check(d->cuDevicePrimaryCtxRetain(&gpu->context, gpu->device),
+  deviceName = name;
+  d->check(d->cuDevicePrimaryCtxRetain(&context, device),
            "cuDevicePrimaryCtxRetain");
-  d->check(d->cuCtxSetCurrent(gpu->context), "cuCtxSetCurrent");
+  d->check(d->cuCtxSetCurrent(context), "cuCtxSetCurrent");
   // A ready cubin for this architecture when there is one (8.x GPUs run the
   // sm_80 cubin, 9.x the sm_90 one), else the driver JIT-compiles the PTX.
   constexpr int kComputeCapabilityMajor = 75;
   int major = 0;
-  d->check(d->cuDeviceGetAttribute(&major, kComputeCapabilityMajor,
-                                   gpu->device),
+  d->check(d->cuDeviceGetAttribute(&major, kComputeCapabilityMajor, device),
            "cuDeviceGetAttribute");
   const void *image = rateml_gpu_ptx;
   if (major == 8 && rateml_gpu_cubin_sm80_size)
     image = rateml_gpu_cubin_sm80;
   else if (major == 9 && rateml_gpu_cubin_sm90_size)
     image = rateml_gpu_cubin_sm90;
-  d->check(d->cuModuleLoadData(&gpu->module, image), "cuModuleLoadData");
-  d->check(d->cuModuleGetFunction(&gpu->stepKernel, gpu->module,
-                                  "rateml_step"),
+  d->check(d->cuModuleLoadData(&module, image), "cuModuleLoadData");
+  d->check(d->cuModuleGetFunction(&stepKernel, module, "rateml_step"),
            "cuModuleGetFunction(rateml_step)");
-  d->check(d->cuModuleGetFunction(&gpu->exposuresKernel, gpu->module,
-                                  "rateml_exposures"),
+  d->check(d->cuModuleGetFunction(&exposuresKernel, module, "rateml_exposures"),
            "cuModuleGetFunction(rateml_exposures)");
-  return gpu;
 }
 
 CudaDevice::~CudaDevice() {
-  if (emulated)
-    return;
   if (module)
     driver->cuModuleUnload(module);
   if (context)
@@ -187,8 +185,6 @@ CudaDevice::~CudaDevice() {
 }
 
 size_t CudaDevice::freeMemory() {
-  if (emulated)
-    return size_t(1) << 30;
   size_t free = 0, total = 0;
   CUDA_CHECK(cuMemGetInfo(&free, &total));
   return free;
@@ -257,63 +253,6 @@ void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
 }
 
 namespace {
-/// Runs a batch of sets one per "thread" on either launcher: builds the
-/// arrays, then advances `every` steps per launch (one with --tavg or
-/// --bold) and feeds the monitors. Samples are double-buffered: sample k is
-/// snapshotted into slot k % 2 and collected only after the next chunk and
-/// its snapshot have been queued, so on the GPU its copy to the host and the
-/// host's work on it overlap that chunk's compute. Launcher: upload(LaneArrays&),
-/// step(begin, count), snapshot(slot), collect(slot) -> const T*.
-template <typename T, typename Launcher>
-void runThreadBatch(Launcher &launcher, const ModelInfo &info,
-                    const EdgeList &edges, const SweepOptions &options,
-                    const SweepResult &shape, size_t first,
-                    const std::vector<std::vector<double>> &slots,
-                    BatchOutput &out,
-                    std::atomic<uint64_t> &progress) {
-  const size_t L = slots.size(), N = edges.numNodes;
-  std::vector<const std::vector<double> *> laneSlots;
-  std::vector<size_t> laneSets;
-  for (size_t l = 0; l < L; ++l) {
-    laneSlots.push_back(&slots[l]);
-    laneSets.push_back(first + l);
-  }
-  LaneArrays<T> a =
-      buildLaneArrays<T>(info, edges, options,
-                         shape.initial ? &*shape.initial : nullptr, laneSlots,
-                         laneSets, /*copiedRows=*/0);
-  launcher.upload(a, first, shape.varNames.size() * N * L);
-  Monitors<T> monitors(shape, N, L, 0, L, out);
-  // Snapshots in flight, oldest first: slot and steps done when taken.
-  std::deque<std::pair<int, uint64_t>> pending;
-  int nextSlot = 0;
-  auto take = [&](uint64_t done) {
-    if (!monitors.wants(done))
-      return;
-    launcher.snapshot(nextSlot);
-    pending.emplace_back(nextSlot, done);
-    nextSlot ^= 1;
-  };
-  auto processOldest = [&]() {
-    auto [slot, done] = pending.front();
-    pending.pop_front();
-    monitors.add(launcher.collect(slot), done);
-  };
-  take(0);
-  const uint64_t chunk = monitors.stride();
-  for (uint64_t n = 0; n < shape.steps; n += chunk) {
-    uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
-    launcher.step(n, count);
-    take(n + count);
-    // Both slots are in use: the older one is collected while the GPU
-    // works on what was just queued, and is then free for the next take.
-    while (pending.size() > 1)
-      processOldest();
-    progress.fetch_add(L * count, std::memory_order_relaxed);
-  }
-  while (!pending.empty())
-    processOldest();
-}
 
 /// The CUDA launcher: device copies of the arrays, kernels on a compute
 /// stream, and sample copies into pinned host buffers on a second stream.
@@ -325,35 +264,22 @@ public:
       : d(driver), stepKernel(stepKernel), exposuresKernel(exposuresKernel),
         options(options), numNodes(numNodes) {
     constexpr unsigned kStreamNonBlocking = 1, kEventDisableTiming = 2;
-    d->check(d->cuStreamCreate(&compute, kStreamNonBlocking),
-             "cuStreamCreate");
-    d->check(d->cuStreamCreate(&copy, kStreamNonBlocking), "cuStreamCreate");
-    for (Slot &s : samples) {
-      d->check(d->cuEventCreate(&s.taken, kEventDisableTiming),
-               "cuEventCreate");
-      d->check(d->cuEventCreate(&s.copied, kEventDisableTiming),
-               "cuEventCreate");
+    try {
+      d->check(d->cuStreamCreate(&compute, kStreamNonBlocking),
+               "cuStreamCreate");
+      d->check(d->cuStreamCreate(&copy, kStreamNonBlocking), "cuStreamCreate");
+      for (Slot &s : samples) {
+        d->check(d->cuEventCreate(&s.taken, kEventDisableTiming),
+                 "cuEventCreate");
+        d->check(d->cuEventCreate(&s.copied, kEventDisableTiming),
+                 "cuEventCreate");
+      }
+    } catch (...) {
+      release(); // no destructor runs after a throwing constructor
+      throw;
     }
   }
-  ~CudaLauncher() {
-    // Nothing may still write into the buffers freed below.
-    if (compute)
-      d->cuStreamSynchronize(compute);
-    if (copy)
-      d->cuStreamSynchronize(copy);
-    for (Slot &s : samples) {
-      if (s.host)
-        d->cuMemFreeHost(s.host);
-      if (s.taken)
-        d->cuEventDestroy(s.taken);
-      if (s.copied)
-        d->cuEventDestroy(s.copied);
-    }
-    if (compute)
-      d->cuStreamDestroy(compute);
-    if (copy)
-      d->cuStreamDestroy(copy);
-  }
+  ~CudaLauncher() { release(); }
 
   void upload(LaneArrays<T> &a, size_t first, size_t sampleCount) {
     arrays = &a;
@@ -430,6 +356,26 @@ public:
   }
 
 private:
+  /// Frees what the constructor and upload() made; nothing may still write
+  /// into the buffers freed here.
+  void release() {
+    if (compute)
+      d->cuStreamSynchronize(compute);
+    if (copy)
+      d->cuStreamSynchronize(copy);
+    for (Slot &s : samples) {
+      if (s.host)
+        d->cuMemFreeHost(s.host);
+      if (s.taken)
+        d->cuEventDestroy(s.taken);
+      if (s.copied)
+        d->cuEventDestroy(s.copied);
+    }
+    if (compute)
+      d->cuStreamDestroy(compute);
+    if (copy)
+      d->cuStreamDestroy(copy);
+  }
   unsigned blocks() const {
     return unsigned((arrays->lanes + kThreadsPerBlock - 1) / kThreadsPerBlock);
   }
@@ -449,69 +395,6 @@ private:
   Slot samples[2];
 };
 
-/// The host launcher: the same kernel bodies compiled for the CPU, called
-/// once per set ("thread") over worker threads. Tests use it to run the GPU
-/// batch logic where no GPU exists.
-template <typename T> class HostLauncher {
-public:
-  HostLauncher(const SweepOptions &options, size_t numNodes)
-      : options(options), numNodes(numNodes) {}
-
-  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount) {
-    arrays = &a;
-    setBase = first;
-    for (std::vector<T> &s : samples)
-      s.assign(sampleCount, T(0));
-  }
-  void step(uint64_t begin, uint64_t count) {
-    LaneArrays<T> &a = *arrays;
-    forEachThread([&](int64_t tid) {
-      typename LaneArrays<T>::Views d = a.views();
-      _mlir_ciface_rateml_thread_step(
-          &d.params, &d.state, &d.history, &d.delays, &d.rowStart, &d.sources,
-          &d.weights, &d.coupling, int64_t(begin), int64_t(numNodes),
-          a.horizon, a.flags, options.seed, int64_t(setBase), int64_t(count),
-          int64_t(a.lanes), tid);
-    });
-  }
-  /// Takes the sample at once: the host runs everything in stream order.
-  void snapshot(int slot) {
-    LaneArrays<T> &a = *arrays;
-    std::vector<T> &s = samples[slot];
-    if (options.recordStates) {
-      std::copy(a.state.begin(), a.state.begin() + s.size(), s.begin());
-      return;
-    }
-    forEachThread([&](int64_t tid) {
-      typename LaneArrays<T>::Views d = a.views();
-      _mlir_ciface_rateml_thread_exposures(&d.params, &d.state, &d.coupling,
-                                           &d.out, int64_t(numNodes),
-                                           int64_t(a.lanes), tid);
-    });
-    std::copy(a.out.begin(), a.out.begin() + s.size(), s.begin());
-  }
-  const T *collect(int slot) { return samples[slot].data(); }
-
-private:
-  /// Runs fn(tid) for every set; each touches only its own elements.
-  template <typename Fn> void forEachThread(Fn fn) {
-    int64_t sets = int64_t(arrays->lanes);
-    unsigned workers = std::max(1u, options.threads ? options.threads
-                                                    : std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < workers; ++w)
-      pool.emplace_back([&, w] {
-        for (int64_t tid = w; tid < sets; tid += workers)
-          fn(tid);
-      });
-    for (std::thread &t : pool)
-      t.join();
-  }
-  const SweepOptions &options;
-  size_t numNodes, setBase = 0;
-  LaneArrays<T> *arrays = nullptr;
-  std::vector<T> samples[2];
-};
 } // namespace
 
 template <typename T>
@@ -520,14 +403,53 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
                      size_t first, const std::vector<std::vector<double>> &slots,
                      BatchOutput &out,
                      std::atomic<uint64_t> &progress) {
-  if (emulated) {
-    HostLauncher<T> launcher(options, edges.numNodes);
-    runThreadBatch<T>(launcher, info, edges, options, shape, first, slots,
-                      out, progress);
-    return;
-  }
+  // Builds the arrays, then advances `every` steps per launch (one with
+  // --tavg or --bold) and feeds the monitors. Samples are double-buffered:
+  // sample k is snapshotted into slot k % 2 and collected only after the
+  // next chunk and its snapshot have been queued, so its copy to the host
+  // and the host's work on it overlap that chunk's compute.
   CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
                            edges.numNodes);
-  runThreadBatch<T>(launcher, info, edges, options, shape, first, slots, out,
-                    progress);
+  const size_t L = slots.size(), N = edges.numNodes;
+  std::vector<const std::vector<double> *> laneSlots;
+  std::vector<size_t> laneSets;
+  for (size_t l = 0; l < L; ++l) {
+    laneSlots.push_back(&slots[l]);
+    laneSets.push_back(first + l);
+  }
+  LaneArrays<T> a =
+      buildLaneArrays<T>(info, edges, options,
+                         shape.initial ? &*shape.initial : nullptr, laneSlots,
+                         laneSets, /*copiedRows=*/0);
+  launcher.upload(a, first, shape.varNames.size() * N * L);
+  Monitors<T> monitors(shape, N, L, 0, L, out);
+  // Snapshots in flight, oldest first: slot and steps done when taken.
+  std::deque<std::pair<int, uint64_t>> pending;
+  int nextSlot = 0;
+  auto take = [&](uint64_t done) {
+    if (!monitors.wants(done))
+      return;
+    launcher.snapshot(nextSlot);
+    pending.emplace_back(nextSlot, done);
+    nextSlot ^= 1;
+  };
+  auto processOldest = [&]() {
+    auto [slot, done] = pending.front();
+    pending.pop_front();
+    monitors.add(launcher.collect(slot), done);
+  };
+  take(0);
+  const uint64_t chunk = monitors.stride();
+  for (uint64_t n = 0; n < shape.steps; n += chunk) {
+    uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
+    launcher.step(n, count);
+    take(n + count);
+    // Both slots are in use: the older one is collected while the GPU
+    // works on what was just queued, and is then free for the next take.
+    while (pending.size() > 1)
+      processOldest();
+    progress.fetch_add(L * count, std::memory_order_relaxed);
+  }
+  while (!pending.empty())
+    processOldest();
 }

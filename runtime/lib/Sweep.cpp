@@ -666,9 +666,13 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   std::unique_ptr<CudaDevice> gpu;
   if (options.backend != "cpu") {
     std::string why;
-    gpu = CudaDevice::open(why);
+    bool failedOnDevice = false;
+    gpu = CudaDevice::open(why, failedOnDevice);
     if (!gpu && options.backend == "gpu")
       throw Error("--backend gpu: " + why);
+    if (!gpu && failedOnDevice)
+      std::fprintf(stderr, "sweep: warning: running on the CPU, the GPU "
+                           "failed: %s\n", why.c_str());
   }
   result.backend = gpu ? "gpu: " + gpu->name() : "cpu";
 
@@ -713,13 +717,19 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     // states, delays, couplings and two sample buffers of the recorded
     // variables (one copied out while the other is filled).
     size_t perSetDevice =
-        (info.numSlots +
-         info.states.size() * result.numNodes +
+        (info.numSlots + info.states.size() * result.numNodes +
          size_t(maxHorizon) * info.historyStates.size() * result.numNodes +
          (info.numCouplings + 2 * numVars) * result.numNodes) *
             info.elementBytes() +
         edges.numEdges() * sizeof(int32_t);
-    size_t fits = gpu->freeMemory() / 10 * 8 / std::max<size_t>(perSetDevice, 1);
+    // Shared by the batch: the connectome's rows, sources and weights.
+    size_t fixedDevice =
+        (result.numNodes + 1) * sizeof(int32_t) +
+        edges.numEdges() * (sizeof(int32_t) + info.elementBytes());
+    size_t usable = gpu->freeMemory() / 10 * 8;
+    size_t fits = usable > fixedDevice ? (usable - fixedDevice) /
+                                             std::max<size_t>(perSetDevice, 1)
+                                       : 0;
     if (fits == 0)
       throw Error("one parameter set does not fit in the GPU's free memory");
     batch = std::min(batch, fits);

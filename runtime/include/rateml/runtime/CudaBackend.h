@@ -18,9 +18,12 @@ namespace rateml::runtime {
 
 class CudaDevice {
 public:
-  /// Loads libcuda, picks device 0 and loads the embedded PTX; returns null
-  /// and sets `why` when no GPU can run this sweep.bin.
-  static std::unique_ptr<CudaDevice> open(std::string &why);
+  /// Loads libcuda, picks device 0 and loads the embedded kernels; returns
+  /// null and sets `why` when no GPU can run this sweep.bin, and
+  /// `failedOnDevice` when there is a GPU but a driver call on it failed
+  /// (e.g. a driver too old for the PTX).
+  static std::unique_ptr<CudaDevice> open(std::string &why,
+                                          bool &failedOnDevice);
   ~CudaDevice();
 
   /// Device memory free now, in bytes.
@@ -39,6 +42,8 @@ public:
 
 private:
   CudaDevice() = default;
+  /// Takes device 0's primary context and loads the kernels; throws Error.
+  void load();
   template <typename T>
   void run(const ModelInfo &info, const EdgeList &edges,
            const SweepOptions &options, const SweepResult &shape,
@@ -46,9 +51,6 @@ private:
            BatchOutput &out, std::atomic<uint64_t> &progress);
 
   std::unique_ptr<Driver> driver;
-  /// RATEML_EMULATE_GPU=1: the same batch logic with the kernels' host
-  /// versions (rateml_thread_*), for tests on machines without a GPU.
-  bool emulated = false;
   int device = 0;
   void *context = nullptr, *module = nullptr, *stepKernel = nullptr,
        *exposuresKernel = nullptr;

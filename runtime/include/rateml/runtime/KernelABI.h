@@ -60,8 +60,8 @@ extern "C" {
 void _mlir_ciface_rateml_setup(rateml::runtime::MemRef1D *slots);
 rateml::runtime::StepKernel _mlir_ciface_rateml_step;
 rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures;
-/// The GPU kernels' bodies for the host, called once per set `tid` (tests
-/// run the GPU batch logic with them where no GPU exists).
+/// The GPU kernels' bodies for the host, called once per set `tid`; the test
+/// driver test/fake-libcuda runs launches of the GPU kernels with them.
 void _mlir_ciface_rateml_thread_step(
     rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
     rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
