@@ -196,11 +196,14 @@ struct DeviceArray {
   CudaDevice::Driver *driver;
   CUdeviceptr ptr = 0;
   size_t count = 0;
+  /// Uninitialised room for `count` elements of `bytes` each.
+  DeviceArray(CudaDevice::Driver *driver, size_t count, size_t bytes)
+      : driver(driver), count(count) {
+    driver->check(driver->cuMemAlloc(&ptr, count * bytes), "cuMemAlloc");
+  }
   template <typename T>
   DeviceArray(CudaDevice::Driver *driver, const std::vector<T> &host)
-      : driver(driver), count(host.size()) {
-    driver->check(driver->cuMemAlloc(&ptr, host.size() * sizeof(T)),
-                  "cuMemAlloc");
+      : DeviceArray(driver, host.size(), sizeof(T)) {
     driver->check(driver->cuMemcpyHtoD(ptr, host.data(), host.size() * sizeof(T)),
                   "cuMemcpyHtoD");
   }
@@ -281,7 +284,9 @@ public:
   }
   ~CudaLauncher() { release(); }
 
-  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount) {
+  /// With `sums`, each sample slot also gets a float64 buffer that the step
+  /// kernel sums the recorded variables into.
+  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount, bool sums) {
     arrays = &a;
     setBase = first;
     auto make = [&](const auto &host) {
@@ -301,18 +306,31 @@ public:
       d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.host),
                                  a.out.size() * sizeof(T)),
                "cuMemAllocHost");
+      if (!sums)
+        continue;
+      s.sumDevice = std::make_unique<DeviceArray>(d, count, sizeof(double));
+      d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.sumHost),
+                                 count * sizeof(double)),
+               "cuMemAllocHost");
     }
   }
-  void step(uint64_t begin, uint64_t steps) {
+  /// Queues `steps` steps; with `sumSlot` >= 0 they also sum the recorded
+  /// variables into that slot's sum buffer (from zero).
+  void step(uint64_t begin, uint64_t steps, int sumSlot) {
     KernelArgs args;
     for (const DeviceArray *m : {params.get(), state.get(), history.get(),
                                  delays.get(), rowStart.get(), sources.get(),
                                  weights.get(), coupling.get()})
       args.memref(*m);
+    // The kernel touches `sums` only with flag 16 or 32.
+    args.memref(sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
+    int32_t flags = arrays->flags;
+    if (sumSlot >= 0)
+      flags |= options.recordStates ? kFlagSumStates : kFlagSumExposures;
     args.scalar<int64_t>(int64_t(begin));
     args.scalar<int64_t>(int64_t(numNodes));
     args.scalar<int64_t>(arrays->horizon);
-    args.scalar<int32_t>(arrays->flags);
+    args.scalar<int32_t>(flags);
     args.scalar<uint64_t>(options.seed);
     args.scalar<int64_t>(int64_t(setBase));
     args.scalar<int64_t>(int64_t(steps));
@@ -321,15 +339,16 @@ public:
                                1, 0, compute, args.data(), nullptr),
              "cuLaunchKernel(rateml_step)");
   }
-  /// Queues, after the steps launched so far, the recorded variables into
-  /// the slot's device buffer and their copy to its pinned host buffer.
-  void snapshot(int slot) {
+  /// Queues, after the steps launched so far, the copies of the slot's
+  /// buffers to their pinned host buffers: the recorded variables (taken
+  /// into the slot's device buffer first) when `value`, the sums when `sum`.
+  void snapshot(int slot, bool value, bool sum) {
     Slot &s = samples[slot];
-    if (options.recordStates) {
+    if (value && options.recordStates) {
       d->check(d->cuMemcpyDtoDAsync(s.device->ptr, state->ptr,
                                     count * sizeof(T), compute),
                "cuMemcpyDtoDAsync");
-    } else {
+    } else if (value) {
       KernelArgs args;
       args.memref(*params);
       args.memref(*state);
@@ -344,15 +363,21 @@ public:
     }
     d->check(d->cuEventRecord(s.taken, compute), "cuEventRecord");
     d->check(d->cuStreamWaitEvent(copy, s.taken, 0), "cuStreamWaitEvent");
-    d->check(d->cuMemcpyDtoHAsync(s.host, s.device->ptr, count * sizeof(T),
-                                  copy),
-             "cuMemcpyDtoHAsync");
+    if (value)
+      d->check(d->cuMemcpyDtoHAsync(s.host, s.device->ptr, count * sizeof(T),
+                                    copy),
+               "cuMemcpyDtoHAsync");
+    if (sum)
+      d->check(d->cuMemcpyDtoHAsync(s.sumHost, s.sumDevice->ptr,
+                                    count * sizeof(double), copy),
+               "cuMemcpyDtoHAsync");
     d->check(d->cuEventRecord(s.copied, copy), "cuEventRecord");
   }
-  const T *collect(int slot) {
+  /// Waits for the slot's copies; returns its values and sums.
+  std::pair<const T *, const double *> collect(int slot) {
     d->check(d->cuEventSynchronize(samples[slot].copied),
              "cuEventSynchronize");
-    return samples[slot].host;
+    return {samples[slot].host, samples[slot].sumHost};
   }
 
 private:
@@ -366,6 +391,8 @@ private:
     for (Slot &s : samples) {
       if (s.host)
         d->cuMemFreeHost(s.host);
+      if (s.sumHost)
+        d->cuMemFreeHost(s.sumHost);
       if (s.taken)
         d->cuEventDestroy(s.taken);
       if (s.copied)
@@ -380,8 +407,9 @@ private:
     return unsigned((arrays->lanes + kThreadsPerBlock - 1) / kThreadsPerBlock);
   }
   struct Slot {
-    std::unique_ptr<DeviceArray> device;
+    std::unique_ptr<DeviceArray> device, sumDevice;
     T *host = nullptr;
+    double *sumHost = nullptr;
     void *taken = nullptr, *copied = nullptr;
   };
   CudaDevice::Driver *d;
@@ -403,11 +431,13 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
                      size_t first, const std::vector<std::vector<double>> &slots,
                      BatchOutput &out,
                      std::atomic<uint64_t> &progress) {
-  // Builds the arrays, then advances `every` steps per launch (one with
-  // --tavg or --bold) and feeds the monitors. Samples are double-buffered:
-  // sample k is snapshotted into slot k % 2 and collected only after the
-  // next chunk and its snapshot have been queued, so its copy to the host
-  // and the host's work on it overlap that chunk's compute.
+  // Builds the arrays, then advances a chunk of steps per launch and feeds
+  // the monitors: `every` steps for raw samples; with window means or BOLD,
+  // the windows' common divisor, the kernel summing the recorded variables
+  // over the chunk. Samples are double-buffered: sample k is taken into
+  // slot k % 2 and collected only after the next chunk and its snapshot have
+  // been queued, so its copy to the host and the host's work on it overlap
+  // that chunk's compute.
   CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
                            edges.numNodes);
   const size_t L = slots.size(), N = edges.numNodes;
@@ -421,28 +451,32 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
       buildLaneArrays<T>(info, edges, options,
                          shape.initial ? &*shape.initial : nullptr, laneSlots,
                          laneSets, /*copiedRows=*/0);
-  launcher.upload(a, first, shape.varNames.size() * N * L);
   Monitors<T> monitors(shape, N, L, 0, L, out);
+  const bool sums = shape.monitorsSum();
+  launcher.upload(a, first, shape.varNames.size() * N * L, sums);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
   auto take = [&](uint64_t done) {
     if (!monitors.wants(done))
       return;
-    launcher.snapshot(nextSlot);
+    launcher.snapshot(nextSlot, !sums || monitors.wantsValue(done),
+                      sums && done > 0);
     pending.emplace_back(nextSlot, done);
     nextSlot ^= 1;
   };
   auto processOldest = [&]() {
     auto [slot, done] = pending.front();
     pending.pop_front();
-    monitors.add(launcher.collect(slot), done);
+    auto [values, summed] = launcher.collect(slot);
+    monitors.add(values, done, sums ? summed : nullptr);
   };
   take(0);
-  const uint64_t chunk = monitors.stride();
+  const uint64_t chunk = sums ? monitors.summedStride() : shape.every;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
-    launcher.step(n, count);
+    // The slot the next take() uses: its previous sample was collected.
+    launcher.step(n, count, sums ? nextSlot : -1);
     take(n + count);
     // Both slots are in use: the older one is collected while the GPU
     // works on what was just queued, and is then free for the next take.

@@ -185,11 +185,12 @@ void Monitors<T>::emit(ValueAt valueAt) {
 }
 
 template <typename T>
-void Monitors<T>::addBold(const T *snapshot, uint64_t done) {
+template <typename ValueAt>
+void Monitors<T>::addBold(ValueAt valueAt, uint64_t done) {
   const SweepResult::BoldPlan &plan = *shape.bold;
-  const T *driver = snapshot + plan.var * numNodes * lanes;
+  const size_t driver = plan.var * numNodes * lanes;
   for (size_t k = 0; k < boldSum.size(); ++k)
-    boldSum[k] += driver[k];
+    boldSum[k] += valueAt(driver + k);
   if (done % plan.integrateEvery != 0)
     return;
   for (size_t k = 0; k < boldSum.size(); ++k) {
@@ -207,9 +208,13 @@ void Monitors<T>::addBold(const T *snapshot, uint64_t done) {
 }
 
 template <typename T>
-void Monitors<T>::add(const T *snapshot, uint64_t done) {
+void Monitors<T>::add(const T *snapshot, uint64_t done, const double *sum) {
+  // The sum since the previous add() of element k: given, or the value.
+  auto summed = [&](size_t k) -> double {
+    return sum ? sum[k] : double(snapshot[k]);
+  };
   if (shape.bold && done > 0)
-    addBold(snapshot, done);
+    addBold(summed, done);
   if (!dataWants(done))
     return;
   if (!shape.averaged) {
@@ -217,7 +222,7 @@ void Monitors<T>::add(const T *snapshot, uint64_t done) {
     return;
   }
   for (size_t k = 0; k < windowSum.size(); ++k)
-    windowSum[k] += snapshot[k];
+    windowSum[k] += summed(k);
   if (done % shape.every == 0 && sample < shape.numSamples) {
     emit([&](size_t k) { return windowSum[k] / double(shape.every); });
     std::fill(windowSum.begin(), windowSum.end(), 0.0);
@@ -715,13 +720,16 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   if (gpu && !options.batch) {
     // Device memory per set: parameters, state, history of the coupled
     // states, delays, couplings and two sample buffers of the recorded
-    // variables (one copied out while the other is filled).
+    // variables (one copied out while the other is filled), each with a
+    // float64 one for their sums with window means or BOLD.
     size_t perSetDevice =
         (info.numSlots + info.states.size() * result.numNodes +
          size_t(maxHorizon) * info.historyStates.size() * result.numNodes +
          (info.numCouplings + 2 * numVars) * result.numNodes) *
             info.elementBytes() +
-        edges.numEdges() * sizeof(int32_t);
+        edges.numEdges() * sizeof(int32_t) +
+        (result.monitorsSum() ? 2 * numVars * result.numNodes * sizeof(double)
+                              : 0);
     // Shared by the batch: the connectome's rows, sources and weights.
     size_t fixedDevice =
         (result.numNodes + 1) * sizeof(int32_t) +

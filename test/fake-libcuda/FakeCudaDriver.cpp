@@ -160,7 +160,7 @@ struct KernelSignature {
     return bytes;
   }
 };
-const KernelSignature kStepSignature{8, {8, 8, 8, 4, 8, 8, 8, 8}};
+const KernelSignature kStepSignature{9, {8, 8, 8, 4, 8, 8, 8, 8}};
 const KernelSignature kExposuresSignature{4, {8, 8}};
 
 struct Function {
@@ -675,7 +675,7 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
     op.run = [=]() mutable {
       for (int64_t tid = 0; tid < numSets; ++tid)
         host(&memrefs[0], &memrefs[1], &memrefs[2], &memrefs[3], &memrefs[4],
-             &memrefs[5], &memrefs[6], &memrefs[7], int64_t(s[0]),
+             &memrefs[5], &memrefs[6], &memrefs[7], &memrefs[8], int64_t(s[0]),
              int64_t(s[1]), int64_t(s[2]), int32_t(s[3]), s[4], int64_t(s[5]),
              int64_t(s[6]), int64_t(s[7]), tid);
     };

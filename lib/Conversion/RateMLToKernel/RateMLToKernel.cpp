@@ -211,9 +211,24 @@ private:
   /// `read` for everything else.
   void evaluateDerived(OpBuilder &b, llvm::StringMap<Value> &values,
                        const Reads &reads);
-  /// The time derivatives at states `x` with couplings `c`.
+  /// The values of `outputs` (time derivatives or exposures) of one node at
+  /// states `x` with couplings `c`.
+  SmallVector<Value> evaluateAt(OpBuilder &b, Value params, ValueRange x,
+                                ValueRange c, ArrayRef<Region *> outputs);
   SmallVector<Value> derivatives(OpBuilder &b, Value params, ValueRange x,
-                                 ValueRange c);
+                                 ValueRange c) {
+    SmallVector<Region *> bodies;
+    for (TimeDerivativeOp t : timeDerivatives)
+      bodies.push_back(&t.getBody());
+    return evaluateAt(b, params, x, c, bodies);
+  }
+  SmallVector<Value> exposureValues(OpBuilder &b, Value params, ValueRange x,
+                                    ValueRange c) {
+    SmallVector<Region *> bodies;
+    for (ExposureOp e : exposures)
+      bodies.push_back(&e.getBody());
+    return evaluateAt(b, params, x, c, bodies);
+  }
 
   /// Everything a Philox4x32-10 draw needs besides the node and state.
   struct PhiloxInputs {
@@ -231,10 +246,19 @@ private:
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
   SmallVector<Type> stepArgumentTypes(OpBuilder &b);
+  /// The host thread step's arguments: the step's with `sums`
+  /// (memref<?xf64>) after the eight arrays, then stepCount, numSets, tid.
+  /// The GPU kernel takes the same without tid.
+  SmallVector<Type> threadStepArgumentTypes(OpBuilder &b);
+  /// The loop over a launch's steps (`args` as threadStepArgumentTypes).
+  void buildThreadSteps(OpBuilder &b, ValueRange args);
   void buildStep(OpBuilder &b);
   /// One step for the lanes of this function (`args` as in
-  /// stepArgumentTypes, `step` the i64 step index).
-  void buildStepBody(OpBuilder &b, ValueRange args, Value step);
+  /// stepArgumentTypes, `step` the i64 step index). With `sums` (GPU
+  /// kernels, memref<?xf64>), flags 16 and 32 add the new states or their
+  /// exposures to it, starting from zero at step args[8] (the launch's first).
+  void buildStepBody(OpBuilder &b, ValueRange args, Value step,
+                     Value sums = nullptr);
   /// The couplings of steps n ... n + blockSteps - 1 of every node into
   /// coupling slots 0 ... blockSteps - 1, in one pass over the edges (lanes
   /// share their delays, all of at least blockSteps - 1 steps, so every row
@@ -583,8 +607,9 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
   func::ReturnOp::create(b, loc);
 }
 
-SmallVector<Value> KernelBuilder::derivatives(OpBuilder &b, Value params,
-                                              ValueRange x, ValueRange c) {
+SmallVector<Value> KernelBuilder::evaluateAt(OpBuilder &b, Value params,
+                                             ValueRange x, ValueRange c,
+                                             ArrayRef<Region *> outputs) {
   llvm::StringMap<Value> values;
   for (auto [s, state] : llvm::enumerate(states))
     values[state.getSymName()] = x[s];
@@ -592,10 +617,10 @@ SmallVector<Value> KernelBuilder::derivatives(OpBuilder &b, Value params,
     values[coupling.getSymName()] = c[k];
   Reads read = makeReads(b, params, values);
   evaluateDerived(b, values, read);
-  SmallVector<Value> f;
-  for (TimeDerivativeOp t : timeDerivatives)
-    f.push_back(cloneRegion(b, t.getBody(), true, read)[0]);
-  return f;
+  SmallVector<Value> results;
+  for (Region *body : outputs)
+    results.push_back(cloneRegion(b, *body, true, read)[0]);
+  return results;
 }
 
 SmallVector<Type> KernelBuilder::stepArgumentTypes(OpBuilder &b) {
@@ -617,7 +642,8 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   func::ReturnOp::create(b, loc);
 }
 
-void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
+void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
+                                  Value sums) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   Value paramsArg = args[0], state = args[1], history = args[2],
         delays = args[3], rowStart = args[4], sources = args[5],
@@ -637,6 +663,13 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
         arith::ConstantIntOp::create(b, loc, i32, 0));
   };
   Value heun = flag(1), noiseOn = flag(2), sharedDelays = flag(4);
+  Value sumStates, sumExposures, firstOfLaunch;
+  if (sums) {
+    sumStates = flag(16);
+    sumExposures = flag(32);
+    firstOfLaunch =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, step, args[8]);
+  }
   Value zero = splat(b, 0.0);
   Value c0 = index(b, 0), c1 = index(b, 1);
 
@@ -917,6 +950,29 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step) {
                         arith::AddIOp::create(mb, loc, nextRow, horizonIndex)));
     }
   }
+  if (sums) {
+    // In float64 whatever the precision, as the host's window sums are.
+    Value zeroF64 = arith::ConstantOp::create(nb, loc, nb.getF64FloatAttr(0));
+    auto addTo = [&](OpBuilder &ab, unsigned row, Value v) {
+      Value at = laneOffset(ab, index(ab, row), n, i);
+      if (!elem.isF64())
+        v = arith::ExtFOp::create(ab, loc, ab.getF64Type(), v);
+      Value old = memref::LoadOp::create(ab, loc, sums, ValueRange{at});
+      Value base =
+          arith::SelectOp::create(ab, loc, firstOfLaunch, zeroF64, old);
+      memref::StoreOp::create(ab, loc, arith::AddFOp::create(ab, loc, base, v),
+                              sums, ValueRange{at});
+    };
+    SmallVector<Value> next(ifHeun.getResults());
+    OpBuilder sb = scf::IfOp::create(nb, loc, sumStates, false)
+                       .getThenBodyBuilder();
+    for (auto [s, v] : llvm::enumerate(next))
+      addTo(sb, s, v);
+    OpBuilder eb = scf::IfOp::create(nb, loc, sumExposures, false)
+                       .getThenBodyBuilder();
+    for (auto [e, v] : llvm::enumerate(exposureValues(eb, paramsArg, next, c)))
+      addTo(eb, e, v);
+  }
   callEntry.reset();
 }
 
@@ -1031,26 +1087,40 @@ void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
   auto nodes = scf::ForOp::create(b, loc, index(b, 0), n, index(b, 1));
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
-  llvm::StringMap<Value> values;
-  for (auto [s, st] : llvm::enumerate(states))
-    values[st.getSymName()] =
-        loadVec(nb, state, laneOffset(nb, index(nb, s), n, i));
-  for (auto [k, coupling] : llvm::enumerate(couplings))
-    values[coupling.getSymName()] =
-        loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i));
-  Reads reads = makeReads(nb, paramsArg, values);
-  evaluateDerived(nb, values, reads);
-  for (auto [e, exposure] : llvm::enumerate(exposures)) {
-    Value v = cloneRegion(nb, exposure.getBody(), true, reads)[0];
+  SmallVector<Value> x, c;
+  for (size_t s = 0; s < states.size(); ++s)
+    x.push_back(loadVec(nb, state, laneOffset(nb, index(nb, s), n, i)));
+  for (size_t k = 0; k < couplings.size(); ++k)
+    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i)));
+  for (auto [e, v] : llvm::enumerate(exposureValues(nb, paramsArg, x, c)))
     storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
-  }
+}
+
+SmallVector<Type> KernelBuilder::threadStepArgumentTypes(OpBuilder &b) {
+  Type i64 = b.getI64Type();
+  SmallVector<Type> args = stepArgumentTypes(b);
+  args.insert(args.begin() + 8,
+              MemRefType::get({ShapedType::kDynamic}, b.getF64Type()));
+  args.append({i64, i64, i64});
+  return args;
+}
+
+void KernelBuilder::buildThreadSteps(OpBuilder &b, ValueRange args) {
+  Type i64 = b.getI64Type();
+  SmallVector<Value> stepArgs(args.begin(), args.begin() + 8);
+  stepArgs.append(args.begin() + 9, args.begin() + 15);
+  Value begin = stepArgs[8];
+  Value end = arith::AddIOp::create(b, loc, begin, args[15]);
+  auto steps = scf::ForOp::create(b, loc, begin, end,
+                                  arith::ConstantIntOp::create(b, loc, i64, 1));
+  OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
+  buildStepBody(sb, stepArgs, steps.getInductionVar(), args[8]);
 }
 
 void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
   Type i64 = b.getI64Type(), indexType = b.getIndexType();
-  SmallVector<Type> stepArgs = stepArgumentTypes(b);
-  stepArgs.append({i64, i64, i64});
-  func::FuncOp step = makeFunc(b, "rateml_thread_step", stepArgs);
+  func::FuncOp step =
+      makeFunc(b, "rateml_thread_step", threadStepArgumentTypes(b));
   {
     Block &entry = step.getBody().front();
     OpBuilder fb = OpBuilder::atBlockBegin(&entry);
@@ -1059,12 +1129,7 @@ void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
         arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 2));
     laneId =
         arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 1));
-    Value begin = entry.getArgument(8);
-    Value end = arith::AddIOp::create(fb, loc, begin, entry.getArgument(n - 3));
-    auto steps = scf::ForOp::create(
-        fb, loc, begin, end, arith::ConstantIntOp::create(fb, loc, i64, 1));
-    OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
-    buildStepBody(sb, entry.getArguments(), steps.getInductionVar());
+    buildThreadSteps(fb, entry.getArguments());
     func::ReturnOp::create(fb, loc);
   }
   auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
@@ -1110,11 +1175,10 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
     return kernel;
   };
 
-  // rateml_step(step arguments with stepBegin, stepCount, numSets): a chunk
-  // of steps without leaving the kernel.
-  SmallVector<Type> stepArgs = stepArgumentTypes(gb);
-  stepArgs.push_back(i64);
-  stepArgs.push_back(i64);
+  // rateml_step(step arguments with `sums` after the eight arrays, then
+  // stepCount, numSets): a chunk of steps without leaving the kernel.
+  SmallVector<Type> stepArgs = threadStepArgumentTypes(gb);
+  stepArgs.pop_back();
   gpu::GPUFuncOp step = makeKernel("rateml_step", stepArgs);
   {
     Block &entry = step.getBody().front();
@@ -1122,13 +1186,7 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
     Value inRange = kernelPrologue(step, entry.getArguments().back(), kb);
     auto guard = scf::IfOp::create(kb, loc, inRange, /*withElse=*/false);
     OpBuilder tb = guard.getThenBodyBuilder();
-    Value begin = entry.getArgument(8);
-    Value end = arith::AddIOp::create(tb, loc, begin,
-                                      entry.getArgument(stepArgs.size() - 2));
-    auto steps = scf::ForOp::create(
-        tb, loc, begin, end, arith::ConstantIntOp::create(tb, loc, i64, 1));
-    OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
-    buildStepBody(sb, entry.getArguments(), steps.getInductionVar());
+    buildThreadSteps(tb, entry.getArguments());
     gpu::ReturnOp::create(kb, loc);
   }
 

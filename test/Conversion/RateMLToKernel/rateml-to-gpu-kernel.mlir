@@ -5,22 +5,35 @@
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK: func.func @rateml_setup(
 // CHECK: gpu.module @rateml_gpu {
-// Arguments 8, 14 and 15 are the first step, the step count and the sets.
+// Argument 8 is the float64 window sums, 9, 15 and 16 the first step, the
+// step count and the sets.
 // CHECK: gpu.func @rateml_step(
-// CHECK-SAME: %arg8: i64, %arg9: i64, %arg10: i64, %arg11: i32, %arg12: i64, %arg13: i64, %arg14: i64, %arg15: i64) kernel {
+// CHECK-SAME: %arg7: memref<?xf32>, %arg8: memref<?xf64>, %arg9: i64, %arg10: i64, %arg11: i64, %arg12: i32, %arg13: i64, %arg14: i64, %arg15: i64, %arg16: i64) kernel {
 // CHECK: %[[BID:.*]] = gpu.block_id x
 // CHECK: %[[BDIM:.*]] = gpu.block_dim x
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[B:.*]] = arith.muli %[[BID]], %[[BDIM]] : index
 // CHECK: %[[SET:.*]] = arith.addi %[[B]], %[[TID]] : index
-// CHECK: %[[STRIDE:.*]] = arith.index_cast %arg15 : i64 to index
+// CHECK: %[[STRIDE:.*]] = arith.index_cast %arg16 : i64 to index
 // CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %[[SET]], %[[STRIDE]] : index
 // CHECK: scf.if %[[INRANGE]] {
-// CHECK: %[[END:.*]] = arith.addi %arg8, %arg14 : i64
-// CHECK: scf.for %{{.*}} = %arg8 to %[[END]] step %{{.*}} : i64 {
+// CHECK: %[[END:.*]] = arith.addi %arg9, %arg15 : i64
+// CHECK: scf.for %[[STEP:.*]] = %arg9 to %[[END]] step %{{.*}} : i64 {
 // CHECK-NOT: vector.
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[STEP]], %arg9 : i64
 // The delayed source: this thread's element of the history row.
 // CHECK: memref.load %{{.*}} : memref<?xf32>
+// Flags 16 (states) and 32 (exposures): the new values, in float64, added to
+// the sums, which the launch's first step starts from zero.
+// CHECK: scf.if
+// CHECK: %[[WIDE:.*]] = arith.extf %{{.*}} : f32 to f64
+// CHECK: %[[OLD:.*]] = memref.load %arg8[%{{.*}}] : memref<?xf64>
+// CHECK: %[[BASE:.*]] = arith.select %[[FIRST]], %{{.*}}, %[[OLD]] : f64
+// CHECK: %[[SUM:.*]] = arith.addf %[[BASE]], %[[WIDE]] : f64
+// CHECK: memref.store %[[SUM]], %arg8[%{{.*}}] : memref<?xf64>
+// CHECK: scf.if
+// CHECK: arith.extf
+// CHECK: memref.store %{{.*}}, %arg8[%{{.*}}] : memref<?xf64>
 // CHECK: gpu.return
 // CHECK: gpu.func @rateml_exposures({{.*}}) kernel {
 // CHECK: llvm.mlir.global external constant @rateml_model_json

@@ -38,7 +38,12 @@ enum KernelFlags : int32_t {
   /// With shared delays of at least `block - 1` steps (ModelInfo::block >
   /// 1): the coupling of `block` steps is summed in one pass over the edges,
   /// at steps that are multiples of `block`, into `block` coupling slots.
-  kFlagBlocked = 8
+  kFlagBlocked = 8,
+  /// GPU kernels (and their host versions) only: after each step, add the
+  /// new states (16) or their exposures (32) to `sums`, in float64, starting
+  /// from zero at the launch's first step.
+  kFlagSumStates = 16,
+  kFlagSumExposures = 32
 };
 
 /// One step of `lanes` parameter sets; see docs/kernel-abi.md.
@@ -67,7 +72,8 @@ void _mlir_ciface_rateml_thread_step(
     rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
     rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
     rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
-    int64_t stepBegin, int64_t numNodes, int64_t horizon, int32_t flags,
+    rateml::runtime::MemRef1D *sums, int64_t stepBegin, int64_t numNodes,
+    int64_t horizon, int32_t flags,
     uint64_t seed, int64_t setBase, int64_t stepCount, int64_t numSets,
     int64_t tid);
 void _mlir_ciface_rateml_thread_exposures(rateml::runtime::MemRef1D *params,

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +114,8 @@ struct SweepResult {
     AnalysisConfig analysis;
   };
   std::optional<BoldPlan> bold;
+  /// Whether the monitors use sums over steps (window means, BOLD).
+  bool monitorsSum() const { return (storeData && averaged) || bold; }
   /// The mean over nodes of every variable at the last sample, [set][var]
   /// (empty without /data), and the per-set analysis scalars.
   std::vector<double> finalMeans, fcdVar, fcCorr, fcdKs;
@@ -233,12 +236,26 @@ public:
   bool wants(uint64_t done) const {
     return dataWants(done) || (shape.bold && done > 0);
   }
-  /// How many steps may run between snapshots.
-  uint64_t stride() const {
-    return shape.bold || shape.averaged ? 1 : shape.every;
+  /// Whether add(done) needs the recorded values themselves (raw samples)
+  /// when the caller passes sums (shape.monitorsSum()).
+  bool wantsValue(uint64_t done) const {
+    return dataWants(done) && !shape.averaged;
   }
-  /// Takes the snapshot of the state after `done` steps, when wants(done).
-  void add(const T *snapshot, uint64_t done);
+  /// Steps between snapshots for a caller that passes sums: the windows'
+  /// common divisor (also a divisor of `every` for raw samples), so each
+  /// sum covers steps of one window only.
+  uint64_t summedStride() const {
+    uint64_t stride = shape.storeData ? shape.every : 0;
+    if (shape.bold)
+      stride = std::gcd(stride, shape.bold->integrateEvery);
+    return stride;
+  }
+  /// Takes the recorded variables after `done` steps, when wants(done).
+  /// Without `sum`, `snapshot` holds their values and add() is called after
+  /// every step while shape.monitorsSum(). With `sum` (GPU), that holds their
+  /// float64 sums over the steps since the previous add(), and `snapshot`
+  /// their values when wantsValue(done) (else it may be null).
+  void add(const T *snapshot, uint64_t done, const double *sum = nullptr);
 
 private:
   bool dataWants(uint64_t done) const {
@@ -246,7 +263,7 @@ private:
            (shape.averaged ? done > 0 : done % shape.every == 0);
   }
   template <typename ValueAt> void emit(ValueAt valueAt);
-  void addBold(const T *snapshot, uint64_t done);
+  template <typename ValueAt> void addBold(ValueAt valueAt, uint64_t done);
 
   const SweepResult &shape;
   size_t numVars, numNodes, lanes, firstRow, rows, sample = 0,
