@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <functional>
 
 using namespace rateml::runtime;
 
@@ -40,7 +41,7 @@ struct CudaDevice::Driver {
   CUresult (*cuModuleGetFunction)(void **, void *, const char *);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
-  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, void *);
   CUresult (*cuMemGetInfo)(size_t *, size_t *);
   CUresult (*cuLaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, void *, void **,
@@ -111,7 +112,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why,
   resolve(driver->cuModuleGetFunction, "cuModuleGetFunction");
   resolve(driver->cuMemAlloc, "cuMemAlloc_v2");
   resolve(driver->cuMemFree, "cuMemFree_v2");
-  resolve(driver->cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+  resolve(driver->cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
   resolve(driver->cuMemGetInfo, "cuMemGetInfo_v2");
   resolve(driver->cuLaunchKernel, "cuLaunchKernel");
   resolve(driver->cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
@@ -191,21 +192,15 @@ size_t CudaDevice::freeMemory() {
 }
 
 namespace {
-/// A device copy of a host array, freed with the scope.
+/// A device array of `count` elements of `bytes` each, freed with the
+/// scope.
 struct DeviceArray {
   CudaDevice::Driver *driver;
   CUdeviceptr ptr = 0;
   size_t count = 0;
-  /// Uninitialised room for `count` elements of `bytes` each.
   DeviceArray(CudaDevice::Driver *driver, size_t count, size_t bytes)
       : driver(driver), count(count) {
     driver->check(driver->cuMemAlloc(&ptr, count * bytes), "cuMemAlloc");
-  }
-  template <typename T>
-  DeviceArray(CudaDevice::Driver *driver, const std::vector<T> &host)
-      : DeviceArray(driver, host.size(), sizeof(T)) {
-    driver->check(driver->cuMemcpyHtoD(ptr, host.data(), host.size() * sizeof(T)),
-                  "cuMemcpyHtoD");
   }
   ~DeviceArray() {
     if (ptr)
@@ -284,17 +279,49 @@ public:
   }
   ~CudaLauncher() { release(); }
 
-  /// With `sums`, each sample slot also gets a float64 buffer that the step
-  /// kernel sums the recorded variables into.
-  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount, bool sums) {
+  /// Queues the copies of the arrays of `a` to the device, in order with
+  /// the kernels. Its history is empty (a batch's may not fit in host
+  /// memory): each series of channel c (state historyStates[c]) and node i
+  /// is written by `fillSeries(c, i, T *series)` and copied when given (an
+  /// initial history), else filled on the device with the series' current
+  /// state, as buildLaneArrays would. With `sums`, each sample slot also
+  /// gets a float64 buffer that the step kernel sums the recorded variables
+  /// into.
+  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount, bool sums,
+              const std::vector<unsigned> &historyStates,
+              const std::function<void(size_t, size_t, T *)> &fillSeries) {
     arrays = &a;
     setBase = first;
     auto make = [&](const auto &host) {
-      return std::make_unique<DeviceArray>(d, host);
+      using E = typename std::decay_t<decltype(host)>::value_type;
+      auto array = std::make_unique<DeviceArray>(d, host.size(), sizeof(E));
+      put(array->ptr, host.data(), host.size() * sizeof(E));
+      return array;
     };
     params = make(a.params);
     state = make(a.state);
-    history = make(a.history);
+    const size_t L = a.lanes, rows = size_t(a.historyRows);
+    const size_t seriesBytes = rows * L * sizeof(T);
+    history = std::make_unique<DeviceArray>(
+        d, std::max<size_t>(historyStates.size() * numNodes * rows * L, 1),
+        sizeof(T));
+    std::vector<T> series(fillSeries ? rows * L : 0);
+    for (size_t c = 0; c < historyStates.size(); ++c)
+      for (size_t i = 0; i < numNodes; ++i) {
+        CUdeviceptr at = history->ptr + (c * numNodes + i) * seriesBytes;
+        if (fillSeries) {
+          fillSeries(c, i, series.data());
+          put(at, series.data(), seriesBytes);
+          continue;
+        }
+        // Row 0 from the state, then doubling copies of the rows so far.
+        CUdeviceptr now =
+            state->ptr + (historyStates[c] * numNodes + i) * L * sizeof(T);
+        copyOnDevice(at, now, L * sizeof(T));
+        for (size_t done = 1; done < rows; done *= 2)
+          copyOnDevice(at + done * L * sizeof(T), at,
+                       std::min(done, rows - done) * L * sizeof(T));
+      }
     delays = make(a.delays);
     rowStart = make(a.rowStart);
     sources = make(a.sources);
@@ -302,7 +329,7 @@ public:
     coupling = make(a.coupling);
     count = sampleCount;
     for (Slot &s : samples) {
-      s.device = make(a.out);
+      s.device = std::make_unique<DeviceArray>(d, a.out.size(), sizeof(T));
       d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.host),
                                  a.out.size() * sizeof(T)),
                "cuMemAllocHost");
@@ -381,6 +408,17 @@ public:
   }
 
 private:
+  /// Queues a copy from (pageable) host memory on the compute stream: the
+  /// driver stages `host` before returning, so it may change afterwards,
+  /// and the kernels queued later see the data.
+  void put(CUdeviceptr to, const void *host, size_t bytes) {
+    d->check(d->cuMemcpyHtoDAsync(to, host, bytes, compute),
+             "cuMemcpyHtoDAsync");
+  }
+  void copyOnDevice(CUdeviceptr to, CUdeviceptr from, size_t bytes) {
+    d->check(d->cuMemcpyDtoDAsync(to, from, bytes, compute),
+             "cuMemcpyDtoDAsync");
+  }
   /// Frees what the constructor and upload() made; nothing may still write
   /// into the buffers freed here.
   void release() {
@@ -447,13 +485,19 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     laneSlots.push_back(&slots[l]);
     laneSets.push_back(first + l);
   }
+  const InitialHistory *initial = shape.initial ? &*shape.initial : nullptr;
   LaneArrays<T> a =
-      buildLaneArrays<T>(info, edges, options,
-                         shape.initial ? &*shape.initial : nullptr, laneSlots,
-                         laneSets, /*copiedRows=*/0);
+      buildLaneArrays<T>(info, edges, options, initial, laneSlots, laneSets,
+                         /*copiedRows=*/0, /*withHistory=*/false);
   Monitors<T> monitors(shape, N, L, 0, L, out);
   const bool sums = shape.monitorsSum();
-  launcher.upload(a, first, shape.varNames.size() * N * L, sums);
+  std::function<void(size_t, size_t, T *)> fillSeries;
+  if (initial)
+    fillSeries = [&](size_t c, size_t i, T *series) {
+      fillHistorySeries(info, options, initial, laneSets, a, N, c, i, series);
+    };
+  launcher.upload(a, first, shape.varNames.size() * N * L, sums,
+                  info.historyStates, fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;

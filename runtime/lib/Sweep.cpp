@@ -59,14 +59,65 @@ std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
   return slots;
 }
 
+/// Value of state s, node i, set laneSets[l] at step -k (k >= 0): from the
+/// initial history when given, else the set's uniform draw in the state's
+/// initial range; clipped to its bounds.
+double initialValue(const ModelInfo &info, const SweepOptions &options,
+                    const InitialHistory *initial,
+                    const std::vector<size_t> &laneSets, size_t k, size_t s,
+                    size_t i, size_t l) {
+  const auto &st = info.states[s];
+  double v;
+  if (initial) {
+    v = initial->at(k, s, i);
+  } else {
+    double u = initialDraw(options.seed, uint32_t(laneSets[l]), uint32_t(i),
+                           uint32_t(s));
+    v = st.initLo + (st.initHi - st.initLo) * u;
+  }
+  v = v < st.lower ? st.lower : v;
+  return v > st.upper ? st.upper : v;
+}
+
 } // namespace
+
+template <typename T>
+void rateml::runtime::fillHistorySeries(const ModelInfo &info,
+                                        const SweepOptions &options,
+                                        const InitialHistory *initial,
+                                        const std::vector<size_t> &laneSets,
+                                        const LaneArrays<T> &a, size_t numNodes,
+                                        size_t c, size_t i, T *series) {
+  // Row (-k mod H) of the ring holds step -k, row H + r a copy of row r.
+  const size_t L = a.lanes, s = info.historyStates[c];
+  const int64_t H = a.horizon;
+  const T *now = a.state.data() + (s * numNodes + i) * L;
+  for (int64_t r = 0; r < a.historyRows; ++r) {
+    const int64_t k = (H - r % H) % H;
+    for (size_t l = 0; l < L; ++l)
+      series[r * L + l] =
+          initial ? static_cast<T>(initialValue(info, options, initial,
+                                                laneSets, k, s, i, l))
+                  : now[l];
+  }
+}
+
+template void rateml::runtime::fillHistorySeries(
+    const ModelInfo &, const SweepOptions &, const InitialHistory *,
+    const std::vector<size_t> &, const LaneArrays<float> &, size_t, size_t,
+    size_t, float *);
+template void rateml::runtime::fillHistorySeries(
+    const ModelInfo &, const SweepOptions &, const InitialHistory *,
+    const std::vector<size_t> &, const LaneArrays<double> &, size_t, size_t,
+    size_t, double *);
 
 template <typename T>
 LaneArrays<T> rateml::runtime::buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows) {
+    const std::vector<size_t> &laneSets, size_t copiedRows,
+    bool withHistory) {
   const size_t L = laneSlots.size(), N = edges.numNodes,
                S = info.states.size();
   const size_t K = edges.numEdges(), C = info.historyStates.size();
@@ -88,7 +139,9 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
       }
     }
   a.historyRows = a.horizon + int64_t(copiedRows);
-  if (uint64_t(a.historyRows) * std::max<size_t>(C, 1) * N * L >= (1ull << 31))
+  // CPU kernels index the history with 32-bit lanes.
+  if (withHistory &&
+      uint64_t(a.historyRows) * std::max<size_t>(C, 1) * N * L >= (1ull << 31))
     throw Error("the history of " + std::to_string(L) +
                 " parameter sets needs more than 2^31 elements; use fewer "
                 "nodes, sets per batch, or a higher conduction speed");
@@ -97,43 +150,23 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     for (size_t l = 1; l < L; ++l)
       a.sharedDelays &= a.delays[e * L + l] == a.delays[e * L];
 
-  auto clip = [&](size_t s, double v) {
-    const auto &st = info.states[s];
-    v = v < st.lower ? st.lower : v;
-    return v > st.upper ? st.upper : v;
-  };
-  // Value of state s, node i, lane l at step -k (k >= 0).
-  auto past = [&](size_t k, size_t s, size_t i, size_t l) {
-    if (initial)
-      return clip(s, initial->at(k, s, i));
-    const auto &st = info.states[s];
-    double u = initialDraw(options.seed, uint32_t(laneSets[l]), uint32_t(i),
-                           uint32_t(s));
-    return clip(s, st.initLo + (st.initHi - st.initLo) * u);
-  };
   if (initial)
     initial->checkHorizon(a.horizon);
   a.state.resize(S * N * L);
   for (size_t s = 0; s < S; ++s)
     for (size_t i = 0; i < N; ++i)
       for (size_t l = 0; l < L; ++l)
-        a.state[(s * N + i) * L + l] = static_cast<T>(past(0, s, i, l));
-  // [channel][node][row][lane]; row (-k mod H) of the ring holds step -k,
-  // row H + r a copy of row r.
-  const int64_t H = a.horizon, R = a.historyRows;
-  a.history.resize(std::max<size_t>(R * C * N * L, 1));
-  for (size_t c = 0; c < C; ++c)
-    for (size_t i = 0; i < N; ++i) {
-      T *series = a.history.data() + (c * N + i) * R * L;
-      const T *now = a.state.data() + (info.historyStates[c] * N + i) * L;
-      for (int64_t r = 0; r < R; ++r) {
-        const int64_t k = (H - r % H) % H;
-        for (size_t l = 0; l < L; ++l)
-          series[r * L + l] =
-              initial ? static_cast<T>(past(k, info.historyStates[c], i, l))
-                      : now[l];
-      }
-    }
+        a.state[(s * N + i) * L + l] = static_cast<T>(
+            initialValue(info, options, initial, laneSets, 0, s, i, l));
+  // [channel][node][row][lane].
+  if (withHistory) {
+    const size_t R = size_t(a.historyRows);
+    a.history.resize(std::max<size_t>(R * C * N * L, 1));
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < N; ++i)
+        fillHistorySeries(info, options, initial, laneSets, a, N, c, i,
+                          a.history.data() + (c * N + i) * R * L);
+  }
 
   a.rowStart.assign(edges.rowStart.begin(), edges.rowStart.end());
   a.sources.assign(edges.source.begin(), edges.source.end());
@@ -154,11 +187,11 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
 template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t);
+    const std::vector<size_t> &, size_t, bool);
 template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t);
+    const std::vector<size_t> &, size_t, bool);
 
 template <typename T>
 Monitors<T>::Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
@@ -325,7 +358,7 @@ public:
     }
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
-        laneSlots, laneSets, info.copiedHistoryRows());
+        laneSlots, laneSets, info.copiedHistoryRows(), /*withHistory=*/true);
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);

@@ -181,7 +181,7 @@ struct State {
   std::map<uintptr_t, Allocation> allocations;
   size_t deviceBytes = 0;
   std::set<Stream *> streams;
-  unsigned long launches = 0, asyncCopies = 0;
+  unsigned long launches = 0, copiesToHost = 0;
   std::string moduleKind;
 };
 State &state() {
@@ -365,10 +365,10 @@ CUresult cuDevicePrimaryCtxRelease_v2(int) {
   size_t device = 0, pinned = 0;
   for (auto &[base, a] : s.allocations)
     (a.pinned ? pinned : device)++;
-  log("release: %s module, %lu launches, %lu async copies, %zu device "
+  log("release: %s module, %lu launches, %lu copies to the host, %zu device "
       "allocations and %zu pinned buffers live, %zu streams",
       s.moduleKind.empty() ? "no" : s.moduleKind.c_str(), s.launches,
-      s.asyncCopies, device, pinned, s.streams.size());
+      s.copiesToHost, device, pinned, s.streams.size());
   return kSuccess;
 }
 
@@ -503,18 +503,30 @@ CUresult cuMemFreeHost(void *p) {
   return release(reinterpret_cast<uintptr_t>(p), true, "cuMemFreeHost");
 }
 
-CUresult cuMemcpyHtoD_v2(unsigned long long dst, const void *src,
-                         size_t bytes) {
-  FAKE_ENTRY("cuMemcpyHtoD");
+CUresult cuMemcpyHtoDAsync_v2(unsigned long long dst, const void *src,
+                              size_t bytes, void *stream) {
+  FAKE_ENTRY("cuMemcpyHtoDAsync");
   uintptr_t base;
   const Allocation *a = findAllocation(dst, bytes, &base);
   if (!a || a->pinned)
-    return misuse(kInvalidValue, "cuMemcpyHtoD outside device memory");
-  // Synchronous, but not ordered with non-blocking streams.
-  if (queuedWorkTouches(base))
-    return misuse(kIllegalState,
-                  "cuMemcpyHtoD into memory that queued work uses");
-  std::memcpy(reinterpret_cast<void *>(dst), src, bytes);
+    return misuse(kInvalidValue, "cuMemcpyHtoDAsync outside device memory");
+  Operation op{nullptr, {base}};
+  uintptr_t pinnedBase;
+  if (const Allocation *p =
+          findAllocation(reinterpret_cast<uintptr_t>(src), bytes, &pinnedBase);
+      p && p->pinned) {
+    // Pinned memory is read when the copy runs.
+    op.touches.push_back(pinnedBase);
+    op.run = [=] { std::memcpy(reinterpret_cast<void *>(dst), src, bytes); };
+  } else {
+    // Pageable memory is staged before the call returns.
+    auto staged = std::make_shared<std::vector<char>>(
+        static_cast<const char *>(src), static_cast<const char *>(src) + bytes);
+    op.run = [=] {
+      std::memcpy(reinterpret_cast<void *>(dst), staged->data(), bytes);
+    };
+  }
+  enqueue(static_cast<Stream *>(stream), std::move(op));
   return kSuccess;
 }
 
@@ -526,7 +538,6 @@ CUresult cuMemcpyDtoDAsync_v2(unsigned long long dst, unsigned long long src,
   const Allocation *s = findAllocation(src, bytes, &srcBase);
   if (!d || !s || d->pinned || s->pinned)
     return misuse(kInvalidValue, "cuMemcpyDtoDAsync outside device memory");
-  ++state().asyncCopies;
   enqueue(static_cast<Stream *>(stream),
           {[=] {
              std::memcpy(reinterpret_cast<void *>(dst),
@@ -550,7 +561,7 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, unsigned long long src, size_t bytes,
     return misuse(kInvalidValue,
                   "cuMemcpyDtoHAsync into pageable memory (it would not "
                   "overlap with compute)");
-  ++state().asyncCopies;
+  ++state().copiesToHost;
   enqueue(
       static_cast<Stream *>(stream),
       {[=] { std::memcpy(dst, reinterpret_cast<const void *>(src), bytes); },

@@ -800,7 +800,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
                                                        laneId)}));
       }
       Value jVec;
-      if (hasDelays)
+      if (hasDelays && isVector())
         jVec = splatI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
       Reads reads = makeReads(eb, paramsArg, targetValues);
       SmallVector<Value> next;
@@ -833,23 +833,29 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
           row = arith::SelectOp::create(
               gb, loc, negative,
               arith::AddIOp::create(gb, loc, row, horizonVec), row);
-          Value channel = splatI32(gb, arith::ConstantIntOp::create(
-              gb, loc, i32, historyChannel[src]));
-          Value idx = arith::MulIOp::create(gb, loc, channel, nVec);
-          idx = arith::AddIOp::create(gb, loc, idx, jVec);
-          idx = arith::MulIOp::create(gb, loc, idx, rowsVec);
-          idx = arith::AddIOp::create(gb, loc, idx, row);
-          idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
-          idx = arith::AddIOp::create(gb, loc, idx, iota);
-          Value gathered =
-              isVector()
-                  ? Value(vector::GatherOp::create(
-                        gb, loc, cast<VectorType>(vecType), history,
-                        ValueRange{index(gb, 0)}, idx, allTrue, zero))
-                  : Value(memref::LoadOp::create(
-                        gb, loc, history,
-                        ValueRange{arith::IndexCastOp::create(
-                            gb, loc, gb.getIndexType(), idx)}));
+          Value gathered;
+          if (isVector()) {
+            // i32 lanes (a CPU tile's history stays below 2^31 elements).
+            Value channel = splatI32(gb, arith::ConstantIntOp::create(
+                gb, loc, i32, historyChannel[src]));
+            Value idx = arith::MulIOp::create(gb, loc, channel, nVec);
+            idx = arith::AddIOp::create(gb, loc, idx, jVec);
+            idx = arith::MulIOp::create(gb, loc, idx, rowsVec);
+            idx = arith::AddIOp::create(gb, loc, idx, row);
+            idx = arith::MulIOp::create(gb, loc, idx, lanesVec);
+            idx = arith::AddIOp::create(gb, loc, idx, iota);
+            gathered = vector::GatherOp::create(
+                gb, loc, cast<VectorType>(vecType), history,
+                ValueRange{index(gb, 0)}, idx, allTrue, zero);
+          } else {
+            // Index arithmetic: a GPU batch's history may exceed 2^31
+            // elements.
+            gathered = loadVec(
+                gb, history,
+                historyOffset(gb, index(gb, historyChannel[src]), n, j, rows,
+                              arith::IndexCastOp::create(gb, loc, indexType,
+                                                         row)));
+          }
           scf::YieldOp::create(gb, loc, gathered);
           xj = ifShared.getResult(0);
         }

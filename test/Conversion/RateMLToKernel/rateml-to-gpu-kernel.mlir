@@ -21,8 +21,17 @@
 // CHECK: scf.for %[[STEP:.*]] = %arg9 to %[[END]] step %{{.*}} : i64 {
 // CHECK-NOT: vector.
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[STEP]], %arg9 : i64
-// The delayed source: this thread's element of the history row.
-// CHECK: memref.load %{{.*}} : memref<?xf32>
+// The delayed source: this thread's element of the history row, with a
+// shared delay table or its own delay, in index (64-bit) arithmetic either
+// way since a GPU batch's history may exceed 2^31 elements.
+// CHECK: memref.load %arg2[%{{.*}}] : memref<?xf32>
+// CHECK: } else {
+// CHECK: %[[ROW:.*]] = arith.select %{{.*}} : i32
+// CHECK-NEXT: %[[ROWI:.*]] = arith.index_cast %[[ROW]] : i32 to index
+// CHECK-NOT: : i32
+// CHECK: arith.addi %{{.*}}, %[[ROWI]] : index
+// CHECK-NOT: : i32
+// CHECK: memref.load %arg2[%{{.*}}] : memref<?xf32>
 // Flags 16 (states) and 32 (exposures): the new values, in float64, added to
 // the sums, which the launch's first step starts from zero.
 // CHECK: scf.if

@@ -213,13 +213,25 @@ template <typename T> struct LaneArrays {
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
 /// and whose global indices (keys of the initial draws) are `laneSets`;
 /// each history series ends with copies of the ring's first `copiedRows`
-/// rows (the model's block - 1 for CPU kernels, 0 on the GPU).
+/// rows (the model's block - 1 for CPU kernels, 0 on the GPU). Without
+/// `withHistory` the history is left empty, for a caller that fills it one
+/// series at a time (fillHistorySeries).
 template <typename T>
 LaneArrays<T> buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows);
+    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory);
+
+/// Writes the a.historyRows x a.lanes values of history series (channel
+/// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)
+/// into `series`.
+template <typename T>
+void fillHistorySeries(const ModelInfo &info, const SweepOptions &options,
+                       const InitialHistory *initial,
+                       const std::vector<size_t> &laneSets,
+                       const LaneArrays<T> &a, size_t numNodes, size_t c,
+                       size_t i, T *series);
 
 /// The monitors of a sweep (TVB's term): turn snapshots of the recorded
 /// variables of `lanes` sets (laid out [var][node][set], as the kernels
