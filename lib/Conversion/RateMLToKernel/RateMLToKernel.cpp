@@ -850,11 +850,11 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
           } else {
             // Index arithmetic: a GPU batch's history may exceed 2^31
             // elements.
+            Value rowIndex =
+                arith::IndexCastOp::create(gb, loc, indexType, row);
+            Value channel = index(gb, historyChannel[src]);
             gathered = loadVec(
-                gb, history,
-                historyOffset(gb, index(gb, historyChannel[src]), n, j, rows,
-                              arith::IndexCastOp::create(gb, loc, indexType,
-                                                         row)));
+                gb, history, historyOffset(gb, channel, n, j, rows, rowIndex));
           }
           scf::YieldOp::create(gb, loc, gathered);
           xj = ifShared.getResult(0);
