@@ -24,6 +24,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -129,15 +130,24 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
       a.params[p * L + l] = static_cast<T>((*laneSlots[l])[p]);
 
   a.delays.assign(std::max<size_t>(K * L, 1), 0);
-  if (info.speedSlot)
+  if (info.speedSlot) {
+    // One table per distinct speed: GPU batches have 1e5 sets and few speeds.
+    std::map<double, std::vector<int32_t>> bySpeed;
+    std::vector<const int32_t *> laneTable(L);
     for (size_t l = 0; l < L; ++l) {
-      std::vector<int32_t> d = computeDelays(
-          edges, (*laneSlots[l])[*info.speedSlot], options.dt);
-      for (size_t e = 0; e < K; ++e) {
-        a.delays[e * L + l] = d[e];
-        a.horizon = std::max<int64_t>(a.horizon, int64_t(d[e]) + 1);
+      double speed = (*laneSlots[l])[*info.speedSlot];
+      auto [it, added] = bySpeed.try_emplace(speed);
+      if (added) {
+        it->second = computeDelays(edges, speed, options.dt);
+        for (int32_t d : it->second)
+          a.horizon = std::max<int64_t>(a.horizon, int64_t(d) + 1);
       }
+      laneTable[l] = it->second.data();
     }
+    for (size_t e = 0; e < K; ++e)
+      for (size_t l = 0; l < L; ++l)
+        a.delays[e * L + l] = laneTable[l][e];
+  }
   a.historyRows = a.horizon + int64_t(copiedRows);
   // CPU kernels index the history with 32-bit lanes.
   if (withHistory &&
@@ -691,10 +701,12 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   // Parameter-level values of every set, checked before anything runs.
   std::vector<std::vector<double>> slots;
   int64_t maxHorizon = 1;
+  std::set<double> speedsSeen;
   for (const auto &row : result.params.rows) {
     slots.push_back(setupSlots(info, connectome.numNodes, options.dt, row,
                                columnSlot, options.constants));
-    if (info.speedSlot)
+    if (info.speedSlot &&
+        speedsSeen.insert(slots.back()[*info.speedSlot]).second)
       for (int32_t d :
            computeDelays(edges, slots.back()[*info.speedSlot], options.dt))
         maxHorizon = std::max<int64_t>(maxHorizon, int64_t(d) + 1);
