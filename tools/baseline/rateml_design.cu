@@ -12,10 +12,13 @@
 //    average of the first exposure.
 //
 // usage: rateml_design W1|W2|W3 SETS STEPS [weights.txt tract_lengths.txt]
-// Prints one line: model, sets, steps, seconds, PSS/s, bytes of history per
-// set, and the largest number of sets whose history fits in free memory.
+// Prints one line: model, sets, steps, seconds (of the time loops), PSS/s,
+// bytes of history per set, the largest number of sets whose history fits
+// in 90 % of the free memory, and the batches run (more than one when SETS
+// is larger than that).
 // Deterministic Euler, float32, dt = 0.1 ms, speed 3 mm/ms, as W1-W3.
 #include <cuda_runtime.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -160,41 +163,53 @@ int run(const char *name, int sets, int steps, int argc, char **argv) {
   size_t perSet = size_t(nh) * M::S * N * sizeof(float);
   size_t freeBytes = 0, total = 0;
   CHECK(cudaMemGetInfo(&freeBytes, &total));
+  // RateML's design holds every set of a run in memory; a sweep larger than
+  // that runs as consecutive runs (batches) of as many sets as fit.
+  const size_t fits = freeBytes / 10 * 9 / perSet;
+  if (fits == 0) {
+    std::fprintf(stderr, "one set's history (%zu bytes) does not fit\n", perSet);
+    return 1;
+  }
+  const int batch = int(std::min<size_t>(sets, fits));
 
   float *dW, *dL, *dG, *dH, *dT;
   CHECK(cudaMalloc(&dW, w.size() * sizeof(float)));
   CHECK(cudaMalloc(&dL, len.size() * sizeof(float)));
-  CHECK(cudaMalloc(&dG, sets * sizeof(float)));
-  CHECK(cudaMalloc(&dH, perSet * sets));
-  CHECK(cudaMalloc(&dT, size_t(N) * sets * sizeof(float)));
-  std::vector<float> g(sets);
-  for (int k = 0; k < sets; ++k)
-    g[k] = float(k) / sets;
+  CHECK(cudaMalloc(&dG, batch * sizeof(float)));
+  CHECK(cudaMalloc(&dH, perSet * batch));
+  CHECK(cudaMalloc(&dT, size_t(N) * batch * sizeof(float)));
   CHECK(cudaMemcpy(dW, w.data(), w.size() * sizeof(float), cudaMemcpyHostToDevice));
   CHECK(cudaMemcpy(dL, len.data(), len.size() * sizeof(float), cudaMemcpyHostToDevice));
-  CHECK(cudaMemcpy(dG, g.data(), sets * sizeof(float), cudaMemcpyHostToDevice));
-  CHECK(cudaMemset(dH, 0, perSet * sets));
-  std::vector<float> host(size_t(N) * sets);
+  std::vector<float> host(size_t(N) * batch);
 
   int perLaunch = int(std::lround(1.0f / kDt));  // one launch per ms
-  dim3 block(128), grid((sets + 127) / 128);
-  CHECK(cudaDeviceSynchronize());
-  auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < steps; t += perLaunch) {
-    step_ms<M><<<grid, block>>>(t, std::min(perLaunch, steps - t), N, nh, sets,
-                                dW, dL, dG, dH, dT);
-    CHECK(cudaGetLastError());
-    CHECK(cudaMemcpy(host.data(), dT, host.size() * sizeof(float),
-                     cudaMemcpyDeviceToHost));
+  double seconds = 0;  // in the time loops only
+  for (int first = 0; first < sets; first += batch) {
+    const int count = std::min(batch, sets - first);
+    std::vector<float> g(count);
+    for (int k = 0; k < count; ++k)
+      g[k] = float(first + k) / sets;
+    CHECK(cudaMemcpy(dG, g.data(), count * sizeof(float), cudaMemcpyHostToDevice));
+    CHECK(cudaMemset(dH, 0, perSet * count));
+    dim3 block(128), grid((count + 127) / 128);
+    CHECK(cudaDeviceSynchronize());
+    auto start = std::chrono::steady_clock::now();
+    for (int t = 0; t < steps; t += perLaunch) {
+      step_ms<M><<<grid, block>>>(t, std::min(perLaunch, steps - t), N, nh,
+                                  count, dW, dL, dG, dH, dT);
+      CHECK(cudaGetLastError());
+      CHECK(cudaMemcpy(host.data(), dT, size_t(N) * count * sizeof(float),
+                       cudaMemcpyDeviceToHost));
+    }
+    CHECK(cudaDeviceSynchronize());
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count();
   }
-  CHECK(cudaDeviceSynchronize());
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
   std::printf("%s sets %d steps %d seconds %.3f PSS/s %.3g history_bytes_per_set "
-              "%zu max_sets_in_memory %zu\n",
+              "%zu max_sets_in_memory %zu batches %d\n",
               name, sets, steps, seconds, double(sets) * steps / seconds,
-              perSet, freeBytes / perSet);
+              perSet, fits, (sets + batch - 1) / batch);
   return 0;
 }
 
