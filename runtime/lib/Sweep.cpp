@@ -159,6 +159,13 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   for (size_t e = 0; e < K && a.sharedDelays; ++e)
     for (size_t l = 1; l < L; ++l)
       a.sharedDelays &= a.delays[e * L + l] == a.delays[e * L];
+  // Shared delays are one table (kFlagSharedDelays).
+  if (a.sharedDelays && L > 1) {
+    for (size_t e = 1; e < K; ++e)
+      a.delays[e] = a.delays[e * L];
+    a.delays.resize(std::max<size_t>(K, 1));
+    a.delays.shrink_to_fit();
+  }
 
   if (initial)
     initial->checkHorizon(a.horizon);
@@ -332,9 +339,8 @@ bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
                            size_t numEdges, size_t numNodes) {
   if (info.block < 2 || !info.speedSlot || !a.sharedDelays || numEdges == 0)
     return false;
-  int32_t shortest = a.delays[0];
-  for (size_t e = 1; e < numEdges; ++e)
-    shortest = std::min(shortest, a.delays[e * a.lanes]);
+  int32_t shortest = *std::min_element(a.delays.begin(),
+                                       a.delays.begin() + numEdges);
   if (shortest + 1 < int32_t(info.block))
     return false;
   a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
@@ -764,21 +770,25 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     throw Error("--batch must be at least 1");
   if (gpu && !options.batch) {
     // Device memory per set: parameters, state, history of the coupled
-    // states, delays, couplings and two sample buffers of the recorded
-    // variables (one copied out while the other is filled), each with a
-    // float64 one for their sums with window means or BOLD.
+    // states, delays (one table for all when the speed is not swept),
+    // couplings and two sample buffers of the recorded variables (one copied
+    // out while the other is filled), each with a float64 one for their
+    // sums with window means or BOLD.
+    const size_t delayBytes = edges.numEdges() * sizeof(int32_t);
+    const bool oneDelayTable = speedsSeen.size() <= 1;
     size_t perSetDevice =
         (info.numSlots + info.states.size() * result.numNodes +
          size_t(maxHorizon) * info.historyStates.size() * result.numNodes +
          (info.numCouplings + 2 * numVars) * result.numNodes) *
             info.elementBytes() +
-        edges.numEdges() * sizeof(int32_t) +
+        (oneDelayTable ? 0 : delayBytes) +
         (result.monitorsSum() ? 2 * numVars * result.numNodes * sizeof(double)
                               : 0);
     // Shared by the batch: the connectome's rows, sources and weights.
     size_t fixedDevice =
         (result.numNodes + 1) * sizeof(int32_t) +
-        edges.numEdges() * (sizeof(int32_t) + info.elementBytes());
+        edges.numEdges() * (sizeof(int32_t) + info.elementBytes()) +
+        (oneDelayTable ? delayBytes : 0);
     size_t usable = gpu->freeMemory() / 10 * 8;
     size_t fits = usable > fixedDevice ? (usable - fixedDevice) /
                                              std::max<size_t>(perSetDevice, 1)

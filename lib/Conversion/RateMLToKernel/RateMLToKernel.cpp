@@ -171,11 +171,11 @@ private:
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
   }
   /// The history row (i32) edge `e` reads now when every lane has the same
-  /// delay (lane 0's): (n mod H) - d, wrapped into [0, H).
+  /// delays (flag 4: `delays` is one table, [K]): (n mod H) - d, wrapped
+  /// into [0, H).
   Value sharedDelayRow(OpBuilder &b, Value delays, Value e, Value rowNow,
                        Value horizonI32) {
-    Value d = memref::LoadOp::create(
-        b, loc, delays, ValueRange{arith::MulIOp::create(b, loc, e, laneStride)});
+    Value d = memref::LoadOp::create(b, loc, delays, ValueRange{e});
     Value row = arith::SubIOp::create(b, loc, rowNow, d);
     Value negative = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::slt, row,
@@ -785,20 +785,18 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
       Value w = memref::LoadOp::create(eb, loc, weights, ValueRange{e});
       if (isVector())
         w = vector::BroadcastOp::create(eb, loc, vecType, w);
-      // Per-lane delays; only the gather path reads them (LLVM sinks the
-      // load there).
-      Value d;
-      if (hasDelays) {
-        Value first = arith::MulIOp::create(eb, loc, e, laneStride);
-        d = isVector()
-                ? Value(vector::LoadOp::create(eb, loc,
-                                               cast<VectorType>(indexVecType),
-                                               delays, ValueRange{first}))
-                : Value(memref::LoadOp::create(
-                      eb, loc, delays,
-                      ValueRange{arith::AddIOp::create(eb, loc, first,
-                                                       laneId)}));
-      }
+      // Per-lane delays ([K][lanes]), read only where the lanes do not
+      // share one table ([K]).
+      auto laneDelays = [&](OpBuilder &db) -> Value {
+        Value first = arith::MulIOp::create(db, loc, e, laneStride);
+        if (isVector())
+          return vector::LoadOp::create(db, loc,
+                                        cast<VectorType>(indexVecType), delays,
+                                        ValueRange{first});
+        return memref::LoadOp::create(
+            db, loc, delays,
+            ValueRange{arith::AddIOp::create(db, loc, first, laneId)});
+      };
       Value jVec;
       if (hasDelays && isVector())
         jVec = splatI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
@@ -827,7 +825,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
           }
           OpBuilder gb = ifShared.getElseBodyBuilder();
           // row = (n mod H) - d, wrapped into [0, H).
-          Value row = arith::SubIOp::create(gb, loc, rowNow, d);
+          Value row = arith::SubIOp::create(gb, loc, rowNow, laneDelays(gb));
           Value negative = arith::CmpIOp::create(
               gb, loc, arith::CmpIPredicate::slt, row, zeroVec);
           row = arith::SelectOp::create(
@@ -1240,7 +1238,7 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
   for (int64_t s : delayedStates)
     delayedJson.push_back(s);
   Object meta{
-      {"abi", 3},
+      {"abi", 4},
       {"version", RATEML_VERSION},
       {"model", model.getSymName()},
       {"description", model.getDescription().value_or("")},

@@ -12,15 +12,20 @@
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64, %{{.*}}: i64) attributes {llvm.emit_c_interface}
 // Phase 1: the source's history is read with one contiguous load when the
-// tile's delays are shared, else gathered with per-lane rows;
+// tile's delays are shared (one table [K], read at the edge), else gathered
+// with per-lane rows (delays [K][lanes], read only there);
 // acc + (w * post) * pre.
 // CHECK: scf.for
-// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4xf32>)
+// CHECK: scf.for %[[E:.*]] = {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4xf32>)
 // CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK-NOT: %arg3
 // CHECK: %[[XJ:.*]] = scf.if %{{.*}} -> (vector<4xf32>) {
+// CHECK-NEXT: memref.load %arg3[%[[E]]] : memref<?xi32>
 // CHECK: %[[ROW:.*]] = vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
 // CHECK-NEXT: scf.yield %[[ROW]] : vector<4xf32>
 // CHECK-NEXT: } else {
+// CHECK: %[[FIRST:.*]] = arith.muli %[[E]], %c4 : index
+// CHECK-NEXT: vector.load %arg3[%[[FIRST]]] : memref<?xi32>, vector<4xi32>
 // CHECK: %[[G:.*]] = vector.gather
 // CHECK-NEXT: scf.yield %[[G]] : vector<4xf32>
 // CHECK: %[[WP:.*]] = arith.mulf %[[W]], %{{.*}} : vector<4xf32>

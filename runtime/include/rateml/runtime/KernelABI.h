@@ -1,6 +1,6 @@
 //===- KernelABI.h - The C ABI between kernels and the runtime --*- C++ -*-===//
 //
-// What an object produced by convert-rateml-to-kernel exports (version 3,
+// What an object produced by convert-rateml-to-kernel exports (version 4,
 // docs/kernel-abi.md): three functions with MLIR's C interface for 1-D
 // memrefs and a JSON metadata string. Descriptors have the same layout for
 // every element type, so the runtime passes untyped ones.
@@ -13,7 +13,7 @@
 
 namespace rateml::runtime {
 
-constexpr int kKernelABIVersion = 3;
+constexpr int kKernelABIVersion = 4;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -33,7 +33,8 @@ enum KernelFlags : int32_t {
   kFlagHeun = 1,
   kFlagNoise = 2,
   /// Every lane of the tile has the same delays (the speed is not swept):
-  /// the kernel loads contiguous vectors instead of gathering.
+  /// `delays` is one table [K], and the kernel loads contiguous vectors
+  /// instead of gathering.
   kFlagSharedDelays = 4,
   /// With shared delays of at least `block - 1` steps (ModelInfo::block >
   /// 1): the coupling of `block` steps is summed in one pass over the edges,
