@@ -82,21 +82,24 @@ EXTRACTED="$ROOT/../shared/data/connectivity_68_extracted"
 [[ -d "$EXTRACTED" ]] && MATRICES=("$EXTRACTED/weights.txt" "$EXTRACTED/tract_lengths.txt")
 
 echo "== (b) PSS/s on the GPU (dt 0.1 ms, 4000 steps, speed 3 mm/ms, float32); copy bandwidth $COPY GB/s"
-printf '%-4s %8s %12s %12s %8s %10s\n' load sets rateml baseline ratio GB/s
+echo "   rateml: end to end; loops: its time loops alone, like the baseline's; ratio and GB/s: loops"
+printf '%-4s %8s %12s %12s %22s %8s %8s\n' load sets rateml loops baseline ratio GB/s
 for load in W1:w1-f32:1 W2:kuramoto-f32:1 W3:epileptor-f32:2; do
   IFS=: read -r name exe coupled <<< "$load"
   for sets in 1000 10000 100000; do
     # A failed run prints n/a and fails the check, but the tables go on.
-    ours=$("$BIN/$exe" --backend gpu --connectivity "$CONN" --values global_speed=3 \
+    out=$("$BIN/$exe" --backend gpu --connectivity "$CONN" --values global_speed=3 \
       --sweep "global_coupling=0:1:$sets" --steps 4000 --every 4000 --no-noise \
-      --output "$WORK/bench.h5" | sed -n 2p | awk '{print $3}') || status=1
+      --output "$WORK/bench.h5") || status=1
+    ours=$(sed -n 2p <<< "$out" | awk '{print $3}')
+    loops=$(awk '/^gpu: .* in the time loops/ {print $8}' <<< "$out")
     base=$("$WORK/baseline" "$name" "$sets" 4000 "${MATRICES[@]}" |
       awk '{print $9 ($15 > 1 ? " (" $15 " batches)" : "")}') || status=1
-    ours=${ours:-n/a}; base=${base:-n/a}
+    ours=${ours:-n/a}; loops=${loops:-n/a}; base=${base:-n/a}
     # History bytes read per parameter-set step: 1244 edges x coupled states x 4.
-    gbps=$(awk -v p="$ours" -v c="$coupled" 'BEGIN {printf "%.0f", p * 1244 * c * 4 / 1e9}')
-    ratio=$(awk -v a="$ours" -v b="${base%% *}" 'BEGIN {if (b > 0) printf "%.1f", a / b; else print "n/a"}')
-    printf '%-4s %8s %12s %12s %8s %10s\n' "$name" "$sets" "$ours" "$base" "$ratio" "$gbps"
+    gbps=$(awk -v p="$loops" -v c="$coupled" 'BEGIN {if (p > 0) printf "%.0f", p * 1244 * c * 4 / 1e9; else print "n/a"}')
+    ratio=$(awk -v a="$loops" -v b="${base%% *}" 'BEGIN {if (a > 0 && b > 0) printf "%.1f", a / b; else print "n/a"}')
+    printf '%-4s %8s %12s %12s %22s %8s %8s\n' "$name" "$sets" "$ours" "$loops" "$base" "$ratio" "$gbps"
   done
 done
 

@@ -12,6 +12,7 @@
 #include "rateml/runtime/KernelABI.h"
 #include <dlfcn.h>
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -515,6 +516,7 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     auto [values, summed] = launcher.collect(slot);
     monitors.add(values, done, sums ? summed : nullptr);
   };
+  const auto loopStart = std::chrono::steady_clock::now();
   take(0);
   const uint64_t chunk = sums ? monitors.summedStride() : shape.every;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
@@ -530,4 +532,7 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
   }
   while (!pending.empty())
     processOldest();
+  loopTime += std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            loopStart)
+                  .count();
 }

@@ -902,5 +902,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  if (gpu)
+    result.gpuLoopSeconds = gpu->loopSeconds();
   return result;
 }

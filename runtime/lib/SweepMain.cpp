@@ -78,6 +78,11 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
     std::printf("%s /bold %zu x %zu x %zu, /fc", result.storeData ? "," : "",
                 numSets, result.bold->numSamples, result.numNodes);
   std::printf("\n");
+  // The rest is setting up batches (host arrays, uploads) and output.
+  if (result.gpuLoopSeconds > 0)
+    std::printf("gpu: %.3f s in the time loops, %.3g parameter-set steps/s\n",
+                result.gpuLoopSeconds,
+                double(numSets) * double(result.steps) / result.gpuLoopSeconds);
 
   // Per-set columns: the parameters, the last sample's node means, and the
   // analysis scalars that were computed.

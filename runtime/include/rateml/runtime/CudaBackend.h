@@ -29,6 +29,8 @@ public:
   /// Device memory free now, in bytes.
   size_t freeMemory();
   std::string name() const { return deviceName; }
+  /// Seconds spent in the batches' time loops so far.
+  double loopSeconds() const { return loopTime; }
 
   /// Runs sets [first, first + count) of a batch, writing their samples and
   /// BOLD into `out` (sets relative to `first`).
@@ -55,6 +57,7 @@ private:
   void *context = nullptr, *module = nullptr, *stepKernel = nullptr,
        *exposuresKernel = nullptr;
   std::string deviceName;
+  double loopTime = 0;
 };
 
 } // namespace rateml::runtime

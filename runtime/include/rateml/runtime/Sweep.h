@@ -125,7 +125,9 @@ struct SweepResult {
   /// CPU tiles run, and how many of them summed the coupling several steps
   /// per pass over the edges (kFlagBlocked).
   size_t tiles = 0, blockedTiles = 0;
-  double seconds = 0;
+  /// Wall time of the whole sweep, and on the GPU of the batches' time
+  /// loops alone (from the first launch to the last sample collected).
+  double seconds = 0, gpuLoopSeconds = 0;
 };
 
 /// What a batch of sets produced; every array has the set slowest.
