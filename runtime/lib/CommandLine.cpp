@@ -154,7 +154,8 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
   return CommandLineAction::Run;
 }
 
-std::string rateml::runtime::helpText(const ModelInfo &info) {
+std::string rateml::runtime::helpText(const ModelInfo &info,
+                                     const std::string &gpuKernels) {
   std::ostringstream os;
   os << "Usage: sweep.bin [options]\n\n"
      << "Parameter sweep of the " << info.model << " model ("
@@ -205,7 +206,9 @@ std::string rateml::runtime::helpText(const ModelInfo &info) {
         "  --target-fcd FILE       empirical FCD matrix or values: /fit/fcd_ks\n\n"
         "  --batch N               parameter sets per batch (default: planned\n"
         "                          from available memory)\n"
-        "  --backend auto|cpu|gpu  auto: the GPU when one is usable\n"
+        "  --backend auto|cpu|gpu  auto: the GPU when one is usable (GPU\n"
+        "                          kernels here: "
+     << gpuKernels << ")\n"
         "  --lanes N               sets per CPU tile, one of the compiled lane\n"
         "                          counts (default: chosen by the L2 size)\n"
         "  --threads N   --quiet   --help   --version\n"

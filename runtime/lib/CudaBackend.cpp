@@ -179,6 +179,17 @@ void CudaDevice::load() {
            "cuModuleGetFunction(rateml_exposures)");
 }
 
+std::string CudaDevice::embeddedKernels() {
+  if (rateml_gpu_ptx[0] == '\0')
+    return "none (rateml-compile found no CUDA toolkit)";
+  std::string cubins;
+  if (rateml_gpu_cubin_sm80_size)
+    cubins = "sm_80";
+  if (rateml_gpu_cubin_sm90_size)
+    cubins += cubins.empty() ? "sm_90" : " and sm_90";
+  return cubins.empty() ? "PTX" : "PTX, cubins for " + cubins;
+}
+
 CudaDevice::~CudaDevice() {
   if (module)
     driver->cuModuleUnload(module);

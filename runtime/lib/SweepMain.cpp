@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/Sweep.h"
@@ -128,7 +129,7 @@ int main(int argc, char **argv) {
     SweepOptions options;
     switch (parseCommandLine(argc, argv, options)) {
     case CommandLineAction::Help:
-      std::cout << helpText(info);
+      std::cout << helpText(info, CudaDevice::embeddedKernels());
       return 0;
     case CommandLineAction::Version:
       std::cout << "sweep.bin for " << info.model << " (rateml "

@@ -92,7 +92,9 @@ int main(int argc, char **argv) {
     rt::SweepOptions options;
     if (rt::parseCommandLine(int(args.size()), args.data(), options) !=
         rt::CommandLineAction::Run) {
-      std::printf("%s", rt::helpText(*info).c_str());
+      std::printf(
+          "%s",
+          rt::helpText(*info, "none: the reference runs on the CPU").c_str());
       return 0;
     }
     rt::Connectome connectome = rt::loadConnectome(options.connectivity);

@@ -19,8 +19,9 @@ enum class CommandLineAction { Run, Help, Version };
 CommandLineAction parseCommandLine(int argc, const char *const *argv,
                                    SweepOptions &options);
 
-/// The --help text for a sweep of `info`.
-std::string helpText(const ModelInfo &info);
+/// The --help text for a sweep of `info`; `gpuKernels` says which GPU
+/// kernels sweep.bin carries (CudaDevice::embeddedKernels()).
+std::string helpText(const ModelInfo &info, const std::string &gpuKernels);
 
 } // namespace rateml::runtime
 

@@ -24,6 +24,8 @@ public:
   /// (e.g. a driver too old for the PTX).
   static std::unique_ptr<CudaDevice> open(std::string &why,
                                           bool &failedOnDevice);
+  /// The GPU kernels this sweep.bin carries, for --help.
+  static std::string embeddedKernels();
   ~CudaDevice();
 
   /// Device memory free now, in bytes.
