@@ -227,15 +227,13 @@ void runThrough(Stream *s, size_t index) {
   }
 }
 
-void enqueue(Stream *s, Operation op) {
-  if (!s) { // the legacy default stream: run in order with everything else
-    for (Stream *other : state().streams)
-      runThrough(other, other->ops.size());
-    if (op.run)
-      op.run();
-    return;
-  }
+/// Queues `op` on stream `s`. Work on the legacy default stream (null) is
+/// refused: it is not ordered with the non-blocking streams sweep.bin uses.
+CUresult enqueue(Stream *s, Operation op) {
+  if (!s || !state().streams.count(s))
+    return misuse(kInvalidHandle, "work queued outside sweep.bin's streams");
   s->ops.push_back(std::move(op));
+  return kSuccess;
 }
 
 void log(const char *format, ...) {
@@ -526,8 +524,7 @@ CUresult cuMemcpyHtoDAsync_v2(unsigned long long dst, const void *src,
       std::memcpy(reinterpret_cast<void *>(dst), staged->data(), bytes);
     };
   }
-  enqueue(static_cast<Stream *>(stream), std::move(op));
-  return kSuccess;
+  return enqueue(static_cast<Stream *>(stream), std::move(op));
 }
 
 CUresult cuMemcpyDtoDAsync_v2(unsigned long long dst, unsigned long long src,
@@ -538,13 +535,12 @@ CUresult cuMemcpyDtoDAsync_v2(unsigned long long dst, unsigned long long src,
   const Allocation *s = findAllocation(src, bytes, &srcBase);
   if (!d || !s || d->pinned || s->pinned)
     return misuse(kInvalidValue, "cuMemcpyDtoDAsync outside device memory");
-  enqueue(static_cast<Stream *>(stream),
-          {[=] {
-             std::memcpy(reinterpret_cast<void *>(dst),
-                         reinterpret_cast<const void *>(src), bytes);
-           },
-           {dstBase, srcBase}});
-  return kSuccess;
+  return enqueue(static_cast<Stream *>(stream),
+                 {[=] {
+                    std::memcpy(reinterpret_cast<void *>(dst),
+                                reinterpret_cast<const void *>(src), bytes);
+                  },
+                  {dstBase, srcBase}});
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *dst, unsigned long long src, size_t bytes,
@@ -562,11 +558,10 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, unsigned long long src, size_t bytes,
                   "cuMemcpyDtoHAsync into pageable memory (it would not "
                   "overlap with compute)");
   ++state().copiesToHost;
-  enqueue(
+  return enqueue(
       static_cast<Stream *>(stream),
       {[=] { std::memcpy(dst, reinterpret_cast<const void *>(src), bytes); },
        {dstBase, srcBase}});
-  return kSuccess;
 }
 
 CUresult cuStreamCreate(void **stream, unsigned) {
@@ -701,8 +696,7 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
              numSets, tid);
     };
   }
-  enqueue(static_cast<Stream *>(stream), std::move(op));
-  return kSuccess;
+  return enqueue(static_cast<Stream *>(stream), std::move(op));
 }
 
 } // extern "C"
