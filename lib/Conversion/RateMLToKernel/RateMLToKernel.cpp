@@ -215,19 +215,19 @@ private:
   /// states `x` with couplings `c`.
   SmallVector<Value> evaluateAt(OpBuilder &b, Value params, ValueRange x,
                                 ValueRange c, ArrayRef<Region *> outputs);
+  template <typename OpTy>
+  static SmallVector<Region *> bodiesOf(ArrayRef<OpTy> ops) {
+    return llvm::map_to_vector(
+        ops, [](OpTy op) -> Region * { return &op.getBody(); });
+  }
   SmallVector<Value> derivatives(OpBuilder &b, Value params, ValueRange x,
                                  ValueRange c) {
-    SmallVector<Region *> bodies;
-    for (TimeDerivativeOp t : timeDerivatives)
-      bodies.push_back(&t.getBody());
-    return evaluateAt(b, params, x, c, bodies);
+    return evaluateAt(b, params, x, c,
+                      bodiesOf<TimeDerivativeOp>(timeDerivatives));
   }
   SmallVector<Value> exposureValues(OpBuilder &b, Value params, ValueRange x,
                                     ValueRange c) {
-    SmallVector<Region *> bodies;
-    for (ExposureOp e : exposures)
-      bodies.push_back(&e.getBody());
-    return evaluateAt(b, params, x, c, bodies);
+    return evaluateAt(b, params, x, c, bodiesOf<ExposureOp>(exposures));
   }
 
   /// Everything a Philox4x32-10 draw needs besides the node and state.
