@@ -8,10 +8,10 @@
 #   tools/gpu-check.sh run DIR       # on the GPU machine: prints the tables
 #
 # run: (a) every model, --backend gpu against --backend cpu on the same
-# sweep, deterministic and with noise at one seed (float32: 2e-3 over 100
-# steps; float64: 1e-9); (b) PSS/s of W1-W3 (../shared/docs/performance.md)
-# at 1k, 10k and 100k parameter sets; (c) the largest batch that fits in GPU
-# memory; each side by side with tools/baseline/rateml_design.cu (RateML's
+# sweep, deterministic and with noise at one seed, raw states and window
+# means (float32: 2e-3 over 100 steps; float64: 1e-9); (b) PSS/s of W1-W3
+# (../shared/docs/performance.md) at 1k, 10k and 100k parameter sets; (c)
+# the largest batch that fits in GPU memory; each side by side with tools/baseline/rateml_design.cu (RateML's
 # design, compiled with nvcc there) and the card's copy bandwidth; (d) the
 # Figure 4 sweep (docs/figure4.md) on the GPU and on the CPU: times, and
 # /bold, /fc, /fcd_var of the two against each other.
@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-}"
 DIR="${2:-}"
-[[ -n "$MODE" && -n "$DIR" ]] || { sed -n '2,16p' "$0"; exit 2; }
+[[ -n "$MODE" && -n "$DIR" ]] || { sed -n '2,17p' "$0"; exit 2; }
 
 if [[ "$MODE" == prepare ]]; then
   BIN="${RATEML_BUILD_DIR:-$ROOT/build}/bin"
@@ -60,15 +60,20 @@ for exe in "$BIN"/*-f32 "$BIN"/*-f64; do
   name=$(basename "$exe")
   [[ "$name" == w1-f32 ]] && continue
   tol=2e-3; [[ "$name" == *-f64 ]] && tol=1e-9
-  for noise in --no-noise --seed=7; do
+  # States every 10 steps (a device copy per sample), deterministic and
+  # noisy; and exposures averaged over 1 ms windows (the kernel's sums).
+  for run in "--no-noise --record states --every 10" "--seed=7 --record states --every 10" \
+             "--seed=7 --tavg 1"; do
+    read -r -a extra <<< "$run"
     args=(--connectivity "$CONN" --values global_speed=3,8 --sweep global_coupling=0:0.1:64
-          --steps 100 --every 10 --record states --quiet "$noise")
+          --steps 100 --quiet "${extra[@]}")
+    result=
     "$exe" "${args[@]}" --backend cpu --output "$WORK/cpu.h5"
     if "$exe" "${args[@]}" --backend gpu --output "$WORK/gpu.h5" &&
        result=$("$BIN/rateml-h5compare" "$WORK/gpu.h5" "$WORK/cpu.h5" --rtol "$tol"); then
-      echo "ok   $name $noise: $result"
+      echo "ok   $name $run: $result"
     else
-      echo "FAIL $name $noise: ${result:-gpu run failed}"; status=1
+      echo "FAIL $name $run: ${result:-gpu run failed}"; status=1
     fi
   done
 done
