@@ -129,8 +129,12 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     for (size_t l = 0; l < L; ++l)
       a.params[p * L + l] = static_cast<T>((*laneSlots[l])[p]);
 
-  a.delays.assign(std::max<size_t>(K * L, 1), 0);
-  if (info.speedSlot) {
+  // Delays [K][L], or one table [K] when every lane has the same delays
+  // (kFlagSharedDelays; always so when the model has no conduction speed).
+  a.sharedDelays = true;
+  if (!info.speedSlot) {
+    a.delays.assign(std::max<size_t>(K, 1), 0);
+  } else {
     // One table per distinct speed: GPU batches have 1e5 sets and few speeds.
     std::map<double, std::vector<int32_t>> bySpeed;
     std::vector<const int32_t *> laneTable(L);
@@ -143,10 +147,20 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
           a.horizon = std::max<int64_t>(a.horizon, int64_t(d) + 1);
       }
       laneTable[l] = it->second.data();
+      // Different speeds may still round to the same delays.
+      a.sharedDelays &= laneTable[l] == laneTable[0] ||
+                        std::equal(laneTable[0], laneTable[0] + K,
+                                   laneTable[l]);
     }
-    for (size_t e = 0; e < K; ++e)
-      for (size_t l = 0; l < L; ++l)
-        a.delays[e * L + l] = laneTable[l][e];
+    if (a.sharedDelays) {
+      a.delays.assign(laneTable[0], laneTable[0] + K);
+      a.delays.resize(std::max<size_t>(K, 1));
+    } else {
+      a.delays.resize(K * L);
+      for (size_t e = 0; e < K; ++e)
+        for (size_t l = 0; l < L; ++l)
+          a.delays[e * L + l] = laneTable[l][e];
+    }
   }
   a.historyRows = a.horizon + int64_t(copiedRows);
   // CPU kernels index the history with 32-bit lanes.
@@ -155,17 +169,6 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     throw Error("the history of " + std::to_string(L) +
                 " parameter sets needs more than 2^31 elements; use fewer "
                 "nodes, sets per batch, or a higher conduction speed");
-  a.sharedDelays = true;
-  for (size_t e = 0; e < K && a.sharedDelays; ++e)
-    for (size_t l = 1; l < L; ++l)
-      a.sharedDelays &= a.delays[e * L + l] == a.delays[e * L];
-  // Shared delays are one table (kFlagSharedDelays).
-  if (a.sharedDelays && L > 1) {
-    for (size_t e = 1; e < K; ++e)
-      a.delays[e] = a.delays[e * L];
-    a.delays.resize(std::max<size_t>(K, 1));
-    a.delays.shrink_to_fit();
-  }
 
   if (initial)
     initial->checkHorizon(a.horizon);
