@@ -299,7 +299,7 @@ public:
   /// state, as buildLaneArrays would. With `sums`, each sample slot also
   /// gets a float64 buffer that the step kernel sums the recorded variables
   /// into.
-  void upload(LaneArrays<T> &a, size_t first, size_t sampleCount, bool sums,
+  void upload(LaneArrays<T> &a, size_t first, bool sums,
               const std::vector<unsigned> &historyStates,
               const std::function<void(size_t, size_t, T *)> &fillSeries) {
     arrays = &a;
@@ -339,11 +339,11 @@ public:
     sources = make(a.sources);
     weights = make(a.weights);
     coupling = make(a.coupling);
-    count = sampleCount;
+    count = a.out.size();
     for (Slot &s : samples) {
-      s.device = std::make_unique<DeviceArray>(d, a.out.size(), sizeof(T));
+      s.device = std::make_unique<DeviceArray>(d, count, sizeof(T));
       d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.host),
-                                 a.out.size() * sizeof(T)),
+                                 count * sizeof(T)),
                "cuMemAllocHost");
       if (!sums)
         continue;
@@ -465,6 +465,8 @@ private:
   CudaDevice::Driver *d;
   void *stepKernel, *exposuresKernel;
   const SweepOptions &options;
+  /// `count`: elements of one sample, the recorded variables of every
+  /// node and set (the size of LaneArrays::out).
   size_t numNodes, setBase = 0, count = 0;
   void *compute = nullptr, *copy = nullptr;
   LaneArrays<T> *arrays = nullptr;
@@ -508,8 +510,7 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     fillSeries = [&](size_t c, size_t i, T *series) {
       fillHistorySeries(info, options, initial, laneSets, a, N, c, i, series);
     };
-  launcher.upload(a, first, shape.varNames.size() * N * L, sums,
-                  info.historyStates, fillSeries);
+  launcher.upload(a, first, sums, info.historyStates, fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
