@@ -699,10 +699,14 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
   Value rowNow = splatI32(b, rowNowScalar);
   Value horizonI32 = arith::TruncIOp::create(b, loc, i32, horizon);
   Value horizonVec = splatI32(b, horizonI32);
-  Value rowsVec = splatI32(b, historyRows(b, horizonI32));
-  Value nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
-  Value lanesVec =
-      splatI32(b, arith::IndexCastOp::create(b, loc, i32, laneStride));
+  // The gather's i32 index arithmetic (vector lanes only).
+  Value rowsVec, nVec, lanesVec;
+  if (isVector()) {
+    rowsVec = splatI32(b, historyRows(b, horizonI32));
+    nVec = splatI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
+    lanesVec =
+        splatI32(b, arith::IndexCastOp::create(b, loc, i32, laneStride));
+  }
   Value zeroVec = splatI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
   // Philox counter (step, node, set, state) and key (seed); the set of lane
   // l is setBase + l. The round keys are the same for every draw.
