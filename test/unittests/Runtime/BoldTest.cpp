@@ -11,6 +11,7 @@
 #include "rateml/runtime/Bold.h"
 #include <gtest/gtest.h>
 #include <cmath>
+#include <utility>
 
 using namespace rateml::runtime;
 
@@ -39,10 +40,11 @@ TEST(Bold, ConstantInputReachesTheSteadyState) {
   BalloonWindkessel bw;
   const double x = 0.5;
   BalloonWindkessel::State y;
-  // 60 s of 1 ms steps: many times the slowest time constant.
-  for (int k = 0; k < 60000; ++k)
+  // 120 s of 1 ms steps: the flow oscillation decays at 1 / (2 tau_s) =
+  // 0.32 /s, so by e^-39.
+  for (int k = 0; k < 120000; ++k)
     bw.step(y, x, 1e-3);
-  double f = 1 + 0.41 * x, v = std::pow(f, 0.32),
+  double f = 1 + 1.44 * x, v = std::pow(f, 0.32),
          q = v * (1 - std::pow(1 - 0.4, 1 / f)) / 0.4;
   EXPECT_NEAR(y.s, 0.0, 1e-9);
   EXPECT_NEAR(y.f, f, 1e-9);
@@ -58,7 +60,7 @@ TEST(Bold, OneEulerStepByHand) {
   BalloonWindkessel::State y{0.1, 1.2, 1.05, 0.9};
   const double h = 0.01, x = 2.0;
   BalloonWindkessel::State expected;
-  expected.s = 0.1 + h * (x - 0.1 / 0.65 - 0.2 / 0.41);
+  expected.s = 0.1 + h * (x - 0.1 / 1.54 - 0.2 / 1.44);
   expected.f = 1.2 + h * 0.1;
   double out = std::pow(1.05, 1 / 0.32);
   expected.v = 1.05 + h * (1.2 - out) / 0.98;
@@ -70,6 +72,18 @@ TEST(Bold, OneEulerStepByHand) {
   EXPECT_NEAR(y.f, expected.f, 1e-15);
   EXPECT_NEAR(y.v, expected.v, 1e-15);
   EXPECT_NEAR(y.q, expected.q, 1e-15);
+}
+
+// TVB's BalloonModel defaults (tvb/analyzers/fmri_balloon.py), written here
+// rather than read from the runtime.
+TEST(Bold, DefaultsAreTvbBalloonModel) {
+  BalloonWindkessel bw;
+  const std::pair<const char *, double> tvb[] = {
+      {"tau_s", 1.54}, {"tau_f", 1.44},   {"tau_o", 0.98}, {"alpha", 0.32},
+      {"E0", 0.4},     {"V0", 4.0},       {"TE", 0.04},    {"epsilon", 0.5},
+      {"nu_0", 40.3},  {"r_0", 25.0}};
+  for (const auto &[name, value] : tvb)
+    EXPECT_EQ(bw.get(name), value) << name;
 }
 
 TEST(Bold, ConstantsByName) {

@@ -1,10 +1,11 @@
 //===- Bold.h - Balloon-Windkessel hemodynamics -----------------*- C++ -*-===//
 //
 // The BOLD signal of one region from its neural activity: the
-// Balloon-Windkessel model with the constants and revised (nonlinear) BOLD
-// equation of TVB's BalloonModel analyser (Stephan et al. 2007). Time is in
-// seconds, as in the model's literature; the sweep converts from ms.
-// docs/analysis.md gives the equations.
+// Balloon-Windkessel model with the default constants and revised
+// (nonlinear) BOLD equation of TVB's BalloonModel analyser
+// (tvb/analyzers/fmri_balloon.py; Stephan et al. 2007). Time is in seconds,
+// as in the model's literature; the sweep converts from ms.
+// docs/analysis.md gives the equations and the sources of the constants.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RATEML_RUNTIME_BOLD_H
@@ -16,8 +17,10 @@
 namespace rateml::runtime {
 
 struct BalloonWindkessel {
-  /// Signal decay, autoregulation and transit times (s).
-  double tau_s = 0.65, tau_f = 0.41, tau_o = 0.98;
+  /// Signal decay, autoregulation and transit times (s): time constants,
+  /// whose reciprocals are the rates kappa = 1 / tau_s and gamma = 1 / tau_f
+  /// of the literature (docs/analysis.md).
+  double tau_s = 1.54, tau_f = 1.44, tau_o = 0.98;
   /// Grubb's stiffness exponent, resting oxygen extraction fraction.
   double alpha = 0.32, E0 = 0.4;
   /// Resting blood volume fraction (x100), echo time (s), intra- to
