@@ -10,6 +10,7 @@
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/Philox.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -44,7 +45,8 @@ struct Program {
   std::vector<uint32_t> results;
 };
 
-constexpr uint32_t kDtSlot = 0, kNNodeSlot = 1;
+using ::rateml::runtime::kSlotDt;
+using ::rateml::runtime::kSlotNumNodes;
 
 bool compare(arith::CmpFPredicate p, double x, double y) {
   bool unordered = std::isnan(x) || std::isnan(y);
@@ -222,10 +224,10 @@ FailureOr<Program> CompiledModel::compileRegion(Region &region) {
                g.getResult());
         })
         .Case([&](DtOp d) {
-          emit({Code::Slot, {}, 0, 0, 0, double(kDtSlot)}, d.getResult());
+          emit({Code::Slot, {}, 0, 0, 0, double(kSlotDt)}, d.getResult());
         })
         .Case([&](NNodeOp d) {
-          emit({Code::Slot, {}, 0, 0, 0, double(kNNodeSlot)}, d.getResult());
+          emit({Code::Slot, {}, 0, 0, 0, double(kSlotNumNodes)}, d.getResult());
         })
         .Case([&](arith::AddFOp) { binary(Code::Add); })
         .Case([&](arith::SubFOp) { binary(Code::Sub); })
@@ -440,8 +442,8 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
 
   // Parameter-level values.
   std::vector<double> slots(m.numSlots, 0.0);
-  slots[kDtSlot] = config.dt;
-  slots[kNNodeSlot] = static_cast<double>(numNodes);
+  slots[kSlotDt] = config.dt;
+  slots[kSlotNumNodes] = static_cast<double>(numNodes);
   for (size_t k = 0; k < params.size(); ++k)
     slots[m.paramSlots[k]] = params[k];
   for (const auto &[name, slot, value] : m.constants) {

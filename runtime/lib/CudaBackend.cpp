@@ -67,7 +67,7 @@ struct CudaDevice::Driver {
   }
 
   /// Throws Error naming the failed call.
-  void check(CUresult result, const char *call) {
+  void check(CUresult result, const std::string &call) {
     if (result == 0)
       return;
     const char *name = nullptr;
@@ -173,10 +173,11 @@ void CudaDevice::load() {
   else if (major == 9 && rateml_gpu_cubin_sm90_size)
     image = rateml_gpu_cubin_sm90;
   d->check(d->cuModuleLoadData(&module, image), "cuModuleLoadData");
-  d->check(d->cuModuleGetFunction(&stepKernel, module, "rateml_step"),
-           "cuModuleGetFunction(rateml_step)");
-  d->check(d->cuModuleGetFunction(&exposuresKernel, module, "rateml_exposures"),
-           "cuModuleGetFunction(rateml_exposures)");
+  d->check(d->cuModuleGetFunction(&stepKernel, module, symbol::kStep),
+           std::string("cuModuleGetFunction(") + symbol::kStep + ")");
+  d->check(
+      d->cuModuleGetFunction(&exposuresKernel, module, symbol::kExposures),
+      std::string("cuModuleGetFunction(") + symbol::kExposures + ")");
 }
 
 std::string CudaDevice::embeddedKernels() {
@@ -220,32 +221,50 @@ struct DeviceArray {
   }
 };
 
-/// Kernel parameters: memrefs expanded to (allocated, aligned, offset,
-/// size, stride) as convert-gpu-to-nvvm lays them out, then scalars.
+/// The parameters of one launch, each set at its position in the kernel's
+/// argument list (KernelABI.h); memrefs expand to (allocated, aligned,
+/// offset, size, stride) as convert-gpu-to-nvvm lays them out.
 class KernelArgs {
 public:
-  void memref(const DeviceArray &a) {
-    auto &d = descriptors.emplace_back();
-    d.pointer = reinterpret_cast<void *>(a.ptr);
-    d.size = int64_t(a.count);
-    pointers.insert(pointers.end(), {&d.pointer, &d.pointer, &d.offset,
-                                     &d.size, &d.stride});
+  explicit KernelArgs(unsigned count) : args(count) {}
+  void memref(unsigned position, const DeviceArray &a) {
+    Arg &arg = at(position);
+    arg.isMemref = true;
+    arg.pointer = reinterpret_cast<void *>(a.ptr);
+    arg.size = int64_t(a.count);
   }
-  template <typename T> void scalar(T value) {
-    auto &slot = scalars.emplace_back();
-    static_assert(sizeof(T) <= sizeof(slot));
-    std::memcpy(&slot, &value, sizeof(T));
-    pointers.push_back(&slot);
+  template <typename T> void scalar(unsigned position, T value) {
+    static_assert(sizeof(T) <= sizeof(uint64_t));
+    std::memcpy(&at(position).scalar, &value, sizeof(T));
   }
-  void **data() { return pointers.data(); }
+  /// The driver's parameter pointers; every position must have been set.
+  void **data() {
+    pointers.clear();
+    for (Arg &a : args) {
+      if (!a.set)
+        throw Error("internal error: a kernel argument was not set");
+      if (a.isMemref)
+        pointers.insert(pointers.end(), {&a.pointer, &a.pointer, &a.offset,
+                                         &a.size, &a.stride});
+      else
+        pointers.push_back(&a.scalar);
+    }
+    return pointers.data();
+  }
 
 private:
-  struct Descriptor {
-    void *pointer;
+  struct Arg {
+    bool set = false, isMemref = false;
+    void *pointer = nullptr;
     int64_t offset = 0, size = 0, stride = 1;
+    uint64_t scalar = 0;
   };
-  std::deque<Descriptor> descriptors;
-  std::deque<uint64_t> scalars;
+  Arg &at(unsigned position) {
+    Arg &arg = args.at(position);
+    arg.set = true;
+    return arg;
+  }
+  std::vector<Arg> args;
   std::vector<void *> pointers;
 };
 } // namespace
@@ -356,24 +375,31 @@ public:
   /// Queues `steps` steps; with `sumSlot` >= 0 they also sum the recorded
   /// variables into that slot's sum buffer (from zero).
   void step(uint64_t begin, uint64_t steps, int sumSlot) {
-    KernelArgs args;
-    for (const DeviceArray *m : {params.get(), state.get(), history.get(),
-                                 delays.get(), rowStart.get(), sources.get(),
-                                 weights.get(), coupling.get()})
-      args.memref(*m);
+    // The GPU kernel takes the thread step's arguments but tid.
+    KernelArgs args(kThreadStepTid);
+    auto arg = [](StepArg a) { return threadStepArg(a); };
+    args.memref(arg(kStepParams), *params);
+    args.memref(arg(kStepState), *state);
+    args.memref(arg(kStepHistory), *history);
+    args.memref(arg(kStepDelays), *delays);
+    args.memref(arg(kStepRowStart), *rowStart);
+    args.memref(arg(kStepSources), *sources);
+    args.memref(arg(kStepWeights), *weights);
+    args.memref(arg(kStepCoupling), *coupling);
     // The kernel touches `sums` only with flag 16 or 32.
-    args.memref(sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
+    args.memref(kThreadStepSums,
+                sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
     int32_t flags = arrays->flags;
     if (sumSlot >= 0)
       flags |= options.recordStates ? kFlagSumStates : kFlagSumExposures;
-    args.scalar<int64_t>(int64_t(begin));
-    args.scalar<int64_t>(int64_t(numNodes));
-    args.scalar<int64_t>(arrays->horizon);
-    args.scalar<int32_t>(flags);
-    args.scalar<uint64_t>(options.seed);
-    args.scalar<int64_t>(int64_t(setBase));
-    args.scalar<int64_t>(int64_t(steps));
-    args.scalar<int64_t>(int64_t(arrays->lanes));
+    args.scalar<int64_t>(arg(kStepStep), int64_t(begin));
+    args.scalar<int64_t>(arg(kStepNumNodes), int64_t(numNodes));
+    args.scalar<int64_t>(arg(kStepHorizon), arrays->horizon);
+    args.scalar<int32_t>(arg(kStepFlags), flags);
+    args.scalar<uint64_t>(arg(kStepSeed), options.seed);
+    args.scalar<int64_t>(arg(kStepSetBase), int64_t(setBase));
+    args.scalar<int64_t>(kThreadStepCount, int64_t(steps));
+    args.scalar<int64_t>(kThreadStepNumSets, int64_t(arrays->lanes));
     d->check(d->cuLaunchKernel(stepKernel, blocks(), 1, 1, kThreadsPerBlock, 1,
                                1, 0, compute, args.data(), nullptr),
              "cuLaunchKernel(rateml_step)");
@@ -388,13 +414,13 @@ public:
                                     count * sizeof(T), compute),
                "cuMemcpyDtoDAsync");
     } else if (value) {
-      KernelArgs args;
-      args.memref(*params);
-      args.memref(*state);
-      args.memref(*coupling);
-      args.memref(*s.device);
-      args.scalar<int64_t>(int64_t(numNodes));
-      args.scalar<int64_t>(int64_t(arrays->lanes));
+      KernelArgs args(kThreadExposuresTid);
+      args.memref(kExposuresParams, *params);
+      args.memref(kExposuresState, *state);
+      args.memref(kExposuresCoupling, *coupling);
+      args.memref(kExposuresOut, *s.device);
+      args.scalar<int64_t>(kExposuresNumNodes, int64_t(numNodes));
+      args.scalar<int64_t>(kThreadExposuresNumSets, int64_t(arrays->lanes));
       d->check(d->cuLaunchKernel(exposuresKernel, blocks(), 1, 1,
                                  kThreadsPerBlock, 1, 1, 0, compute,
                                  args.data(), nullptr),

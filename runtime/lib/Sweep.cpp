@@ -47,8 +47,8 @@ std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
                                const std::vector<unsigned> &columnSlot,
                                const std::map<std::string, double> &overrides) {
   std::vector<double> slots(info.numSlots, 0.0);
-  slots[0] = dt;
-  slots[1] = static_cast<double>(numNodes);
+  slots[kSlotDt] = dt;
+  slots[kSlotNumNodes] = static_cast<double>(numNodes);
   for (const auto &c : info.constants) {
     auto it = overrides.find(c.name);
     slots[c.slot] = it == overrides.end() ? c.value : it->second;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/CpuFeatures.h"
 #include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
@@ -15,42 +16,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 using namespace rateml::runtime;
 
 namespace {
-/// Whether this CPU has the x86 extension `name` (one of those rateml-compile
-/// records); __builtin_cpu_supports needs literal names.
-bool cpuSupports(const std::string &name) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  if (name == "avx512f") return __builtin_cpu_supports("avx512f");
-  if (name == "avx512bw") return __builtin_cpu_supports("avx512bw");
-  if (name == "avx512dq") return __builtin_cpu_supports("avx512dq");
-  if (name == "avx512vl") return __builtin_cpu_supports("avx512vl");
-  if (name == "avx2") return __builtin_cpu_supports("avx2");
-  if (name == "fma") return __builtin_cpu_supports("fma");
-  if (name == "avx") return __builtin_cpu_supports("avx");
-  if (name == "sse4.2") return __builtin_cpu_supports("sse4.2");
-  if (name == "sse4.1") return __builtin_cpu_supports("sse4.1");
-#endif
-  return true;
-}
-
-/// Refuses to run kernels this CPU cannot execute.
-void checkCpu() {
-  std::string missing, name;
-  std::istringstream features(rateml_target_features);
-  while (features >> name)
-    if (!cpuSupports(name))
-      missing += (missing.empty() ? "" : " ") + name;
-  if (!missing.empty())
-    throw Error("this sweep.bin was compiled for a CPU with " + missing +
-                ", which this CPU lacks; recompile on this machine or with "
-                "rateml-compile --cpu x86-64-v3 (AVX2) or --cpu x86-64");
-}
-
 void printSummary(const ModelInfo &info, const Connectome &connectome,
                   const SweepOptions &options, const SweepResult &result) {
   size_t numSets = result.params.rows.size();
@@ -138,7 +107,7 @@ int main(int argc, char **argv) {
     case CommandLineAction::Run:
       break;
     }
-    checkCpu();
+    checkCpuFeatures(rateml_target_features);
     Connectome connectome = loadConnectome(options.connectivity);
     SweepResult prepared = prepareSweep(info, connectome, options);
     ResultWriter writer(options.output, info, prepared);

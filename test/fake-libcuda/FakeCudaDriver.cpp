@@ -45,9 +45,12 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 using rateml::runtime::MemRef1D;
+namespace abi = rateml::runtime;
 
 namespace {
 using CUresult = int;
@@ -149,19 +152,70 @@ struct Event {
 };
 
 enum class KernelKind { Step, Exposures };
-/// What the thread versions of the kernels take before the scalars, and
-/// the scalars' sizes (docs/kernel-abi.md; tid is the thread index).
+/// A GPU kernel's parameters, read off the C type of its host version
+/// (KernelABI.h): memrefs first, then scalars, the host version's last
+/// parameter (tid) being what the grid gives the GPU kernel.
 struct KernelSignature {
-  size_t memrefs;
+  size_t memrefs = 0;
+  /// Sizes of the GPU kernel's scalars (without tid).
   std::vector<size_t> scalarBytes;
+  /// The argument that holds the number of sets.
+  unsigned numSetsArg = 0;
+
+  void add(bool memref, size_t bytes) {
+    if (memref && !scalarBytes.empty())
+      std::abort(); // KernelABI.h puts every memref before the scalars.
+    if (memref)
+      ++memrefs;
+    else
+      scalarBytes.push_back(bytes);
+  }
   std::vector<size_t> paramBytes() const {
     std::vector<size_t> bytes(memrefs * 5, 8);
     bytes.insert(bytes.end(), scalarBytes.begin(), scalarBytes.end());
     return bytes;
   }
 };
-const KernelSignature kStepSignature{9, {8, 8, 8, 4, 8, 8, 8, 8}};
-const KernelSignature kExposuresSignature{4, {8, 8}};
+template <typename... P>
+KernelSignature signatureOf(void (*)(P...), unsigned numSetsArg) {
+  KernelSignature s;
+  (s.add(std::is_same_v<P, MemRef1D *>, sizeof(P)), ...);
+  s.scalarBytes.pop_back(); // tid
+  s.numSetsArg = numSetsArg;
+  return s;
+}
+const KernelSignature kStepSignature = signatureOf(
+    static_cast<abi::ThreadStepKernel *>(nullptr), abi::kThreadStepNumSets);
+const KernelSignature kExposuresSignature =
+    signatureOf(static_cast<abi::ThreadExposuresKernel *>(nullptr),
+                abi::kThreadExposuresNumSets);
+
+/// Calls host version `f` for thread `tid` with a launch's memrefs and
+/// scalars (each in the low bytes of a uint64).
+template <typename P>
+P argument(size_t i, MemRef1D *memrefs, size_t numMemrefs,
+           const uint64_t *scalars) {
+  if constexpr (std::is_same_v<P, MemRef1D *>) {
+    return &memrefs[i];
+  } else {
+    P value;
+    std::memcpy(&value, &scalars[i - numMemrefs], sizeof(P));
+    return value;
+  }
+}
+template <typename... P, size_t... I>
+void callThread(void (*f)(P...), std::index_sequence<I...>, MemRef1D *memrefs,
+                size_t numMemrefs, std::vector<uint64_t> scalars,
+                int64_t tid) {
+  scalars.push_back(uint64_t(tid));
+  f(argument<P>(I, memrefs, numMemrefs, scalars.data())...);
+}
+template <typename... P>
+void callThread(void (*f)(P...), MemRef1D *memrefs, size_t numMemrefs,
+                const std::vector<uint64_t> &scalars, int64_t tid) {
+  callThread(f, std::index_sequence_for<P...>(), memrefs, numMemrefs, scalars,
+             tid);
+}
 
 struct Function {
   KernelKind kind;
@@ -389,8 +443,8 @@ CUresult cuModuleLoadData(void **module, const void *image) {
     std::string elf(reinterpret_cast<const char *>(bytes), size);
     m->cubin = true;
     for (auto [name, signature] :
-         {std::pair{"rateml_step", &kStepSignature},
-          std::pair{"rateml_exposures", &kExposuresSignature}})
+         {std::pair{abi::symbol::kStep, &kStepSignature},
+          std::pair{abi::symbol::kExposures, &kExposuresSignature}})
       if (elf.find(std::string(".text.") + name + '\0') != std::string::npos)
         m->entries[name] = signature->paramBytes();
   } else {
@@ -416,10 +470,10 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   if (entry == m->entries.end())
     return kNotFound;
   std::string kernel = name;
-  const KernelSignature *signature = kernel == "rateml_step" ? &kStepSignature
-                                     : kernel == "rateml_exposures"
-                                         ? &kExposuresSignature
-                                         : nullptr;
+  const KernelSignature *signature =
+      kernel == abi::symbol::kStep        ? &kStepSignature
+      : kernel == abi::symbol::kExposures ? &kExposuresSignature
+                                          : nullptr;
   if (!signature)
     return misuse(kNotFound, "no host version of kernel %s", name);
   if (entry->second != signature->paramBytes())
@@ -427,7 +481,10 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
                   "%s's .param list (%zu parameters) is not the thread "
                   "kernel's (%zu memrefs, then the scalars)",
                   name, entry->second.size(), signature->memrefs);
-  std::string hostName = "_mlir_ciface_rateml_thread_" + kernel.substr(7);
+  std::string hostName =
+      std::string(abi::symbol::kCInterfacePrefix) +
+      (signature == &kStepSignature ? abi::symbol::kThreadStep
+                                    : abi::symbol::kThreadExposures);
   void *host = dlsym(RTLD_DEFAULT, hostName.c_str());
   if (!host)
     return misuse(kNotFound, "the executable does not export %s",
@@ -665,8 +722,10 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
                     m);
     touches.push_back(base);
   }
-  const uint64_t *scalars = &values[5 * signature.memrefs];
-  const int64_t numSets = int64_t(values.back());
+  const std::vector<uint64_t> scalars(values.begin() + 5 * signature.memrefs,
+                                      values.end());
+  const int64_t numSets =
+      int64_t(scalars[signature.numSetsArg - signature.memrefs]);
   const int64_t threads = int64_t(gridX) * blockX;
   if (threads < numSets || threads - numSets >= int64_t(blockX))
     return misuse(kInvalidValue, "a grid of %lld threads for %lld sets",
@@ -674,26 +733,18 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
   ++state().launches;
   Operation op;
   op.touches = std::move(touches);
+  const size_t numMemrefs = signature.memrefs;
   if (f->kind == KernelKind::Step) {
-    auto *host =
-        reinterpret_cast<decltype(&_mlir_ciface_rateml_thread_step)>(f->host);
-    std::vector<uint64_t> s(scalars, scalars + 8);
+    auto *host = reinterpret_cast<abi::ThreadStepKernel *>(f->host);
     op.run = [=]() mutable {
       for (int64_t tid = 0; tid < numSets; ++tid)
-        host(&memrefs[0], &memrefs[1], &memrefs[2], &memrefs[3], &memrefs[4],
-             &memrefs[5], &memrefs[6], &memrefs[7], &memrefs[8], int64_t(s[0]),
-             int64_t(s[1]), int64_t(s[2]), int32_t(s[3]), s[4], int64_t(s[5]),
-             int64_t(s[6]), int64_t(s[7]), tid);
+        callThread(host, memrefs.data(), numMemrefs, scalars, tid);
     };
   } else {
-    auto *host =
-        reinterpret_cast<decltype(&_mlir_ciface_rateml_thread_exposures)>(
-            f->host);
-    int64_t numNodes = int64_t(scalars[0]);
+    auto *host = reinterpret_cast<abi::ThreadExposuresKernel *>(f->host);
     op.run = [=]() mutable {
       for (int64_t tid = 0; tid < numSets; ++tid)
-        host(&memrefs[0], &memrefs[1], &memrefs[2], &memrefs[3], numNodes,
-             numSets, tid);
+        callThread(host, memrefs.data(), numMemrefs, scalars, tid);
     };
   }
   return enqueue(static_cast<Stream *>(stream), std::move(op));

@@ -277,9 +277,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
           failed(assembleCubin(ptx, "sm_90", cubin90)))
         return failure();
     }
-    rateml::addStringGlobal(*llvmModule, "rateml_gpu_ptx", ptx);
-    rateml::addBytesGlobal(*llvmModule, "rateml_gpu_cubin_sm80", cubin80);
-    rateml::addBytesGlobal(*llvmModule, "rateml_gpu_cubin_sm90", cubin90);
+    rateml::addGpuImages(*llvmModule, ptx, cubin80, cubin90);
   }
   if (emitAction == Emit::LLVMIR) {
     llvmModule->print(os, nullptr);

@@ -20,6 +20,7 @@
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/CommandLine.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/KernelABI.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include <chrono>
@@ -40,7 +41,7 @@ static FailureOr<rt::ModelInfo> modelInfo(ModuleOp optimized) {
   if (failed(pm.run(*kernels)))
     return failure();
   for (auto global : kernels->getOps<LLVM::GlobalOp>())
-    if (global.getSymName() == "rateml_model_json") {
+    if (global.getSymName() == rt::symbol::kModelJson) {
       std::string text =
           cast<StringAttr>(*global.getValue()).getValue().str();
       return rt::parseModelInfo(text.c_str());

@@ -26,13 +26,11 @@ std::unique_ptr<llvm::Module> translateToOptimizedLLVMIR(ModuleOp module,
 /// bits: 512 with AVX-512, 256 with AVX2, else 128.
 unsigned getVectorBits(StringRef cpu);
 
-/// Adds a NUL-terminated constant string `name` = `value` with external
-/// linkage (data the runtime reads, e.g. the PTX of the GPU kernels).
-void addStringGlobal(llvm::Module &module, StringRef name, StringRef value);
-
-/// Adds `name` (bytes) and `name_size` (uint64) with external linkage, for
-/// binary data such as cubins.
-void addBytesGlobal(llvm::Module &module, StringRef name, StringRef bytes);
+/// Adds the GPU kernels' images under the names the runtime reads
+/// (KernelABI.h): the PTX ("" without a CUDA toolkit) and the cubins for
+/// sm_80 and sm_90 (empty without ptxas).
+void addGpuImages(llvm::Module &module, StringRef ptx, StringRef cubinSm80,
+                  StringRef cubinSm90);
 
 /// Writes `llvmModule` as a native object file for `cpu`.
 LogicalResult emitObjectFile(llvm::Module &llvmModule, StringRef cpu,

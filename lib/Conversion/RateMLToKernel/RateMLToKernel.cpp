@@ -12,6 +12,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "rateml/Dialect/RateML/IR/RateMLOps.h"
 #include "rateml/Version.h"
+#include "rateml/runtime/KernelABI.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/JSON.h"
@@ -24,12 +25,11 @@ namespace mlir::rateml {
 
 using namespace mlir;
 using namespace mlir::rateml;
+namespace abi = ::rateml::runtime;
+namespace json_key = ::rateml::runtime::json_key;
+namespace symbol = ::rateml::runtime::symbol;
 
 namespace {
-
-/// Slot 0 is dt, slot 1 n_node; then parameters, constants, derived
-/// parameters (dependency order) and the per-state noise amplitudes.
-constexpr unsigned kDtSlot = 0, kNNodeSlot = 1;
 
 /// How cloned expressions read named values and dt / n_node.
 struct Reads {
@@ -245,18 +245,22 @@ private:
 
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
+  /// The MLIR type of an argument of kind `kind` (KernelABI.h).
+  Type argumentType(OpBuilder &b, ::rateml::runtime::ArgKind kind);
+  /// The arguments of the kernels, as KernelABI.h lists them. The GPU
+  /// kernels take those of the host thread versions without tid.
   SmallVector<Type> stepArgumentTypes(OpBuilder &b);
-  /// The host thread step's arguments: the step's with `sums`
-  /// (memref<?xf64>) after the eight arrays, then stepCount, numSets, tid.
-  /// The GPU kernel takes the same without tid.
+  SmallVector<Type> exposuresArgumentTypes(OpBuilder &b);
   SmallVector<Type> threadStepArgumentTypes(OpBuilder &b);
+  SmallVector<Type> threadExposuresArgumentTypes(OpBuilder &b);
   /// The loop over a launch's steps (`args` as threadStepArgumentTypes).
   void buildThreadSteps(OpBuilder &b, ValueRange args);
   void buildStep(OpBuilder &b);
   /// One step for the lanes of this function (`args` as in
   /// stepArgumentTypes, `step` the i64 step index). With `sums` (GPU
   /// kernels, memref<?xf64>), flags 16 and 32 add the new states or their
-  /// exposures to it, starting from zero at step args[8] (the launch's first).
+  /// exposures to it, starting from zero at step args[kStepStep] (the
+  /// launch's first).
   void buildStepBody(OpBuilder &b, ValueRange args, Value step,
                      Value sums = nullptr);
   /// The couplings of steps n ... n + blockSteps - 1 of every node into
@@ -331,7 +335,10 @@ private:
   SmallVector<ExposureOp> exposures;
   NoiseOp noise;
   llvm::StringMap<unsigned> slotOf;
-  unsigned noiseSlot = 0, numSlots = 2;
+  /// Slots: the fixed ones (KernelABI.h), then parameters, constants,
+  /// derived parameters (dependency order) and the per-state noise
+  /// amplitudes.
+  unsigned noiseSlot = 0, numSlots = abi::kNumFixedSlots;
   bool hasDelays = false;
   /// History channel of each state (-1: not kept).
   SmallVector<int64_t> historyChannel;
@@ -430,9 +437,9 @@ SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
     if (auto get = dyn_cast<GetOp>(op)) {
       mapping.map(get.getResult(), reads.symbol(get.getName()));
     } else if (isa<DtOp>(op)) {
-      mapping.map(op.getResult(0), reads.slot(kDtSlot));
+      mapping.map(op.getResult(0), reads.slot(abi::kSlotDt));
     } else if (isa<NNodeOp>(op)) {
-      mapping.map(op.getResult(0), reads.slot(kNNodeSlot));
+      mapping.map(op.getResult(0), reads.slot(abi::kSlotNumNodes));
     } else if (auto yield = dyn_cast<YieldOp>(op)) {
       SmallVector<Value> results;
       for (Value v : yield.getValues())
@@ -583,7 +590,7 @@ func::FuncOp KernelBuilder::makeFunc(OpBuilder &b, StringRef name,
 void KernelBuilder::buildSetup(OpBuilder &module) {
   Type f64 = module.getF64Type();
   auto memF64 = MemRefType::get({ShapedType::kDynamic}, f64);
-  func::FuncOp func = makeFunc(module, "rateml_setup", {memF64});
+  func::FuncOp func = makeFunc(module, symbol::kSetup, {memF64});
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Value slots = func.getArgument(0);
   auto load = [&](unsigned slot) -> Value {
@@ -623,52 +630,78 @@ SmallVector<Value> KernelBuilder::evaluateAt(OpBuilder &b, Value params,
   return results;
 }
 
+Type KernelBuilder::argumentType(OpBuilder &b, abi::ArgKind kind) {
+  auto array = [](Type t) { return MemRefType::get({ShapedType::kDynamic}, t); };
+  switch (kind) {
+  case abi::ArgKind::RealArray:
+    return array(elem);
+  case abi::ArgKind::I32Array:
+    return array(b.getI32Type());
+  case abi::ArgKind::F64Array:
+    return array(b.getF64Type());
+  case abi::ArgKind::I32:
+    return b.getI32Type();
+  case abi::ArgKind::I64:
+  case abi::ArgKind::U64:
+    return b.getI64Type();
+  }
+  llvm_unreachable("unknown argument kind");
+}
+
 SmallVector<Type> KernelBuilder::stepArgumentTypes(OpBuilder &b) {
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
-  auto memI32 = MemRefType::get({ShapedType::kDynamic}, i32);
-  return {memT, memT, memT, memI32, memI32, memI32, memT, memT,
-          i64,  i64,  i64,  i32,    i64,    i64};
+  return llvm::map_to_vector(abi::kStepArgKinds, [&](abi::ArgKind kind) {
+    return argumentType(b, kind);
+  });
+}
+
+SmallVector<Type> KernelBuilder::exposuresArgumentTypes(OpBuilder &b) {
+  return llvm::map_to_vector(abi::kExposuresArgKinds, [&](abi::ArgKind kind) {
+    return argumentType(b, kind);
+  });
 }
 
 void KernelBuilder::buildStep(OpBuilder &module) {
   func::FuncOp func =
-      makeFunc(module, "rateml_step" + suffix, stepArgumentTypes(module));
+      makeFunc(module, symbol::kStep + suffix, stepArgumentTypes(module));
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   laneStride = index(b, lanes);
   laneId = index(b, 0);
-  buildStepBody(b, entry.getArguments(), entry.getArgument(8));
+  buildStepBody(b, entry.getArguments(), entry.getArgument(abi::kStepStep));
   func::ReturnOp::create(b, loc);
 }
 
 void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
                                   Value sums) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  Value paramsArg = args[0], state = args[1], history = args[2],
-        delays = args[3], rowStart = args[4], sources = args[5],
-        weights = args[6], couplingArg = args[7], numNodes = args[9],
-        horizon = args[10], flags = args[11], seed = args[12],
-        setBase = args[13];
+  Value paramsArg = args[abi::kStepParams], state = args[abi::kStepState],
+        history = args[abi::kStepHistory], delays = args[abi::kStepDelays],
+        rowStart = args[abi::kStepRowStart], sources = args[abi::kStepSources],
+        weights = args[abi::kStepWeights],
+        couplingArg = args[abi::kStepCoupling],
+        numNodes = args[abi::kStepNumNodes], horizon = args[abi::kStepHorizon],
+        flags = args[abi::kStepFlags], seed = args[abi::kStepSeed],
+        setBase = args[abi::kStepSetBase];
 
   Type indexType = b.getIndexType();
   Value n = arith::IndexCastOp::create(b, loc, indexType, numNodes);
   if (isVector())
     callEntry.emplace(n.getDefiningOp(), paramsArg);
-  auto flag = [&](int bit) -> Value {
+  auto flag = [&](abi::KernelFlags bit) -> Value {
     Value masked = arith::AndIOp::create(
         b, loc, flags, arith::ConstantIntOp::create(b, loc, i32, bit));
     return arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::ne, masked,
         arith::ConstantIntOp::create(b, loc, i32, 0));
   };
-  Value heun = flag(1), noiseOn = flag(2), sharedDelays = flag(4);
+  Value heun = flag(abi::kFlagHeun), noiseOn = flag(abi::kFlagNoise),
+        sharedDelays = flag(abi::kFlagSharedDelays);
   Value sumStates, sumExposures, firstOfLaunch;
   if (sums) {
-    sumStates = flag(16);
-    sumExposures = flag(32);
-    firstOfLaunch =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, step, args[8]);
+    sumStates = flag(abi::kFlagSumStates);
+    sumExposures = flag(abi::kFlagSumExposures);
+    firstOfLaunch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          step, args[abi::kStepStep]);
   }
   Value zero = splat(b, 0.0);
   Value c0 = index(b, 0), c1 = index(b, 1);
@@ -752,7 +785,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
   Value couplingSlot = c0;
   OpBuilder pb = b;
   if (blockSteps > 1) {
-    Value blocked = flag(8);
+    Value blocked = flag(abi::kFlagBlocked);
     Value blockLen = arith::ConstantIntOp::create(b, loc, i64, blockSteps);
     Value phase = arith::RemSIOp::create(b, loc, step, blockLen);
     couplingSlot = arith::SelectOp::create(
@@ -890,7 +923,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
       storeVec(nb, c.back(), couplingArg, laneOffset(nb, index(nb, k), n, i));
   }
   SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
-  Value dt = loadParam(nb, paramsArg, kDtSlot);
+  Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
   SmallVector<Value> z, predicted;
   for (size_t s = 0; s < states.size(); ++s) {
     auto ifNoise = scf::IfOp::create(nb, loc, TypeRange{vecType}, noiseOn,
@@ -921,7 +954,7 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
     OpBuilder tb = ifHeun.getThenBodyBuilder();
     SmallVector<Value> f2 = derivatives(tb, paramsArg, predicted, c);
     Value half = arith::MulFOp::create(tb, loc, splat(tb, 0.5),
-                                       loadParam(tb, paramsArg, kDtSlot));
+                                       loadParam(tb, paramsArg, abi::kSlotDt));
     SmallVector<Value> corrected;
     for (size_t s = 0; s < states.size(); ++s) {
       Value sum = arith::AddFOp::create(tb, loc, f1[s], f2[s]);
@@ -988,10 +1021,12 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
                                          Value rowNow, Value horizonI32,
                                          Value rows) {
   Type indexType = b.getIndexType();
-  Value paramsArg = args[0], history = args[2], delays = args[3],
-        rowStart = args[4], sources = args[5], weights = args[6],
-        couplingArg = args[7];
-  Value n = arith::IndexCastOp::create(b, loc, indexType, args[9]);
+  Value paramsArg = args[abi::kStepParams], history = args[abi::kStepHistory],
+        delays = args[abi::kStepDelays], rowStart = args[abi::kStepRowStart],
+        sources = args[abi::kStepSources], weights = args[abi::kStepWeights],
+        couplingArg = args[abi::kStepCoupling];
+  Value n = arith::IndexCastOp::create(b, loc, indexType,
+                                       args[abi::kStepNumNodes]);
   Value c0 = index(b, 0), c1 = index(b, 1);
   const size_t numCouplings = couplings.size();
   llvm::StringMap<Value> noStates;
@@ -1075,11 +1110,8 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, ValueRange args,
 }
 
 void KernelBuilder::buildExposures(OpBuilder &module) {
-  Type i64 = module.getI64Type();
-  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
-  func::FuncOp func =
-      makeFunc(module, "rateml_exposures" + suffix,
-               {memT, memT, memT, memT, i64});
+  func::FuncOp func = makeFunc(module, symbol::kExposures + suffix,
+                               exposuresArgumentTypes(module));
   Block &entry = func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   laneStride = index(b, lanes);
@@ -1089,9 +1121,12 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
 }
 
 void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
-  Value paramsArg = args[0], state = args[1], couplingArg = args[2],
-        out = args[3];
-  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[4]);
+  Value paramsArg = args[abi::kExposuresParams],
+        state = args[abi::kExposuresState],
+        couplingArg = args[abi::kExposuresCoupling],
+        out = args[abi::kExposuresOut];
+  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                       args[abi::kExposuresNumNodes]);
   auto nodes = scf::ForOp::create(b, loc, index(b, 0), n, index(b, 1));
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
@@ -1105,51 +1140,59 @@ void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
 }
 
 SmallVector<Type> KernelBuilder::threadStepArgumentTypes(OpBuilder &b) {
-  Type i64 = b.getI64Type();
   SmallVector<Type> args = stepArgumentTypes(b);
-  args.insert(args.begin() + 8,
-              MemRefType::get({ShapedType::kDynamic}, b.getF64Type()));
-  args.append({i64, i64, i64});
+  args.insert(args.begin() + abi::kThreadStepSums,
+              argumentType(b, abi::ArgKind::F64Array));
+  Type i64 = argumentType(b, abi::ArgKind::I64);
+  args.resize(abi::kNumThreadStepArgs, i64);
+  return args;
+}
+
+SmallVector<Type> KernelBuilder::threadExposuresArgumentTypes(OpBuilder &b) {
+  SmallVector<Type> args = exposuresArgumentTypes(b);
+  args.resize(abi::kNumThreadExposuresArgs,
+              argumentType(b, abi::ArgKind::I64));
   return args;
 }
 
 void KernelBuilder::buildThreadSteps(OpBuilder &b, ValueRange args) {
   Type i64 = b.getI64Type();
-  SmallVector<Value> stepArgs(args.begin(), args.begin() + 8);
-  stepArgs.append(args.begin() + 9, args.begin() + 15);
-  Value begin = stepArgs[8];
-  Value end = arith::AddIOp::create(b, loc, begin, args[15]);
+  SmallVector<Value> stepArgs;
+  for (unsigned a = 0; a < abi::kNumStepArgs; ++a)
+    stepArgs.push_back(args[abi::threadStepArg(abi::StepArg(a))]);
+  Value begin = stepArgs[abi::kStepStep];
+  Value end =
+      arith::AddIOp::create(b, loc, begin, args[abi::kThreadStepCount]);
   auto steps = scf::ForOp::create(b, loc, begin, end,
                                   arith::ConstantIntOp::create(b, loc, i64, 1));
   OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
-  buildStepBody(sb, stepArgs, steps.getInductionVar(), args[8]);
+  buildStepBody(sb, stepArgs, steps.getInductionVar(),
+                args[abi::kThreadStepSums]);
 }
 
 void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
-  Type i64 = b.getI64Type(), indexType = b.getIndexType();
+  Type indexType = b.getIndexType();
   func::FuncOp step =
-      makeFunc(b, "rateml_thread_step", threadStepArgumentTypes(b));
+      makeFunc(b, symbol::kThreadStep, threadStepArgumentTypes(b));
   {
     Block &entry = step.getBody().front();
     OpBuilder fb = OpBuilder::atBlockBegin(&entry);
-    unsigned n = entry.getNumArguments();
-    laneStride =
-        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 2));
-    laneId =
-        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(n - 1));
+    laneStride = arith::IndexCastOp::create(
+        fb, loc, indexType, entry.getArgument(abi::kThreadStepNumSets));
+    laneId = arith::IndexCastOp::create(
+        fb, loc, indexType, entry.getArgument(abi::kThreadStepTid));
     buildThreadSteps(fb, entry.getArguments());
     func::ReturnOp::create(fb, loc);
   }
-  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
-  func::FuncOp expose = makeFunc(b, "rateml_thread_exposures",
-                                 {memT, memT, memT, memT, i64, i64, i64});
+  func::FuncOp expose = makeFunc(b, symbol::kThreadExposures,
+                                 threadExposuresArgumentTypes(b));
   {
     Block &entry = expose.getBody().front();
     OpBuilder fb = OpBuilder::atBlockBegin(&entry);
-    laneStride =
-        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(5));
-    laneId =
-        arith::IndexCastOp::create(fb, loc, indexType, entry.getArgument(6));
+    laneStride = arith::IndexCastOp::create(
+        fb, loc, indexType, entry.getArgument(abi::kThreadExposuresNumSets));
+    laneId = arith::IndexCastOp::create(
+        fb, loc, indexType, entry.getArgument(abi::kThreadExposuresTid));
     buildExposuresBody(fb, entry.getArguments());
     func::ReturnOp::create(fb, loc);
   }
@@ -1158,9 +1201,9 @@ void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
 void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(ctx));
-  auto gpuModule = gpu::GPUModuleOp::create(b, loc, "rateml_gpu");
+  auto gpuModule = gpu::GPUModuleOp::create(b, loc, symbol::kGpuModule);
   OpBuilder gb = OpBuilder::atBlockBegin(gpuModule.getBody());
-  Type i64 = gb.getI64Type(), indexType = gb.getIndexType();
+  Type indexType = gb.getIndexType();
 
   // One thread per parameter set; this thread's set and the set count.
   auto kernelPrologue = [&](gpu::GPUFuncOp kernel, Value numSets,
@@ -1183,29 +1226,31 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
     return kernel;
   };
 
-  // rateml_step(step arguments with `sums` after the eight arrays, then
-  // stepCount, numSets): a chunk of steps without leaving the kernel.
+  // The thread step without tid (the grid gives it): a chunk of steps
+  // without leaving the kernel.
   SmallVector<Type> stepArgs = threadStepArgumentTypes(gb);
-  stepArgs.pop_back();
-  gpu::GPUFuncOp step = makeKernel("rateml_step", stepArgs);
+  stepArgs.erase(stepArgs.begin() + abi::kThreadStepTid);
+  gpu::GPUFuncOp step = makeKernel(symbol::kStep, stepArgs);
   {
     Block &entry = step.getBody().front();
     OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    Value inRange = kernelPrologue(step, entry.getArguments().back(), kb);
+    Value inRange = kernelPrologue(
+        step, entry.getArgument(abi::kThreadStepNumSets), kb);
     auto guard = scf::IfOp::create(kb, loc, inRange, /*withElse=*/false);
     OpBuilder tb = guard.getThenBodyBuilder();
     buildThreadSteps(tb, entry.getArguments());
     gpu::ReturnOp::create(kb, loc);
   }
 
-  // rateml_exposures(params, state, coupling, out, numNodes, numSets).
-  auto memT = MemRefType::get({ShapedType::kDynamic}, elem);
-  gpu::GPUFuncOp expose =
-      makeKernel("rateml_exposures", {memT, memT, memT, memT, i64, i64});
+  // The thread exposures without tid.
+  SmallVector<Type> exposeArgs = threadExposuresArgumentTypes(gb);
+  exposeArgs.erase(exposeArgs.begin() + abi::kThreadExposuresTid);
+  gpu::GPUFuncOp expose = makeKernel(symbol::kExposures, exposeArgs);
   {
     Block &entry = expose.getBody().front();
     OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    Value inRange = kernelPrologue(expose, entry.getArguments().back(), kb);
+    Value inRange = kernelPrologue(
+        expose, entry.getArgument(abi::kThreadExposuresNumSets), kb);
     auto guard = scf::IfOp::create(kb, loc, inRange, /*withElse=*/false);
     OpBuilder tb = guard.getThenBodyBuilder();
     buildExposuresBody(tb, entry.getArguments());
@@ -1221,53 +1266,57 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
       return nullptr;
     return v->convertToDouble();
   };
+  namespace key = json_key;
   Array paramsJson, constantsJson, statesJson, exposuresJson, delayedJson;
   for (ParamOp p : params)
-    paramsJson.push_back(Object{{"name", p.getSymName()},
-                                {"lo", p.getLo().convertToDouble()},
-                                {"hi", p.getHi().convertToDouble()},
-                                {"slot", slotOf.lookup(p.getSymName())}});
+    paramsJson.push_back(Object{{key::kName, p.getSymName()},
+                                {key::kLo, p.getLo().convertToDouble()},
+                                {key::kHi, p.getHi().convertToDouble()},
+                                {key::kSlot, slotOf.lookup(p.getSymName())}});
   for (ConstantOp c : constants)
-    constantsJson.push_back(Object{{"name", c.getSymName()},
-                                   {"value", c.getValue().convertToDouble()},
-                                   {"slot", slotOf.lookup(c.getSymName())}});
-  for (auto [s, st] : llvm::enumerate(states))
-    statesJson.push_back(Object{{"name", st.getSymName()},
-                                {"init_lo", st.getInitLo().convertToDouble()},
-                                {"init_hi", st.getInitHi().convertToDouble()},
-                                {"lower", bound(st.getLower())},
-                                {"upper", bound(st.getUpper())}});
+    constantsJson.push_back(
+        Object{{key::kName, c.getSymName()},
+               {key::kValue, c.getValue().convertToDouble()},
+               {key::kSlot, slotOf.lookup(c.getSymName())}});
+  for (StateOp st : states)
+    statesJson.push_back(
+        Object{{key::kName, st.getSymName()},
+               {key::kInitLo, st.getInitLo().convertToDouble()},
+               {key::kInitHi, st.getInitHi().convertToDouble()},
+               {key::kLower, bound(st.getLower())},
+               {key::kUpper, bound(st.getUpper())}});
   for (ExposureOp e : exposures)
     exposuresJson.push_back(e.getName());
   for (int64_t s : delayedStates)
     delayedJson.push_back(s);
   Object meta{
-      {"abi", 4},
-      {"version", RATEML_VERSION},
-      {"model", model.getSymName()},
-      {"description", model.getDescription().value_or("")},
-      {"lanes", lanes},
-      {"block", blockSteps},
-      {"target", isVector() ? "cpu" : "gpu"},
-      {"precision", elem.isF64() ? "f64" : "f32"},
-      {"num_slots", numSlots},
-      {"params", std::move(paramsJson)},
-      {"constants", std::move(constantsJson)},
-      {"states", std::move(statesJson)},
-      {"exposures", std::move(exposuresJson)},
-      {"num_couplings", couplings.size()},
-      {"history_states", std::move(delayedJson)},
-      {"noise_slot", noise ? llvm::json::Value(noiseSlot) : nullptr},
-      {"speed_slot", hasDelays ? llvm::json::Value(slotOf.lookup(
-                                     model.getConductionSpeed().value()))
-                               : nullptr}};
+      {key::kAbi, abi::kKernelABIVersion},
+      {key::kVersion, RATEML_VERSION},
+      {key::kModel, model.getSymName()},
+      {key::kDescription, model.getDescription().value_or("")},
+      {key::kLanes, lanes},
+      {key::kBlock, blockSteps},
+      {key::kTarget, isVector() ? "cpu" : "gpu"},
+      {key::kPrecision, elem.isF64() ? "f64" : "f32"},
+      {key::kNumSlots, numSlots},
+      {key::kParams, std::move(paramsJson)},
+      {key::kConstants, std::move(constantsJson)},
+      {key::kStates, std::move(statesJson)},
+      {key::kExposures, std::move(exposuresJson)},
+      {key::kNumCouplings, couplings.size()},
+      {key::kHistoryStates, std::move(delayedJson)},
+      {key::kNoiseSlot, noise ? llvm::json::Value(noiseSlot) : nullptr},
+      {key::kSpeedSlot, hasDelays ? llvm::json::Value(slotOf.lookup(
+                                        model.getConductionSpeed().value()))
+                                  : nullptr}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(meta));
   text.push_back('\0');
   auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), text.size());
   LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                         LLVM::Linkage::External, "rateml_model_json" + suffix,
+                         LLVM::Linkage::External,
+                         symbol::kModelJson + suffix,
                          b.getStringAttr(text));
 }
 
@@ -1288,7 +1337,8 @@ LogicalResult KernelBuilder::build(ModuleOp module) {
 }
 
 struct ConvertRateMLToKernelPass
-    : rateml::impl::ConvertRateMLToKernelPassBase<ConvertRateMLToKernelPass> {
+    : mlir::rateml::impl::ConvertRateMLToKernelPassBase<
+          ConvertRateMLToKernelPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -1342,7 +1392,7 @@ struct ConvertRateMLToKernelPass
     }
     if (narrowLanes != 0) {
       KernelBuilder narrow(models[0], LaneModel::Vector, narrowLanes, elem,
-                           block, "_narrow");
+                           block, symbol::kNarrowSuffix);
       if (failed(narrow.buildLaneVariant(module)))
         return signalPassFailure();
     }

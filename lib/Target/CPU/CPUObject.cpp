@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/Target/CPUObject.h"
+#include "rateml/runtime/KernelABI.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -47,32 +48,20 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef cpu,
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, cpuName, features, options, llvm::Reloc::PIC_));
 }
-/// Records, as the string global rateml_target_features, the x86 vector
-/// extensions the kernels may use, so that sweep.bin can refuse to run on a
-/// CPU without them instead of dying on an illegal instruction.
-void recordTargetFeatures(llvm::Module &module, llvm::TargetMachine &tm) {
-  static const char *const checked[] = {"avx512f", "avx512bw", "avx512dq",
-                                        "avx512vl", "avx2",     "fma",
-                                        "avx",      "sse4.2",   "sse4.1"};
-  std::string enabled;
-  const llvm::MCSubtargetInfo *info = tm.getMCSubtargetInfo();
-  for (const char *name : checked)
-    if (info->checkFeatures("+" + std::string(name)))
-      enabled += (enabled.empty() ? "" : " ") + std::string(name);
-  mlir::rateml::addStringGlobal(module, "rateml_target_features", enabled);
-}
-} // namespace
+namespace symbol = ::rateml::runtime::symbol;
 
-void mlir::rateml::addStringGlobal(llvm::Module &module, StringRef name,
-                                   StringRef value) {
+/// Adds a NUL-terminated constant string `name` = `value` with external
+/// linkage (data the runtime reads).
+void addStringGlobal(llvm::Module &module, StringRef name, StringRef value) {
   llvm::Constant *text =
       llvm::ConstantDataArray::getString(module.getContext(), value);
   new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text, name);
 }
 
-void mlir::rateml::addBytesGlobal(llvm::Module &module, StringRef name,
-                                  StringRef bytes) {
+/// Adds `name` (bytes) and its size (uint64, symbol::kSizeSuffix) with
+/// external linkage, for binary data such as cubins.
+void addBytesGlobal(llvm::Module &module, StringRef name, StringRef bytes) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Constant *data = llvm::ConstantDataArray::getRaw(
       bytes.empty() ? StringRef("\0", 1) : bytes,
@@ -83,7 +72,27 @@ void mlir::rateml::addBytesGlobal(llvm::Module &module, StringRef name,
       module, llvm::Type::getInt64Ty(ctx), /*isConstant=*/true,
       llvm::GlobalValue::ExternalLinkage,
       llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), bytes.size()),
-      (name + "_size").str());
+      (name + symbol::kSizeSuffix).str());
+}
+
+/// Records, as a string global (symbol::kTargetFeatures), the x86 vector
+/// extensions the kernels may use, so that sweep.bin can refuse to run on a
+/// CPU without them instead of dying on an illegal instruction.
+void recordTargetFeatures(llvm::Module &module, llvm::TargetMachine &tm) {
+  std::string enabled;
+  const llvm::MCSubtargetInfo *info = tm.getMCSubtargetInfo();
+  for (const char *name : ::rateml::runtime::kCheckedCpuFeatures)
+    if (info->checkFeatures("+" + std::string(name)))
+      enabled += (enabled.empty() ? "" : " ") + std::string(name);
+  addStringGlobal(module, symbol::kTargetFeatures, enabled);
+}
+} // namespace
+
+void mlir::rateml::addGpuImages(llvm::Module &module, StringRef ptx,
+                                StringRef cubinSm80, StringRef cubinSm90) {
+  addStringGlobal(module, symbol::kGpuPtx, ptx);
+  addBytesGlobal(module, symbol::kGpuCubinSm80, cubinSm80);
+  addBytesGlobal(module, symbol::kGpuCubinSm90, cubinSm90);
 }
 
 unsigned mlir::rateml::getVectorBits(StringRef cpu) {

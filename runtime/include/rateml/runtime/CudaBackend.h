@@ -64,16 +64,4 @@ private:
 
 } // namespace rateml::runtime
 
-extern "C" {
-/// PTX of the GPU kernels, embedded by rateml-compile ("" when it had no
-/// CUDA toolkit).
-extern const char rateml_gpu_ptx[];
-/// Cubins for compute capability 8.x and 9.x, assembled by rateml-compile
-/// when ptxas was available (size 0 otherwise).
-extern const unsigned char rateml_gpu_cubin_sm80[];
-extern const uint64_t rateml_gpu_cubin_sm80_size;
-extern const unsigned char rateml_gpu_cubin_sm90[];
-extern const uint64_t rateml_gpu_cubin_sm90_size;
-}
-
 #endif // RATEML_RUNTIME_CUDABACKEND_H

@@ -1,9 +1,16 @@
-//===- KernelABI.h - The C ABI between kernels and the runtime --*- C++ -*-===//
+//===- KernelABI.h - The contract between kernels and the runtime -*- C++ -*-===//
 //
-// What an object produced by convert-rateml-to-kernel exports (version 4,
-// docs/kernel-abi.md): three functions with MLIR's C interface for 1-D
-// memrefs and a JSON metadata string. Descriptors have the same layout for
-// every element type, so the runtime passes untyped ones.
+// The one definition of what an object produced by convert-rateml-to-kernel
+// exports and how sweep.bin calls it (docs/kernel-abi.md): symbol names, the
+// order and kind of every kernel argument, the flag bits, the fixed
+// parameter slots, the keys of the metadata JSON, the CPU features recorded
+// for the run-time check, and the version. The compiler (the kernel builder,
+// the CPU object writer, rateml-compile), the runtime, the reference and the
+// stand-in CUDA driver all include this header, so a change is made here
+// once; it depends on nothing but <cstdint> for that reason.
+//
+// Functions use MLIR's C interface for 1-D memrefs. Descriptors have the
+// same layout for every element type, so the runtime passes untyped ones.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RATEML_RUNTIME_KERNELABI_H
@@ -13,6 +20,8 @@
 
 namespace rateml::runtime {
 
+/// Bumped on every change to this contract; the runtime refuses kernels of
+/// another version.
 constexpr int kKernelABIVersion = 4;
 
 /// MLIR's descriptor of a memref<?xT>.
@@ -27,6 +36,128 @@ struct MemRef1D {
 inline MemRef1D memref(void *data, int64_t size) {
   return {data, data, 0, size, 1};
 }
+
+//===----------------------------------------------------------------------===//
+// Symbols
+//===----------------------------------------------------------------------===//
+
+namespace symbol {
+/// Prefix MLIR's C interface adds to a function's name.
+constexpr const char *kCInterfacePrefix = "_mlir_ciface_";
+constexpr const char *kSetup = "rateml_setup";
+constexpr const char *kStep = "rateml_step";
+constexpr const char *kExposures = "rateml_exposures";
+/// The GPU kernels' bodies for the host, called once per thread.
+constexpr const char *kThreadStep = "rateml_thread_step";
+constexpr const char *kThreadExposures = "rateml_thread_exposures";
+/// Appended to kStep, kExposures and kModelJson for the narrow CPU kernels.
+constexpr const char *kNarrowSuffix = "_narrow";
+constexpr const char *kModelJson = "rateml_model_json";
+constexpr const char *kTargetFeatures = "rateml_target_features";
+/// The gpu.module holding the GPU kernels, and the images rateml-compile
+/// makes of it.
+constexpr const char *kGpuModule = "rateml_gpu";
+constexpr const char *kGpuPtx = "rateml_gpu_ptx";
+constexpr const char *kGpuCubinSm80 = "rateml_gpu_cubin_sm80";
+constexpr const char *kGpuCubinSm90 = "rateml_gpu_cubin_sm90";
+/// Appended to a byte array's name for the uint64 global holding its size.
+constexpr const char *kSizeSuffix = "_size";
+} // namespace symbol
+
+//===----------------------------------------------------------------------===//
+// Arguments
+//===----------------------------------------------------------------------===//
+
+/// What an argument is: an array of the kernels' precision, of int32 or of
+/// float64, or a scalar.
+enum class ArgKind : uint8_t { RealArray, I32Array, F64Array, I64, I32, U64 };
+
+/// The step kernel's arguments, in order.
+enum StepArg : unsigned {
+  kStepParams,   ///< [slots][W] parameter-level values
+  kStepState,    ///< [S][N][W]
+  kStepHistory,  ///< [C][N][R][W]
+  kStepDelays,   ///< [K][W] int32, or [K] with kFlagSharedDelays
+  kStepRowStart, ///< [N + 1] int32: first incoming edge of each node
+  kStepSources,  ///< [K] int32: source node of each edge
+  kStepWeights,  ///< [K]
+  kStepCoupling, ///< [B][couplings][N][W] scratch; slot 0 holds c(n) after
+  kStepStep,     ///< the step n being taken
+  kStepNumNodes,
+  kStepHorizon, ///< H: history rows per channel and node in the ring
+  kStepFlags,   ///< KernelFlags
+  kStepSeed,
+  kStepSetBase, ///< the set index of lane 0 (noise counters)
+  kNumStepArgs
+};
+constexpr ArgKind kStepArgKinds[kNumStepArgs] = {
+    ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
+    ArgKind::I32Array,  ArgKind::I32Array,  ArgKind::I32Array,
+    ArgKind::RealArray, ArgKind::RealArray, ArgKind::I64,
+    ArgKind::I64,       ArgKind::I64,       ArgKind::I32,
+    ArgKind::U64,       ArgKind::I64};
+
+/// The thread step (the GPU kernel and its host version): the step kernel's
+/// eight arrays, then `sums`, then the step kernel's scalars (with `step` as
+/// the first step of the launch), then these.
+enum ThreadStepArg : unsigned {
+  kThreadStepSums = kStepStep, ///< [vars][N][sets] float64 (flags 16/32)
+  kThreadStepCount = kNumStepArgs + 1, ///< steps taken in one launch
+  kThreadStepNumSets,                  ///< sets of the launch: lane stride
+  kThreadStepTid,    ///< host version only: the thread's set
+  kNumThreadStepArgs ///< the GPU kernel has one fewer (no tid)
+};
+/// Where a step-kernel argument sits in the thread step's list.
+constexpr unsigned threadStepArg(StepArg arg) {
+  return arg < kStepStep ? unsigned(arg) : unsigned(arg) + 1;
+}
+
+/// The exposure kernel's arguments; the thread version (and the GPU kernel,
+/// without tid) appends the set count and the thread's set.
+enum ExposuresArg : unsigned {
+  kExposuresParams,
+  kExposuresState,
+  kExposuresCoupling,
+  kExposuresOut, ///< [E][N][W]
+  kExposuresNumNodes,
+  kNumExposuresArgs,
+  kThreadExposuresNumSets = kNumExposuresArgs,
+  kThreadExposuresTid,
+  kNumThreadExposuresArgs
+};
+constexpr ArgKind kExposuresArgKinds[kNumExposuresArgs] = {
+    ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
+    ArgKind::RealArray, ArgKind::I64};
+
+/// The C function types of the kernels; their parameters follow the enums
+/// above (test/unittests/Conversion checks that the generated signatures do).
+using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
+                        MemRef1D *delays, MemRef1D *rowStart,
+                        MemRef1D *sources, MemRef1D *weights,
+                        MemRef1D *coupling, int64_t step, int64_t numNodes,
+                        int64_t horizon, int32_t flags, uint64_t seed,
+                        int64_t setBase);
+using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
+                             MemRef1D *coupling, MemRef1D *out,
+                             int64_t numNodes);
+using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
+                              MemRef1D *history, MemRef1D *delays,
+                              MemRef1D *rowStart, MemRef1D *sources,
+                              MemRef1D *weights, MemRef1D *coupling,
+                              MemRef1D *sums, int64_t stepBegin,
+                              int64_t numNodes, int64_t horizon, int32_t flags,
+                              uint64_t seed, int64_t setBase,
+                              int64_t stepCount, int64_t numSets, int64_t tid);
+using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
+                                   MemRef1D *coupling, MemRef1D *out,
+                                   int64_t numNodes, int64_t numSets,
+                                   int64_t tid);
+/// slots: [num_slots] float64 parameter-level values of one set.
+using SetupFunction = void(MemRef1D *slots);
+
+//===----------------------------------------------------------------------===//
+// Flags and slots
+//===----------------------------------------------------------------------===//
 
 /// Bits of the step kernel's `flags` argument.
 enum KernelFlags : int32_t {
@@ -47,42 +178,65 @@ enum KernelFlags : int32_t {
   kFlagSumExposures = 32
 };
 
-/// One step of `lanes` parameter sets; see docs/kernel-abi.md.
-using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
-                        MemRef1D *delays, MemRef1D *rowStart,
-                        MemRef1D *sources, MemRef1D *weights,
-                        MemRef1D *coupling, int64_t step, int64_t numNodes,
-                        int64_t horizon, int32_t flags, uint64_t seed,
-                        int64_t setBase);
-/// The exposures of every node of `lanes` parameter sets.
-using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
-                             MemRef1D *coupling, MemRef1D *out,
-                             int64_t numNodes);
+/// Fixed slots of the parameter-level values; the model's own follow
+/// (their slots are in the metadata).
+enum ParamSlot : unsigned { kSlotDt = 0, kSlotNumNodes = 1, kNumFixedSlots };
+
+//===----------------------------------------------------------------------===//
+// Metadata (symbol::kModelJson)
+//===----------------------------------------------------------------------===//
+
+namespace json_key {
+constexpr const char *kAbi = "abi";
+constexpr const char *kVersion = "version";
+constexpr const char *kModel = "model";
+constexpr const char *kDescription = "description";
+constexpr const char *kLanes = "lanes";
+constexpr const char *kBlock = "block";
+constexpr const char *kTarget = "target";
+constexpr const char *kPrecision = "precision";
+constexpr const char *kNumSlots = "num_slots";
+constexpr const char *kParams = "params";
+constexpr const char *kConstants = "constants";
+constexpr const char *kStates = "states";
+constexpr const char *kExposures = "exposures";
+constexpr const char *kNumCouplings = "num_couplings";
+constexpr const char *kHistoryStates = "history_states";
+constexpr const char *kNoiseSlot = "noise_slot";
+constexpr const char *kSpeedSlot = "speed_slot";
+// Members of the entries of kParams, kConstants and kStates.
+constexpr const char *kName = "name";
+constexpr const char *kLo = "lo";
+constexpr const char *kHi = "hi";
+constexpr const char *kSlot = "slot";
+constexpr const char *kValue = "value";
+constexpr const char *kInitLo = "init_lo";
+constexpr const char *kInitHi = "init_hi";
+constexpr const char *kLower = "lower";
+constexpr const char *kUpper = "upper";
+} // namespace json_key
+
+//===----------------------------------------------------------------------===//
+// CPU features (symbol::kTargetFeatures)
+//===----------------------------------------------------------------------===//
+
+/// The x86 extensions rateml-compile records when the kernels may use them
+/// (space-separated, in this order), and sweep.bin checks before running
+/// them. sweep.bin refuses a name it cannot check.
+constexpr const char *kCheckedCpuFeatures[] = {
+    "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2",
+    "fma",     "avx",      "sse4.2",   "sse4.1"};
 
 } // namespace rateml::runtime
 
 extern "C" {
-/// slots: [num_slots] float64 parameter-level values of one set.
-void _mlir_ciface_rateml_setup(rateml::runtime::MemRef1D *slots);
+rateml::runtime::SetupFunction _mlir_ciface_rateml_setup;
 rateml::runtime::StepKernel _mlir_ciface_rateml_step;
 rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures;
 /// The GPU kernels' bodies for the host, called once per set `tid`; the test
 /// driver test/fake-libcuda runs launches of the GPU kernels with them.
-void _mlir_ciface_rateml_thread_step(
-    rateml::runtime::MemRef1D *params, rateml::runtime::MemRef1D *state,
-    rateml::runtime::MemRef1D *history, rateml::runtime::MemRef1D *delays,
-    rateml::runtime::MemRef1D *rowStart, rateml::runtime::MemRef1D *sources,
-    rateml::runtime::MemRef1D *weights, rateml::runtime::MemRef1D *coupling,
-    rateml::runtime::MemRef1D *sums, int64_t stepBegin, int64_t numNodes,
-    int64_t horizon, int32_t flags,
-    uint64_t seed, int64_t setBase, int64_t stepCount, int64_t numSets,
-    int64_t tid);
-void _mlir_ciface_rateml_thread_exposures(rateml::runtime::MemRef1D *params,
-                                          rateml::runtime::MemRef1D *state,
-                                          rateml::runtime::MemRef1D *coupling,
-                                          rateml::runtime::MemRef1D *out,
-                                          int64_t numNodes, int64_t numSets,
-                                          int64_t tid);
+rateml::runtime::ThreadStepKernel _mlir_ciface_rateml_thread_step;
+rateml::runtime::ThreadExposuresKernel _mlir_ciface_rateml_thread_exposures;
 /// The same kernels over fewer lanes (rateml-compile --narrow-lanes), when
 /// present: null otherwise.
 __attribute__((weak))
@@ -93,9 +247,17 @@ rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures_narrow;
 /// narrow kernels (null without them).
 extern const char rateml_model_json[];
 __attribute__((weak)) extern const char rateml_model_json_narrow[];
-/// Space-separated x86 extensions the kernels were compiled to use
-/// (e.g. "avx512f avx2 fma avx"), written by rateml-compile.
+/// Space-separated x86 extensions the kernels were compiled to use, from
+/// kCheckedCpuFeatures (e.g. "avx512f avx2 fma avx").
 extern const char rateml_target_features[];
+/// The GPU kernels as PTX ("" when rateml-compile had no CUDA toolkit) and
+/// as cubins for compute capability 8.x and 9.x, assembled when ptxas was
+/// available (size 0 otherwise).
+extern const char rateml_gpu_ptx[];
+extern const unsigned char rateml_gpu_cubin_sm80[];
+extern const uint64_t rateml_gpu_cubin_sm80_size;
+extern const unsigned char rateml_gpu_cubin_sm90[];
+extern const uint64_t rateml_gpu_cubin_sm90_size;
 }
 
 #endif // RATEML_RUNTIME_KERNELABI_H
