@@ -33,7 +33,15 @@ def RateML_ModelOp : RateML_Op<"model", [
     The verifier checks that every state has exactly one time derivative,
     that coupling source indices name a state, that no definition depends on
     itself, that parameter-level definitions do not read step-level values,
-    and that there is at most one `noise`.
+    that couplings read only states and parameter-level values (they are
+    computed before the node's derived variables), that exposures do not
+    depend on a coupling (they are functions of the state, recorded at
+    sample times when no coupling of that instant exists), and that there is
+    at most one `noise`.
+
+    A model has conduction delays exactly when it defines the derived
+    parameter `rec_speed_dt` (RateML's delay factor `1 / speed / dt`);
+    `hasDelays()` is the one place that asks.
 
     `delayed_states`, set by `rateml-prune-history`, lists the state indices
     that are read with a conduction delay and so need a history.
@@ -77,6 +85,20 @@ def RateML_ModelOp : RateML_Op<"model", [
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The derived parameter whose presence gives a model delays.
+    static constexpr ::llvm::StringLiteral kDelayFactorName = "rec_speed_dt";
+    /// Whether the model has conduction delays (defines kDelayFactorName).
+    bool hasDelays();
+    /// The declarations of one kind, in declaration order.
+    ::llvm::SmallVector<StateOp, 4> getStates();
+    ::llvm::SmallVector<TimeDerivativeOp, 4> getTimeDerivatives();
+    ::llvm::SmallVector<CouplingOp, 4> getCouplings();
+    /// The noise op, or null for a deterministic model.
+    NoiseOp getNoise();
+    /// The position of state variable `name`, or -1 when it is not a state.
+    int64_t getStateIndex(::llvm::StringRef name);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -8,12 +8,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/Reference/ReferenceSimulator.h"
+#include "rateml/Dialect/RateML/IR/ModelStructure.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/Philox.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <cmath>
 
@@ -283,42 +283,29 @@ LogicalResult CompiledModel::build(ModelOp model) {
   for (Operation &op : model.getBody().front())
     if (getDefinedStage(&op))
       slotOf[cast<mlir::SymbolOpInterface>(op).getName()] = numSlots++;
-  llvm::StringSet<> couplingNames;
-
-  SmallVector<Operation *> derivedParamOps, derivedOps;
-  for (Operation &op : model.getBody().front()) {
-    if (auto p = dyn_cast<ParamOp>(op)) {
-      paramNames.push_back(p.getSymName().str());
-      paramSlots.push_back(slotOf.lookup(p.getSymName()));
-    } else if (auto c = dyn_cast<ConstantOp>(op)) {
-      constants.emplace_back(c.getSymName().str(),
-                             slotOf.lookup(c.getSymName()),
-                             c.getValue().convertToDouble());
-    } else if (isa<DerivedParamOp>(op)) {
-      derivedParamOps.push_back(&op);
-    } else if (isa<DerivedOp, ConditionalOp>(op)) {
-      derivedOps.push_back(&op);
-    } else if (auto s = dyn_cast<StateOp>(op)) {
-      states.push_back({s.getSymName().str(), slotOf.lookup(s.getSymName()),
-                        s.getInitLo().convertToDouble(),
-                        s.getInitHi().convertToDouble(),
-                        s.getLower() ? s.getLower()->convertToDouble()
-                                     : -INFINITY,
-                        s.getUpper() ? s.getUpper()->convertToDouble()
-                                     : INFINITY});
-    } else if (auto c = dyn_cast<CouplingOp>(op)) {
-      couplingNames.insert(c.getSymName());
-    }
+  ModelStructure structure(model);
+  for (ParamOp p : structure.params) {
+    paramNames.push_back(p.getSymName().str());
+    paramSlots.push_back(slotOf.lookup(p.getSymName()));
   }
-
-  for (Operation *op : sortByDependencies(derivedParamOps)) {
-    auto d = cast<DerivedParamOp>(op);
+  for (ConstantOp c : structure.constants)
+    constants.emplace_back(c.getSymName().str(), slotOf.lookup(c.getSymName()),
+                           c.getValue().convertToDouble());
+  for (StateOp s : structure.states)
+    states.push_back({s.getSymName().str(), slotOf.lookup(s.getSymName()),
+                      s.getInitLo().convertToDouble(),
+                      s.getInitHi().convertToDouble(),
+                      s.getLower() ? s.getLower()->convertToDouble()
+                                   : -INFINITY,
+                      s.getUpper() ? s.getUpper()->convertToDouble()
+                                   : INFINITY});
+  for (DerivedParamOp d : structure.derivedParams) {
     FailureOr<Program> p = compileRegion(d.getBody());
     if (failed(p))
       return failure();
     derivedParams.emplace_back(slotOf.lookup(d.getSymName()), std::move(*p));
   }
-  for (Operation *op : sortByDependencies(derivedOps)) {
+  for (Operation *op : structure.derived) {
     Derived d{slotOf.lookup(cast<mlir::SymbolOpInterface>(op).getName()), {}};
     for (Region &region : op->getRegions()) {
       FailureOr<Program> p = compileRegion(region);
@@ -328,67 +315,37 @@ LogicalResult CompiledModel::build(ModelOp model) {
     }
     derived.push_back(std::move(d));
   }
-
-  // Derived values that depend on a coupling, directly or not.
-  llvm::StringSet<> dependsOnCoupling = couplingNames;
-  for (Operation *op : sortByDependencies(derivedOps)) {
-    bool depends = false;
-    forEachRead(op, [&](StringRef name, GetOp) {
-      depends |= dependsOnCoupling.contains(name);
-    });
-    if (depends)
-      dependsOnCoupling.insert(cast<mlir::SymbolOpInterface>(op).getName());
+  // The verifier guarantees that couplings read only states and
+  // parameter-level values, and that exposures do not depend on a coupling.
+  for (CouplingOp c : structure.couplings) {
+    FailureOr<Program> scale = compileRegion(c.getScale()),
+                       pre = compileRegion(c.getPre()),
+                       post = compileRegion(c.getPost());
+    if (failed(scale) || failed(pre) || failed(post))
+      return failure();
+    couplings.push_back({slotOf.lookup(c.getSymName()), c.getSource(),
+                         std::move(*scale), std::move(*pre), std::move(*post)});
+  }
+  for (TimeDerivativeOp t : structure.timeDerivatives) {
+    FailureOr<Program> p = compileRegion(t.getBody());
+    if (failed(p))
+      return failure();
+    derivatives.push_back(std::move(*p));
+  }
+  for (ExposureOp e : structure.exposures) {
+    FailureOr<Program> p = compileRegion(e.getBody());
+    if (failed(p))
+      return failure();
+    exposures.emplace_back(e.getName().str(), std::move(*p));
+  }
+  if (structure.noise) {
+    FailureOr<Program> p = compileRegion(structure.noise.getBody());
+    if (failed(p))
+      return failure();
+    noise = std::move(*p);
   }
 
-  for (Operation &op : model.getBody().front()) {
-    if (auto c = dyn_cast<CouplingOp>(op)) {
-      // Couplings are computed before any derived variable of the step.
-      LogicalResult readsOk = success();
-      forEachRead(c, [&](StringRef name, GetOp get) {
-        Operation *def = mlir::SymbolTable::lookupSymbolIn(model, name);
-        if (succeeded(readsOk) && isa_and_nonnull<DerivedOp, ConditionalOp,
-                                                   CouplingOp>(def))
-          readsOk = get.emitError()
-                    << "the reference interpreter needs coupling functions "
-                       "to read only states and parameter-level values";
-      });
-      if (failed(readsOk))
-        return failure();
-      FailureOr<Program> scale = compileRegion(c.getScale()),
-                         pre = compileRegion(c.getPre()),
-                         post = compileRegion(c.getPost());
-      if (failed(scale) || failed(pre) || failed(post))
-        return failure();
-      couplings.push_back({slotOf.lookup(c.getSymName()), c.getSource(),
-                           std::move(*scale), std::move(*pre),
-                           std::move(*post)});
-    } else if (auto t = dyn_cast<TimeDerivativeOp>(op)) {
-      FailureOr<Program> p = compileRegion(t.getBody());
-      if (failed(p))
-        return failure();
-      derivatives.push_back(std::move(*p));
-    } else if (auto e = dyn_cast<ExposureOp>(op)) {
-      LogicalResult readsOk = success();
-      forEachRead(e, [&](StringRef name, GetOp get) {
-        if (succeeded(readsOk) && dependsOnCoupling.contains(name))
-          readsOk = get.emitError() << "exposures may not depend on a "
-                                       "coupling in the reference interpreter";
-      });
-      if (failed(readsOk))
-        return failure();
-      FailureOr<Program> p = compileRegion(e.getBody());
-      if (failed(p))
-        return failure();
-      exposures.emplace_back(e.getName().str(), std::move(*p));
-    } else if (auto n = dyn_cast<NoiseOp>(op)) {
-      FailureOr<Program> p = compileRegion(n.getBody());
-      if (failed(p))
-        return failure();
-      noise = std::move(*p);
-    }
-  }
-
-  if (mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt")) {
+  if (model.hasDelays()) {
     auto speed = model.getConductionSpeedAttr();
     if (!speed)
       return model.emitError()

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelSummary.h"
+#include "rateml/Dialect/RateML/IR/ModelStructure.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Format.h"
 
@@ -32,7 +33,8 @@ void row(llvm::raw_ostream &os, StringRef label, const std::string &text) {
 } // namespace
 
 void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
-  SmallVector<StateOp> states = getStates(model);
+  ModelStructure structure(model);
+  SmallVector<StateOp> states = structure.states;
   os << "model " << model.getSymName();
   if (auto description = model.getDescription()) {
     SmallVector<StringRef> words;
@@ -62,37 +64,36 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
            "]";
     stateItems.push_back(s);
   }
+  for (ParamOp p : structure.params)
+    params.push_back(p.getSymName().str() + " [" +
+                     num(p.getLo().convertToDouble()) + ", " +
+                     num(p.getHi().convertToDouble()) + "]");
+  for (ConstantOp c : structure.constants)
+    constants.push_back(c.getSymName().str() + "=" +
+                        num(c.getValue().convertToDouble()));
   unsigned hoisted = 0;
-  for (Operation &op : model.getBody().front()) {
-    if (auto p = dyn_cast<ParamOp>(op))
-      params.push_back(p.getSymName().str() + " [" +
-                       num(p.getLo().convertToDouble()) + ", " +
-                       num(p.getHi().convertToDouble()) + "]");
-    else if (auto c = dyn_cast<ConstantOp>(op))
-      constants.push_back(c.getSymName().str() + "=" +
-                          num(c.getValue().convertToDouble()));
-    else if (auto d = dyn_cast<DerivedParamOp>(op)) {
-      if (d.getHoisted())
-        ++hoisted;
-      else
-        derived.push_back(d.getSymName().str());
-    } else if (auto e = dyn_cast<ExposureOp>(op))
-      exposures.push_back(e.getName().str());
-    else if (auto c = dyn_cast<CouplingOp>(op)) {
-      llvm::SetVector<StringRef> scaleReads;
-      for (auto get : c.getScale().getOps<GetOp>())
-        scaleReads.insert(get.getName());
-      std::string s = c.getSymName().str() + ": ";
-      s += c.getKind() ? stringifyCouplingKind(*c.getKind()).str()
-                       : std::string("unclassified");
-      s += " on " + states[c.getSource()].getSymName().str();
-      if (!scaleReads.empty()) {
-        s += ", scale reads ";
-        for (auto [i, name] : llvm::enumerate(scaleReads))
-          s += (i ? " " : "") + name.str();
-      }
-      couplings.push_back(s);
+  for (DerivedParamOp d : structure.derivedParams) {
+    if (d.getHoisted())
+      ++hoisted;
+    else
+      derived.push_back(d.getSymName().str());
+  }
+  for (ExposureOp e : structure.exposures)
+    exposures.push_back(e.getName().str());
+  for (CouplingOp c : structure.couplings) {
+    llvm::SetVector<StringRef> scaleReads;
+    for (auto get : c.getScale().getOps<GetOp>())
+      scaleReads.insert(get.getName());
+    std::string s = c.getSymName().str() + ": ";
+    s += c.getKind() ? stringifyCouplingKind(*c.getKind()).str()
+                     : std::string("unclassified");
+    s += " on " + states[c.getSource()].getSymName().str();
+    if (!scaleReads.empty()) {
+      s += ", scale reads ";
+      for (auto [i, name] : llvm::enumerate(scaleReads))
+        s += (i ? " " : "") + name.str();
     }
+    couplings.push_back(s);
   }
   if (hoisted)
     derived.push_back("+" + std::to_string(hoisted) + " hoisted");
@@ -106,9 +107,10 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
   for (auto [i, c] : llvm::enumerate(couplings))
     row(os, i == 0 ? "couplings" : "", c);
 
-  bool hasDelays =
-      mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt") != nullptr;
-  std::string delays = hasDelays ? "yes (rec_speed_dt)" : "none";
+  std::string delays =
+      model.hasDelays()
+          ? "yes (" + ModelOp::kDelayFactorName.str() + ")"
+          : std::string("none");
   if (auto delayed = model.getDelayedStates()) {
     std::vector<std::string> names;
     for (int64_t i : *delayed)
@@ -118,7 +120,7 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
   }
   row(os, "delays", delays);
   std::string noise = "none (deterministic)";
-  if (NoiseOp n = getNoise(model)) {
+  if (NoiseOp n = structure.noise) {
     noise = "additive Gaussian, amplitude ";
     auto yield = cast<YieldOp>(n.getBody().front().getTerminator());
     std::vector<std::string> amplitudes;

@@ -10,7 +10,7 @@
 
 #include "rateml/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "rateml/Dialect/RateML/IR/RateMLOps.h"
+#include "rateml/Dialect/RateML/IR/ModelStructure.h"
 #include "rateml/Version.h"
 #include "rateml/runtime/KernelABI.h"
 #include "mlir/IR/IRMapping.h"
@@ -272,8 +272,9 @@ private:
   void buildBlockedCoupling(OpBuilder &b, ValueRange args, Value rowNow,
                             Value horizonI32, Value rows);
   /// Whether every coupling term reads only its source value and
-  /// parameter-level values, so the coupling of later steps can be summed
-  /// before the target's states exist.
+  /// parameter-level values (kind linear or source_function, from
+  /// rateml-classify-coupling), so the coupling of later steps can be
+  /// summed before the target's states exist.
   bool couplingReadsOnlySources();
   void buildExposures(OpBuilder &b);
   void buildExposuresBody(OpBuilder &b, ValueRange args);
@@ -329,7 +330,8 @@ private:
   SmallVector<StateOp> states;
   SmallVector<ParamOp> params;
   SmallVector<ConstantOp> constants;
-  SmallVector<Operation *> derivedParams, derived;
+  SmallVector<DerivedParamOp> derivedParams;
+  SmallVector<Operation *> derived;
   SmallVector<CouplingOp> couplings;
   SmallVector<TimeDerivativeOp> timeDerivatives;
   SmallVector<ExposureOp> exposures;
@@ -346,54 +348,27 @@ private:
 };
 
 LogicalResult KernelBuilder::analyse() {
-  SmallVector<Operation *> derivedParamOps, derivedOps;
-  for (Operation &op : model.getBody().front()) {
-    if (auto p = dyn_cast<ParamOp>(op))
-      params.push_back(p);
-    else if (auto c = dyn_cast<ConstantOp>(op))
-      constants.push_back(c);
-    else if (isa<DerivedParamOp>(op))
-      derivedParamOps.push_back(&op);
-    else if (isa<DerivedOp, ConditionalOp>(op))
-      derivedOps.push_back(&op);
-    else if (auto s = dyn_cast<StateOp>(op))
-      states.push_back(s);
-    else if (auto c = dyn_cast<CouplingOp>(op))
-      couplings.push_back(c);
-    else if (auto t = dyn_cast<TimeDerivativeOp>(op))
-      timeDerivatives.push_back(t);
-    else if (auto e = dyn_cast<ExposureOp>(op))
-      exposures.push_back(e);
-    else if (auto n = dyn_cast<NoiseOp>(op))
-      noise = n;
-  }
-  derivedParams = sortByDependencies(derivedParamOps);
-  derived = sortByDependencies(derivedOps);
+  ModelStructure structure(model);
+  params = structure.params;
+  constants = structure.constants;
+  derivedParams = structure.derivedParams;
+  derived = structure.derived;
+  states = structure.states;
+  couplings = structure.couplings;
+  timeDerivatives = structure.timeDerivatives;
+  exposures = structure.exposures;
+  noise = structure.noise;
   for (ParamOp p : params)
     slotOf[p.getSymName()] = numSlots++;
   for (ConstantOp c : constants)
     slotOf[c.getSymName()] = numSlots++;
-  for (Operation *op : derivedParams)
-    slotOf[cast<DerivedParamOp>(op).getSymName()] = numSlots++;
+  for (DerivedParamOp d : derivedParams)
+    slotOf[d.getSymName()] = numSlots++;
   noiseSlot = numSlots;
   if (noise)
     numSlots += states.size();
 
-  // Couplings run before the node's derived variables.
-  for (CouplingOp c : couplings) {
-    LogicalResult ok = success();
-    forEachRead(c, [&](StringRef name, GetOp get) {
-      Operation *def = mlir::SymbolTable::lookupSymbolIn(model, name);
-      if (succeeded(ok) && isa_and_nonnull<DerivedOp, ConditionalOp,
-                                            CouplingOp>(def))
-        ok = get.emitError() << "coupling functions may read only states and "
-                                "parameter-level values";
-    });
-    if (failed(ok))
-      return failure();
-  }
-
-  hasDelays = mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt");
+  hasDelays = model.hasDelays();
   auto delayed = model.getDelayedStates();
   if (!delayed || (hasDelays && !model.getConductionSpeed()))
     return model.emitError()
@@ -409,16 +384,12 @@ LogicalResult KernelBuilder::analyse() {
 }
 
 bool KernelBuilder::couplingReadsOnlySources() {
-  bool onlySources = true;
-  for (CouplingOp c : couplings) {
-    if (historyChannel[c.getSource()] < 0)
-      return false;
-    forEachRead(c, [&](StringRef name, GetOp) {
-      onlySources &= !isa_and_nonnull<StateOp>(
-          mlir::SymbolTable::lookupSymbolIn(model, name));
-    });
-  }
-  return onlySources;
+  return llvm::all_of(couplings, [&](CouplingOp c) {
+    std::optional<CouplingKind> kind = c.getKind();
+    return historyChannel[c.getSource()] >= 0 && kind &&
+           (*kind == CouplingKind::Linear ||
+            *kind == CouplingKind::SourceFunction);
+  });
 }
 
 SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
@@ -598,8 +569,7 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
   };
   Reads read{[&](StringRef name) { return load(slotOf.lookup(name)); },
              [&](unsigned slot) { return load(slot); }};
-  for (Operation *op : derivedParams) {
-    auto d = cast<DerivedParamOp>(op);
+  for (DerivedParamOp d : derivedParams) {
     Value v = cloneRegion(b, d.getBody(), false, read)[0];
     memref::StoreOp::create(b, loc, v, slots,
                             ValueRange{index(b, slotOf.lookup(d.getSymName()))});

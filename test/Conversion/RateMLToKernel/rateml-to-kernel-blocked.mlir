@@ -129,3 +129,67 @@ rateml.model @kuramoto_like attributes {conduction_speed = @speed, delayed_state
     rateml.yield %one : f64
   }
 }
+
+// -----
+
+// A nonlinear function of the source alone (kind source_function) blocks;
+// the same coupling without a kind (rateml-classify-coupling not run) does
+// not.
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK: math.tanh
+// CHECK: llvm.mlir.global external constant @rateml_model_json
+// CHECK-SAME: \22block\22:2
+rateml.model @sigmoid attributes {conduction_speed = @speed, delayed_states = array<i64: 0>} {
+  rateml.param @speed range [1.0, 2.0]
+  rateml.derived_param @rec_speed_dt {
+    %s = rateml.get @speed
+    rateml.yield %s : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %c = rateml.get @c
+    rateml.yield %c : f64
+  }
+  rateml.coupling @c source 0 kind <source_function> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    %0 = math.tanh %xj : f64
+    rateml.yield %0 : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}
+
+// -----
+
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK: llvm.mlir.global external constant @rateml_model_json
+// CHECK-SAME: \22block\22:1
+rateml.model @unclassified attributes {conduction_speed = @speed, delayed_states = array<i64: 0>} {
+  rateml.param @speed range [1.0, 2.0]
+  rateml.derived_param @rec_speed_dt {
+    %s = rateml.get @speed
+    rateml.yield %s : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %c = rateml.get @c
+    rateml.yield %c : f64
+  }
+  rateml.coupling @c source 0 scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    %0 = math.tanh %xj : f64
+    rateml.yield %0 : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}

@@ -225,3 +225,62 @@ rateml.model @bad_speed attributes {conduction_speed = @x} {
     rateml.yield %x : f64
   }
 }
+
+// -----
+
+rateml.model @coupling_reads_derived {
+  rateml.state @x init [0.0, 1.0]
+  rateml.derived @d {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dx" {
+    %c = rateml.get @c
+    rateml.yield %c : f64
+  }
+  rateml.coupling @c source 0 scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    // expected-error @+1 {{'rateml.get' op coupling 'c' reads 'd'; couplings are computed before the derived variables and may read only states and parameter-level values}}
+    %d = rateml.get @d
+    %0 = arith.mulf %d, %xj : f64
+    rateml.yield %0 : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}
+
+// -----
+
+// Through a derived variable: d reads the coupling, the exposure reads d.
+rateml.model @exposure_reads_coupling {
+  rateml.state @x init [0.0, 1.0]
+  rateml.derived @d {
+    %c = rateml.get @c
+    rateml.yield %c : f64
+  }
+  rateml.time_derivative "dx" {
+    %d = rateml.get @d
+    rateml.yield %d : f64
+  }
+  rateml.exposure "e" {
+    // expected-error @+1 {{'rateml.get' op exposure 'e' reads 'd', which depends on a coupling; exposures may depend only on states and parameter-level values}}
+    %d = rateml.get @d
+    rateml.yield %d : f64
+  }
+  rateml.coupling @c source 0 scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}

@@ -67,7 +67,7 @@ TEST_F(LEMSImporterTest, BuildsTheModel) {
   EXPECT_EQ(model.getSymName(), "model");
   EXPECT_EQ(model.getDescription(), "test");
 
-  auto states = rateml::getStates(model);
+  auto states = model.getStates();
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(states[0].getLower()->convertToDouble(), 0.0);
   EXPECT_FALSE(states[0].getUpper()); // inf means no upper bound

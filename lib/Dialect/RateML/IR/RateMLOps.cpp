@@ -108,21 +108,29 @@ SmallVector<Operation *> mlir::rateml::sortByDependencies(ArrayRef<Operation *> 
 // ModelOp
 //===----------------------------------------------------------------------===//
 
-SmallVector<StateOp> mlir::rateml::getStates(ModelOp model) {
-  return llvm::to_vector(model.getBody().front().getOps<StateOp>());
+bool ModelOp::hasDelays() {
+  return mlir::SymbolTable::lookupSymbolIn(*this, kDelayFactorName) != nullptr;
 }
 
-SmallVector<TimeDerivativeOp> mlir::rateml::getTimeDerivatives(ModelOp model) {
-  return llvm::to_vector(model.getBody().front().getOps<TimeDerivativeOp>());
+SmallVector<StateOp, 4> ModelOp::getStates() {
+  return llvm::to_vector<4>(getBody().front().getOps<StateOp>());
 }
 
-NoiseOp mlir::rateml::getNoise(ModelOp model) {
-  auto ops = model.getBody().front().getOps<NoiseOp>();
+SmallVector<TimeDerivativeOp, 4> ModelOp::getTimeDerivatives() {
+  return llvm::to_vector<4>(getBody().front().getOps<TimeDerivativeOp>());
+}
+
+SmallVector<CouplingOp, 4> ModelOp::getCouplings() {
+  return llvm::to_vector<4>(getBody().front().getOps<CouplingOp>());
+}
+
+NoiseOp ModelOp::getNoise() {
+  auto ops = getBody().front().getOps<NoiseOp>();
   return ops.empty() ? NoiseOp() : *ops.begin();
 }
 
-int64_t mlir::rateml::getStateIndex(ModelOp model, StringRef name) {
-  for (auto [i, state] : llvm::enumerate(getStates(model)))
+int64_t ModelOp::getStateIndex(StringRef name) {
+  for (auto [i, state] : llvm::enumerate(getStates()))
     if (state.getSymName() == name)
       return i;
   return -1;
@@ -212,9 +220,61 @@ private:
 };
 } // namespace
 
+/// Couplings are computed before the node's derived variables, so they may
+/// read states and parameter-level values only.
+static LogicalResult verifyCouplingReads(ModelOp model,
+                                         mlir::SymbolTable &symbols) {
+  LogicalResult result = success();
+  for (CouplingOp coupling : model.getCouplings())
+    forEachRead(coupling, [&](StringRef name, GetOp get) {
+      Operation *def = symbols.lookup(name);
+      if (failed(result) || !isa_and_nonnull<DerivedOp, ConditionalOp,
+                                              CouplingOp>(def))
+        return;
+      result = get.emitOpError()
+               << "coupling '" << coupling.getSymName() << "' reads '" << name
+               << "'; couplings are computed before the derived variables "
+                  "and may read only states and parameter-level values";
+    });
+  return result;
+}
+
+/// Exposures are functions of the state, recorded at sample times for which
+/// no coupling is computed, so nothing they read may depend on a coupling.
+static LogicalResult verifyExposureReads(ModelOp model) {
+  llvm::StringSet<> dependsOnCoupling;
+  for (CouplingOp coupling : model.getCouplings())
+    dependsOnCoupling.insert(coupling.getSymName());
+  SmallVector<Operation *> derived;
+  for (Operation &op : model.getBody().front())
+    if (isa<DerivedOp, ConditionalOp>(op))
+      derived.push_back(&op);
+  // Dependency order: one pass sees every transitive dependence (cycles are
+  // left out here and reported by the cycle check).
+  for (Operation *op : sortByDependencies(derived)) {
+    bool depends = false;
+    forEachRead(op, [&](StringRef name, GetOp) {
+      depends |= dependsOnCoupling.contains(name);
+    });
+    if (depends)
+      dependsOnCoupling.insert(cast<mlir::SymbolOpInterface>(op).getName());
+  }
+  LogicalResult result = success();
+  for (ExposureOp exposure : model.getBody().front().getOps<ExposureOp>())
+    forEachRead(exposure, [&](StringRef name, GetOp get) {
+      if (failed(result) || !dependsOnCoupling.contains(name))
+        return;
+      result = get.emitOpError()
+               << "exposure '" << exposure.getName() << "' reads '" << name
+               << "', which depends on a coupling; exposures may depend only "
+                  "on states and parameter-level values";
+    });
+  return result;
+}
+
 LogicalResult ModelOp::verifyRegions() {
-  SmallVector<StateOp> states = getStates(*this);
-  SmallVector<TimeDerivativeOp> derivatives = getTimeDerivatives(*this);
+  SmallVector<StateOp> states = getStates();
+  SmallVector<TimeDerivativeOp> derivatives = getTimeDerivatives();
   if (states.empty())
     return emitOpError() << "model has no state variables";
   if (states.size() != derivatives.size()) {
@@ -272,6 +332,10 @@ LogicalResult ModelOp::verifyRegions() {
         return result;
     }
   }
+
+  if (failed(verifyCouplingReads(*this, symbols)) ||
+      failed(verifyExposureReads(*this)))
+    return failure();
 
   if (auto speed = getConductionSpeedAttr()) {
     Operation *def = symbols.lookup(speed.getValue());

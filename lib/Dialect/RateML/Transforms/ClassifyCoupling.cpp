@@ -1,7 +1,9 @@
 //===- ClassifyCoupling.cpp - Classify coupling functions -----*- C++ -*-===//
 //
-// Recognises the coupling shapes that a backend can gather more cheaply than
-// a general per-edge function: linear, difference and sin-of-difference.
+// Recognises the coupling shapes a backend can compute more cheaply than a
+// general per-edge function: terms that read no target state (linear or
+// another function of the delayed source; the CPU kernels sum several steps
+// of those in one pass over the edges), difference and sin-of-difference.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,13 +31,35 @@ static Value yieldedValue(Region &region) {
   return cast<YieldOp>(region.front().getTerminator()).getValues().front();
 }
 
-static CouplingKind classify(CouplingOp coupling, StringRef sourceName) {
-  Region &pre = coupling.getPre(), &post = coupling.getPost();
-  if (dependsOn(yieldedValue(post), post.getArgument(0)))
-    return CouplingKind::General;
+/// Whether any region of `coupling` reads a state of the target node.
+static bool readsTargetState(CouplingOp coupling, ModelOp model) {
+  bool reads = false;
+  forEachRead(coupling, [&](StringRef name, GetOp) {
+    reads |= isa_and_nonnull<StateOp>(
+        mlir::SymbolTable::lookupSymbolIn(model, name));
+  });
+  return reads;
+}
 
+static CouplingKind classify(CouplingOp coupling, StringRef sourceName,
+                             ModelOp model) {
+  Region &pre = coupling.getPre(), &post = coupling.getPost();
+  bool postReadsSource = dependsOn(yieldedValue(post), post.getArgument(0));
   Value xj = pre.getArgument(0);
   Value value = yieldedValue(pre);
+
+  if (!readsTargetState(coupling, model)) {
+    bool linearInSource = value == xj;
+    if (auto mul = value.getDefiningOp<arith::MulFOp>()) {
+      Value lhs = mul.getLhs(), rhs = mul.getRhs();
+      linearInSource |= (lhs == xj && !dependsOn(rhs, xj)) ||
+                        (rhs == xj && !dependsOn(lhs, xj));
+    }
+    return linearInSource && !postReadsSource ? CouplingKind::Linear
+                                              : CouplingKind::SourceFunction;
+  }
+  if (postReadsSource)
+    return CouplingKind::General;
   auto isTargetSource = [&](Value v) {
     auto get = v.getDefiningOp<GetOp>();
     return get && get.getName() == sourceName;
@@ -44,15 +68,6 @@ static CouplingKind classify(CouplingOp coupling, StringRef sourceName) {
     auto sub = v.getDefiningOp<arith::SubFOp>();
     return sub && sub.getLhs() == xj && isTargetSource(sub.getRhs());
   };
-
-  if (value == xj)
-    return CouplingKind::Linear;
-  if (auto mul = value.getDefiningOp<arith::MulFOp>()) {
-    Value lhs = mul.getLhs(), rhs = mul.getRhs();
-    if ((lhs == xj && !dependsOn(rhs, xj)) ||
-        (rhs == xj && !dependsOn(lhs, xj)))
-      return CouplingKind::Linear;
-  }
   if (isDifference(value))
     return CouplingKind::Difference;
   if (auto sin = value.getDefiningOp<math::SinOp>())
@@ -66,11 +81,11 @@ struct ClassifyCouplingPass
     : rateml::impl::RateMLClassifyCouplingPassBase<ClassifyCouplingPass> {
   void runOnOperation() override {
     ModelOp model = getOperation();
-    SmallVector<StateOp> states = getStates(model);
+    SmallVector<StateOp> states = model.getStates();
     model.walk([&](CouplingOp coupling) {
       StringRef sourceName = states[coupling.getSource()].getSymName();
       coupling.setKindAttr(CouplingKindAttr::get(
-          &getContext(), classify(coupling, sourceName)));
+          &getContext(), classify(coupling, sourceName, model)));
     });
   }
 };

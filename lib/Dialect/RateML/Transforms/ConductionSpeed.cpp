@@ -43,7 +43,7 @@ struct ConductionSpeedPass
   void runOnOperation() override {
     ModelOp model = getOperation();
     mlir::SymbolTable symbols(model);
-    auto rec = symbols.lookup<DerivedParamOp>("rec_speed_dt");
+    auto rec = symbols.lookup<DerivedParamOp>(ModelOp::kDelayFactorName);
     if (!rec)
       return;
     auto yield = cast<YieldOp>(rec.getBody().front().getTerminator());
@@ -74,7 +74,7 @@ struct ConductionSpeedPass
     } else {
       Location loc = rec.getLoc();
       Type f64 = b.getF64Type();
-      Value recValue = GetOp::create(b, loc, f64, "rec_speed_dt");
+      Value recValue = GetOp::create(b, loc, f64, ModelOp::kDelayFactorName);
       Value dt = DtOp::create(b, loc, f64);
       Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
       result = arith::DivFOp::create(

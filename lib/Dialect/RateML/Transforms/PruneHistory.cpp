@@ -23,9 +23,7 @@ struct PruneHistoryPass
   void runOnOperation() override {
     ModelOp model = getOperation();
     std::set<int64_t> delayed;
-    bool hasDelays =
-        mlir::SymbolTable::lookupSymbolIn(model, "rec_speed_dt") != nullptr;
-    if (hasDelays)
+    if (model.hasDelays())
       model.walk([&](CouplingOp coupling) {
         if (!coupling.getPre().getArgument(0).use_empty() ||
             !coupling.getPost().getArgument(0).use_empty())

@@ -3,12 +3,13 @@
 
 // CHECK-LABEL: rateml.model @kinds
 // CHECK: rateml.coupling @identity source 0 kind <linear>
-// CHECK: rateml.coupling @scaled source 0 kind <linear>
+// CHECK: rateml.coupling @scaled source 0 kind <general>
 // CHECK: rateml.coupling @difference source 1 kind <difference>
 // CHECK: rateml.coupling @kuramoto source 1 kind <sin_difference>
 // CHECK: rateml.coupling @wrong_target source 0 kind <general>
-// CHECK: rateml.coupling @post_reads_source source 0 kind <general>
-// CHECK: rateml.coupling @sigmoid source 0 kind <general>
+// CHECK: rateml.coupling @post_reads_source source 0 kind <source_function>
+// CHECK: rateml.coupling @sigmoid source 0 kind <source_function>
+// CHECK: rateml.coupling @scale_reads_target source 0 kind <general>
 rateml.model @kinds {
   rateml.state @x init [0.0, 1.0]
   rateml.state @y init [0.0, 1.0]
@@ -31,7 +32,7 @@ rateml.model @kinds {
     %one = arith.constant 1.0 : f64
     rateml.yield %one : f64
   }
-  // A factor of the target's state keeps the sum linear in x_j.
+  // A factor of the target's state: linear in x_j, but it reads the target.
   rateml.coupling @scaled source 0 scale {
     %one = arith.constant 1.0 : f64
     rateml.yield %one : f64
@@ -103,6 +104,18 @@ rateml.model @kinds {
   ^bb0(%xj: f64):
     %0 = math.tanh %xj : f64
     rateml.yield %0 : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+  // The source alone per edge, but the scale reads the target's state.
+  rateml.coupling @scale_reads_target source 0 scale {
+    %y = rateml.get @y
+    rateml.yield %y : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
   } post {
   ^bb0(%xj: f64):
     %one = arith.constant 1.0 : f64

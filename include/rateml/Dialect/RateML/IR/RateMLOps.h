@@ -26,15 +26,6 @@
 
 namespace mlir::rateml {
 
-/// The state variables of `model`, in declaration order.
-SmallVector<StateOp> getStates(ModelOp model);
-/// The time derivatives of `model`, in declaration order.
-SmallVector<TimeDerivativeOp> getTimeDerivatives(ModelOp model);
-/// The noise op of `model`, or null.
-NoiseOp getNoise(ModelOp model);
-/// The position of state variable `name`, or -1 when it is not a state.
-int64_t getStateIndex(ModelOp model, StringRef name);
-
 /// When a value is available: once per parameter set, or every step.
 enum class Stage { Parameter, Step };
 

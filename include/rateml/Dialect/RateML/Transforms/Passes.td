@@ -146,11 +146,27 @@ def RateMLReciprocalDivisorsPass
 def RateMLClassifyCouplingPass : Pass<"rateml-classify-coupling", "ModelOp"> {
   let summary = "Classify each coupling's per-edge function";
   let description = [{
-    Sets `kind` on every `rateml.coupling`: `linear` when `pre * post` is
-    the delayed source times a factor independent of it, `difference` when
-    `pre` is `x_j - x_i` on the source state, `sin_difference` when it is
-    `sin(x_j - x_i)`, `general` otherwise. `post` must not read the delayed
-    source for the first three kinds.
+    Sets `kind` on every `rateml.coupling`. When no region reads a state of
+    the target node: `linear` when `pre * post` is the delayed source times
+    a factor independent of it, else `source_function`. Otherwise
+    `difference` when `pre` is `x_j - x_i` on the source state,
+    `sin_difference` when it is `sin(x_j - x_i)` (with `post` not reading
+    the delayed source), `general` for anything else. The CPU kernel
+    builder blocks the coupling of several steps only when every coupling
+    is `linear` or `source_function`.
+
+    Before:
+    ```mlir
+    rateml.coupling @c source 0 scale { ... } pre {
+    ^bb0(%xj: f64):
+      %0 = math.tanh %xj : f64
+      rateml.yield %0 : f64
+    } post { ... }
+    ```
+    After:
+    ```mlir
+    rateml.coupling @c source 0 kind <source_function> scale { ... } ...
+    ```
   }];
 }
 
