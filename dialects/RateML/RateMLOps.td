@@ -98,6 +98,10 @@ def RateML_ModelOp : RateML_Op<"model", [
     NoiseOp getNoise();
     /// The position of state variable `name`, or -1 when it is not a state.
     int64_t getStateIndex(::llvm::StringRef name);
+    /// The states read with a conduction delay, which need a history: the
+    /// sorted sources of the couplings whose `pre` or `post` reads the
+    /// delayed value; none without delays. (`delayed_states` records it.)
+    ::llvm::SmallVector<int64_t> computeDelayedStates();
   }];
 }
 

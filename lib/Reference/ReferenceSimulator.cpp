@@ -388,7 +388,7 @@ ReferenceSimulator::getRecordedNames(bool recordStates) const {
   return names;
 }
 
-Trace ReferenceSimulator::simulate(ArrayRef<double> params,
+llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
                                    const ::rateml::runtime::Connectome &connectome,
                                    const SimulationConfig &config,
                                    uint32_t setIndex) const {
@@ -422,8 +422,16 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
 
   ::rateml::runtime::EdgeList edges = ::rateml::runtime::makeEdgeList(connectome);
   std::vector<int32_t> delays(edges.numEdges(), 0);
-  if (m.speedSlot)
-    delays = ::rateml::runtime::computeDelays(edges, slots[*m.speedSlot], config.dt);
+  if (m.speedSlot) {
+    // The runtime's delay rule reports bad speeds by throwing; the
+    // reference reports them as values.
+    try {
+      delays = ::rateml::runtime::computeDelays(edges, slots[*m.speedSlot],
+                                                config.dt);
+    } catch (const ::rateml::runtime::Error &e) {
+      return llvm::createStringError(e.what());
+    }
+  }
   int64_t horizon = 1;
   for (int32_t d : delays)
     horizon = std::max<int64_t>(horizon, int64_t(d) + 1);
@@ -445,7 +453,7 @@ Trace ReferenceSimulator::simulate(ArrayRef<double> params,
     return clip(s, st.initLo + (st.initHi - st.initLo) * u);
   };
   if (config.initialRows > 1 && int64_t(config.initialRows) < horizon)
-    throw ::rateml::runtime::Error("--initial: the history has " +
+    return llvm::createStringError("--initial: the history has " +
                                    std::to_string(config.initialRows) +
                                    " steps but the delays need " +
                                    std::to_string(horizon));

@@ -1,14 +1,18 @@
 //===- rateml-reference.cpp - The float64 oracle as a sweep ---*- C++ -*-===//
 //
-//   rateml-reference model.xml [sweep.bin options]
+//   rateml-reference model.xml [--optimized] [sweep.bin options]
 //
 // Runs the same sweep as a compiled sweep.bin would, with the float64
 // reference interpreter, and writes the same HDF5 layout: the tests compare
-// the two, and it is the "scalar reference" of the benchmarks.
+// the two, and it is the "scalar reference" of the benchmarks. It reads the
+// model as written (only the conduction speed is named, which TVB's delay
+// rule needs) and describes it to the runtime from the model op, so nothing
+// of the compiler's pipeline or kernel builder runs; --optimized interprets
+// the model after rateml-optimize-model instead, which the compiled float64
+// kernels match to the bit.
 //
 //===----------------------------------------------------------------------===//
 
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -16,11 +20,10 @@
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "rateml/Frontend/LEMS/LEMSImporter.h"
 #include "rateml/InitAll.h"
-#include "rateml/Pipelines/Pipelines.h"
+#include "rateml/Reference/ReferenceModelInfo.h"
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/CommandLine.h"
 #include "rateml/runtime/Error.h"
-#include "rateml/runtime/KernelABI.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include <chrono>
@@ -30,30 +33,22 @@
 using namespace mlir;
 namespace rt = ::rateml::runtime;
 
-/// The metadata the kernels of `model` would carry (float64, one lane).
-static FailureOr<rt::ModelInfo> modelInfo(ModuleOp optimized) {
-  OwningOpRef<ModuleOp> kernels = optimized.clone();
-  PassManager pm(optimized.getContext());
-  mlir::rateml::CPUPipelineOptions options;
-  options.lanes = 1;
-  options.precision = "f64";
-  mlir::rateml::buildKernelPipeline(pm, options);
-  if (failed(pm.run(*kernels)))
-    return failure();
-  for (auto global : kernels->getOps<LLVM::GlobalOp>())
-    if (global.getSymName() == rt::symbol::kModelJson) {
-      std::string text =
-          cast<StringAttr>(*global.getValue()).getValue().str();
-      return rt::parseModelInfo(text.c_str());
-    }
-  return failure();
-}
-
 int main(int argc, char **argv) {
   if (argc < 2 || std::string(argv[1]) == "--help") {
-    std::printf("usage: rateml-reference model.xml [sweep.bin options]\n"
-                "Runs the sweep with the float64 reference interpreter.\n");
+    std::printf(
+        "usage: rateml-reference model.xml [--optimized] [sweep.bin options]\n"
+        "Runs the sweep with the float64 reference interpreter, on the model\n"
+        "as written, or with --optimized after rateml-optimize-model (what\n"
+        "the compiled kernels run). model.xml --help lists the options.\n");
     return argc < 2 ? 2 : 0;
+  }
+  std::vector<const char *> args = {argv[0]};
+  bool optimized = false;
+  for (int k = 2; k < argc; ++k) {
+    if (std::string(argv[k]) == "--optimized")
+      optimized = true;
+    else
+      args.push_back(argv[k]);
   }
   DialectRegistry registry;
   mlir::rateml::registerAllDialects(registry);
@@ -76,30 +71,31 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   PassManager pm(&context);
-  mlir::rateml::buildModelOptimizationPipeline(pm);
+  if (optimized)
+    mlir::rateml::buildModelOptimizationPipeline(pm);
+  else
+    pm.nest<mlir::rateml::ModelOp>().addPass(
+        mlir::rateml::createRateMLConductionSpeedPass());
   if (failed(pm.run(*module)))
     return 1;
-  FailureOr<rt::ModelInfo> info = modelInfo(*module);
   auto model = *module->getOps<mlir::rateml::ModelOp>().begin();
   FailureOr<mlir::rateml::reference::ReferenceSimulator> simulator =
       mlir::rateml::reference::ReferenceSimulator::create(model);
-  if (failed(info) || failed(simulator))
+  if (failed(simulator))
     return 1;
+  rt::ModelInfo info = mlir::rateml::reference::buildModelInfo(model);
 
   try {
-    std::vector<const char *> args = {argv[0]};
-    for (int k = 2; k < argc; ++k)
-      args.push_back(argv[k]);
     rt::SweepOptions options;
     if (rt::parseCommandLine(int(args.size()), args.data(), options) !=
         rt::CommandLineAction::Run) {
       std::printf(
           "%s",
-          rt::helpText(*info, "none: the reference runs on the CPU").c_str());
+          rt::helpText(info, "none: the reference runs on the CPU").c_str());
       return 0;
     }
     rt::Connectome connectome = rt::loadConnectome(options.connectivity);
-    rt::SweepResult result = rt::prepareSweep(*info, connectome, options);
+    rt::SweepResult result = rt::prepareSweep(info, connectome, options);
     if (result.bold || !result.storeData)
       throw rt::Error("--bold and --no-data are sweep.bin options; the "
                       "reference records /data only");
@@ -128,19 +124,21 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
             values[k] = result.params.rows[set][c];
-      mlir::rateml::reference::Trace trace =
+      llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, connectome, config, uint32_t(set));
-      data.insert(data.end(), trace.values.begin(), trace.values.end());
+      if (!trace)
+        throw rt::Error(llvm::toString(trace.takeError()));
+      data.insert(data.end(), trace->values.begin(), trace->values.end());
     }
     result.seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
-    rt::ResultWriter writer(options.output, *info, result);
+    rt::ResultWriter writer(options.output, info, result);
     rt::BatchOutput out;
     out.data.resize(data.size() * sizeof(double));
     std::memcpy(out.data.data(), data.data(), out.data.size());
     writer.writeSets(0, result.params.rows.size(), out);
-    writer.finish(*info, connectome, options, result);
+    writer.finish(info, connectome, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
                   "parameter-set steps/s; wrote %s\n",

@@ -10,6 +10,7 @@
 #define RATEML_REFERENCE_REFERENCESIMULATOR_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/Error.h"
 #include "rateml/Dialect/RateML/IR/RateMLOps.h"
 #include "rateml/runtime/Connectome.h"
 #include <cstdint>
@@ -58,9 +59,9 @@ class CompiledModel;
 /// A model prepared for interpretation.
 class ReferenceSimulator {
 public:
-  /// Prepares `model` (which must have been through the model pipeline or
-  /// at least rateml-conduction-speed). Reports problems with emitError on
-  /// the model and returns failure.
+  /// Prepares `model` as written (it needs only rateml-conduction-speed, so
+  /// that delays follow TVB's rule; the optimizing pipeline is optional).
+  /// Reports problems with emitError on the model and returns failure.
   static FailureOr<ReferenceSimulator> create(ModelOp model);
   ReferenceSimulator(ReferenceSimulator &&);
   ~ReferenceSimulator();
@@ -71,9 +72,13 @@ public:
   std::vector<std::string> getRecordedNames(bool recordStates) const;
 
   /// Simulates parameter set `setIndex` (used in the noise and initial
-  /// state keys) with swept parameter values `params` (model order).
-  Trace simulate(ArrayRef<double> params, const ::rateml::runtime::Connectome &connectome,
-                 const SimulationConfig &config, uint32_t setIndex) const;
+  /// state keys) with swept parameter values `params` (model order). A
+  /// problem with the input (a speed that gives no valid delays, an
+  /// --initial history shorter than the delays) is returned as an error.
+  llvm::Expected<Trace>
+  simulate(ArrayRef<double> params,
+           const ::rateml::runtime::Connectome &connectome,
+           const SimulationConfig &config, uint32_t setIndex) const;
 
 private:
   explicit ReferenceSimulator(std::unique_ptr<CompiledModel> model);

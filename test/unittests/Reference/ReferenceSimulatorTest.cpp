@@ -55,6 +55,18 @@ protected:
     return c;
   }
 
+  /// The trace of a simulation that must succeed.
+  static Trace simulateOk(const ReferenceSimulator &sim,
+                          ArrayRef<double> params, const Connectome &c,
+                          const SimulationConfig &config, uint32_t set) {
+    llvm::Expected<Trace> trace = sim.simulate(params, c, config, set);
+    if (!trace) {
+      ADD_FAILURE() << llvm::toString(trace.takeError());
+      return Trace();
+    }
+    return std::move(*trace);
+  }
+
   MLIRContext context;
   std::vector<OwningOpRef<ModuleOp>> modules;
 };
@@ -89,7 +101,7 @@ TEST_F(ReferenceTest, DelayedCouplingReadsTheRightStep) {
   config.steps = 10;
   config.integrator = Integrator::Euler;
   config.recordStates = true;
-  Trace t = sim.simulate({1.0}, c, config, 0);
+  Trace t = simulateOk(sim, {1.0}, c, config, 0);
   ASSERT_EQ(t.numSamples, 11u);
   auto y1 = [&](int64_t m) { return 1.0 + (m > 0 ? m : 0) * config.dt; };
   double x0 = 0.0;
@@ -101,6 +113,25 @@ TEST_F(ReferenceTest, DelayedCouplingReadsTheRightStep) {
   }
 }
 
+TEST_F(ReferenceTest, InputProblemsAreReturnedAsErrors) {
+  ReferenceSimulator sim = simulator(import(kDelayedRamp));
+  Connectome c = network(2, {0, 2, 0, 0}, {0, 1.5, 1.5, 0});
+  SimulationConfig config;
+  config.dt = 0.5;
+  config.steps = 10;
+  llvm::Expected<Trace> stopped = sim.simulate({0.0}, c, config, 0);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(llvm::toString(stopped.takeError()),
+            "conduction speed must be positive (mm/ms), got 0");
+  // Two rows of history, but a delay of 3 steps needs 4.
+  config.initial = {0, 0, 0, 0, 0, 0, 0, 0};
+  config.initialRows = 2;
+  llvm::Expected<Trace> short_ = sim.simulate({1.0}, c, config, 0);
+  ASSERT_FALSE(short_);
+  EXPECT_EQ(llvm::toString(short_.takeError()),
+            "--initial: the history has 2 steps but the delays need 4");
+}
+
 TEST_F(ReferenceTest, ZeroDelayIsSynchronous) {
   ReferenceSimulator sim = simulator(import(kDelayedRamp));
   Connectome c = network(2, {0, 2, 0, 0}, {0, 0, 0, 0});
@@ -109,7 +140,7 @@ TEST_F(ReferenceTest, ZeroDelayIsSynchronous) {
   config.steps = 4;
   config.integrator = Integrator::Euler;
   config.recordStates = true;
-  Trace t = sim.simulate({1.0}, c, config, 0);
+  Trace t = simulateOk(sim, {1.0}, c, config, 0);
   // x0(n + 1) = x0(n) + dt * 2 * y1(n): y1 of the same step.
   EXPECT_EQ(t.at(1, 0, 0), 0.5 * 2.0 * 1.0);
   EXPECT_EQ(t.at(2, 0, 0), 1.0 + 0.5 * 2.0 * 1.5);
@@ -135,12 +166,12 @@ TEST_F(ReferenceTest, HeunAndEulerMultipliers) {
   config.noise = false;
   config.recordStates = true;
   config.constants["k"] = 0.1; // slow enough to stay above the bound
-  Trace heun = sim.simulate({}, c, config, 0);
+  Trace heun = simulateOk(sim, {}, c, config, 0);
   double g = 1.0 - 0.01 + 0.5 * 0.01 * 0.01; // Heun: 1 - k dt + (k dt)^2 / 2
   for (size_t n = 0; n <= 5; ++n)
     EXPECT_NEAR(heun.at(n, 0, 0), std::pow(g, n), 1e-15);
   config.integrator = Integrator::Euler;
-  Trace euler = sim.simulate({}, c, config, 0);
+  Trace euler = simulateOk(sim, {}, c, config, 0);
   for (size_t n = 0; n <= 5; ++n)
     EXPECT_NEAR(euler.at(n, 0, 0), std::pow(0.99, n), 1e-15);
 }
@@ -157,7 +188,7 @@ TEST_F(ReferenceTest, WindowAveragesCoverTheStepsAfterTheirStart) {
   config.constants["k"] = 0.1;
   config.every = 5;
   config.averaged = true;
-  Trace t = sim.simulate({}, c, config, 0);
+  Trace t = simulateOk(sim, {}, c, config, 0);
   ASSERT_EQ(t.numSamples, 2u);
   // y(n) = 0.99^n; window k averages steps 5k+1 .. 5k+5.
   for (size_t k = 0; k < 2; ++k) {
@@ -177,7 +208,7 @@ TEST_F(ReferenceTest, ClippingAtTheLowerBound) {
   config.noise = false;
   config.recordStates = true;
   config.constants["k"] = 10.0;
-  Trace t = sim.simulate({}, c, config, 0);
+  Trace t = simulateOk(sim, {}, c, config, 0);
   EXPECT_EQ(t.at(200, 0, 0), 0.5);
   for (size_t n = 0; n <= 200; ++n)
     EXPECT_GE(t.at(n, 0, 0), 0.5);
@@ -196,7 +227,7 @@ TEST_F(ReferenceTest, NoiseFollowsThePhiloxKeys) {
     config.integrator = integrator;
     // nsig is absent: amplitude 1; dy = 0, so y is a random walk and Heun
     // adds the same draw as Euler.
-    Trace t = sim.simulate({}, c, config, 7);
+    Trace t = simulateOk(sim, {}, c, config, 7);
     double y = 1.0;
     for (uint32_t n = 0; n < 20; ++n) {
       y = std::max(0.5, y + ::rateml::runtime::noiseDraw(1234, 7, 0, 0, n));
@@ -204,9 +235,9 @@ TEST_F(ReferenceTest, NoiseFollowsThePhiloxKeys) {
     }
   }
   config.seed = 1235;
-  Trace other = sim.simulate({}, c, config, 7);
+  Trace other = simulateOk(sim, {}, c, config, 7);
   config.seed = 1234;
-  EXPECT_NE(other.at(5, 0, 0), sim.simulate({}, c, config, 7).at(5, 0, 0));
+  EXPECT_NE(other.at(5, 0, 0), simulateOk(sim, {}, c, config, 7).at(5, 0, 0));
 }
 
 std::string readModel(const std::string &name) {
@@ -235,8 +266,8 @@ TEST_F(ReferenceTest, ModelPipelinePreservesTrajectories) {
     config.seed = 5;
     config.recordStates = true;
     std::vector<double> params = {3.0, 0.05};
-    Trace a = plain.simulate(params, c, config, 3);
-    Trace b = optimized.simulate(params, c, config, 3);
+    Trace a = simulateOk(plain, params, c, config, 3);
+    Trace b = simulateOk(optimized, params, c, config, 3);
     ASSERT_EQ(a.values.size(), b.values.size()) << name;
     double worst = 0;
     for (size_t k = 0; k < a.values.size(); ++k) {

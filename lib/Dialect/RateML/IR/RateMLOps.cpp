@@ -18,6 +18,7 @@
 #include <cmath>
 #include <deque>
 #include <cstdio>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::rateml;
@@ -134,6 +135,16 @@ int64_t ModelOp::getStateIndex(StringRef name) {
     if (state.getSymName() == name)
       return i;
   return -1;
+}
+
+SmallVector<int64_t> ModelOp::computeDelayedStates() {
+  std::set<int64_t> delayed;
+  if (hasDelays())
+    for (CouplingOp coupling : getCouplings())
+      if (!coupling.getPre().getArgument(0).use_empty() ||
+          !coupling.getPost().getArgument(0).use_empty())
+        delayed.insert(coupling.getSource());
+  return SmallVector<int64_t>(delayed.begin(), delayed.end());
 }
 
 namespace {

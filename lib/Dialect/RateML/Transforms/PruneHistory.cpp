@@ -7,7 +7,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
-#include <set>
 
 namespace mlir::rateml {
 #define GEN_PASS_DEF_RATEMLPRUNEHISTORYPASS
@@ -22,15 +21,7 @@ struct PruneHistoryPass
     : rateml::impl::RateMLPruneHistoryPassBase<PruneHistoryPass> {
   void runOnOperation() override {
     ModelOp model = getOperation();
-    std::set<int64_t> delayed;
-    if (model.hasDelays())
-      model.walk([&](CouplingOp coupling) {
-        if (!coupling.getPre().getArgument(0).use_empty() ||
-            !coupling.getPost().getArgument(0).use_empty())
-          delayed.insert(coupling.getSource());
-      });
-    model.setDelayedStates(
-        SmallVector<int64_t>(delayed.begin(), delayed.end()));
+    model.setDelayedStates(model.computeDelayedStates());
   }
 };
 } // namespace
