@@ -139,6 +139,7 @@ int main(int argc, char **argv) {
       break;
     }
     checkCpu();
+    checkOutputPath(options.output);
     Connectome connectome = loadConnectome(options.connectivity);
     SweepResult prepared = prepareSweep(info, connectome, options);
     ResultWriter writer(options.output, info, prepared);
