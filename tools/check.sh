@@ -4,8 +4,8 @@
 #   2. the libMLIR.so link check (never static and shared MLIR at once) and
 #      the dialect reference generated from ODS (ninja mlir-doc);
 #   3. an ASan+UBSan build (clang-22) running the same suite;
-#   4. a short libFuzzer run over the XML frontend (RATEML_FUZZ_SECONDS,
-#      default 60).
+#   4. short libFuzzer runs over the XML frontend and over sweep.bin's input
+#      readers (RATEML_FUZZ_SECONDS each, default 60).
 # Prints "check: N passed, M failed[, K skipped]" at the end; exits non-zero
 # on failure.
 set -euo pipefail
@@ -92,6 +92,42 @@ if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/rateml-lems-fuzzer" \
       -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=4096 \
       -dict="$ROOT/test/fuzz/lems.dict" -print_final_stats=1 corpus "${SEEDS[@]}" \
       >fuzz.log 2>&1); then
+  grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
+  passed=$((passed + 1))
+else
+  tail -n 40 "$FUZZ_DIR/fuzz.log" >&2
+  echo "FAIL: the fuzzer found a crash; inputs are in $FUZZ_DIR" >&2
+  failed=$((failed + 1))
+  status=1
+fi
+[[ $status == 0 ]] && rm -rf "$FUZZ_DIR"
+
+step "libFuzzer over sweep.bin's input readers (${FUZZ_SECONDS}s)"
+ninja -C "$SAN_DIR" -j "$JOBS" rateml-runtime-fuzzer >/dev/null
+FUZZ_DIR="$(mktemp -d)"
+mkdir -p "$FUZZ_DIR/corpus" "$FUZZ_DIR/seeds"
+# Seeds: the inputs the tests wrote and read (but the bombs, slow by
+# design), each behind the byte that picks its reader
+# (test/fuzz/runtime-readers-fuzzer.cpp).
+seed() { { printf "\\$1"; cat "$2"; } >"$FUZZ_DIR/seeds/$3"; }
+k=0
+while IFS= read -r -d '' f; do
+  case "$f" in
+    *.npy) seed 000 "$f" $((k++)) ;;
+    *.csv) seed 001 "$f" $((k++)) ;;
+    *weights.txt | *tract_lengths.txt) seed 002 "$f" $((k++)) ;;
+    *.zip) seed 003 "$f" $((k++)) ;;
+  esac
+done < <(find "$SAN_DIR/test" "$ROOT/../shared/data" -type f -size -1024k \
+           \( -name '*.npy' -o -name '*.csv' -o -name '*.zip' \
+              -o -name weights.txt -o -name tract_lengths.txt \) \
+           ! -name '*bomb*' -print0 \
+           2>/dev/null)
+printf '\004--sweep\000global_coupling=0:1:5\000-s1\0003\000--duration\000100' \
+  >"$FUZZ_DIR/seeds/cli"
+if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/rateml-runtime-fuzzer" \
+      -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 corpus seeds >fuzz.log 2>&1); then
   grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
   passed=$((passed + 1))
 else

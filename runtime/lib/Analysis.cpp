@@ -8,6 +8,7 @@
 #include "rateml/runtime/Analysis.h"
 #include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/Limits.h"
 #include "rateml/runtime/Npy.h"
 #include <algorithm>
 #include <cmath>
@@ -69,11 +70,22 @@ std::vector<double> readSquare(const std::string &path, const std::string &what,
   return parseMatrix(text.str(), n, what + " '" + path + "'");
 }
 
-void checkFinite(const std::vector<double> &values, const std::string &what,
-                 const std::string &path) {
-  if (std::any_of(values.begin(), values.end(),
-                  [](double v) { return !std::isfinite(v); }))
-    throw Error(what + ": '" + path + "' has non-finite values");
+/// Throws unless every value is finite, naming the first that is not by its
+/// place in the file: (i, j) when `values` is the upper triangle of an
+/// n x n matrix (n > 0), else its index.
+void checkFinite(const std::vector<double> &values, size_t n,
+                 const std::string &what, const std::string &path) {
+  auto bad = firstNonFinite(values.data(), values.size());
+  if (!bad)
+    return;
+  std::string where = formatIndex({values.size()}, *bad);
+  if (n) {
+    size_t i = 0, k = *bad;
+    for (; k >= n - 1 - i; ++i)
+      k -= n - 1 - i;
+    where = formatIndex({n, n}, i * n + i + 1 + k);
+  }
+  throw Error(what + ": '" + path + "' has a non-finite value at " + where);
 }
 } // namespace
 
@@ -224,7 +236,7 @@ std::vector<double> rateml::runtime::readTargetFc(const std::string &path,
                 std::to_string(n) + " but the connectome has " +
                 std::to_string(nodes) + " nodes");
   std::vector<double> upper = upperTriangle(m, n);
-  checkFinite(upper, "--target-fc", path);
+  checkFinite(upper, n, "--target-fc", path);
   return upper;
 }
 
@@ -242,6 +254,6 @@ std::vector<double> rateml::runtime::readTargetFcd(const std::string &path) {
   }
   if (values.empty())
     throw Error("--target-fcd: '" + path + "' holds no FCD values");
-  checkFinite(values, "--target-fcd", path);
+  checkFinite(values, n, "--target-fcd", path);
   return values;
 }

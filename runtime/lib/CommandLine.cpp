@@ -7,6 +7,7 @@
 
 #include "rateml/runtime/CommandLine.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/Limits.h"
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
@@ -16,14 +17,19 @@ using namespace rateml::runtime;
 
 namespace {
 
+/// A whole number from `min` to `max`; beyond `max` (even past 2^64) the
+/// message names the limit.
 uint64_t parseCount(const std::string &text, const std::string &option,
-                    uint64_t min) {
+                    uint64_t min, uint64_t max = UINT64_MAX) {
   char *end = nullptr;
   errno = 0;
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end || errno || text[0] == '-' || v < min)
+  if (text.empty() || *end || text[0] == '-' || v < min)
     throw Error(option + ": '" + text + "' is not a whole number >= " +
                 std::to_string(min));
+  if (errno == ERANGE || v > max)
+    throw Error(option + ": '" + text + "' exceeds the limit of " +
+                std::to_string(max));
   return v;
 }
 
@@ -70,7 +76,7 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
     else if (arg == "--dt" || arg == "-dt")
       options.dt = parseNumber(next(), arg);
     else if (arg == "--steps")
-      options.steps = parseCount(next(), arg, 0);
+      options.steps = parseCount(next(), arg, 0, kMaxSteps);
     else if (arg == "--duration" || arg == "-n")
       options.duration = parseNumber(next(), arg);
     else if (arg == "--sweep")
@@ -126,9 +132,9 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
     else if (arg == "--target-fcd")
       options.targetFcd = next();
     else if (arg == "--threads")
-      options.threads = unsigned(parseCount(next(), arg, 1));
+      options.threads = unsigned(parseCount(next(), arg, 1, kMaxThreads));
     else if (arg == "--lanes")
-      options.lanes = unsigned(parseCount(next(), arg, 1));
+      options.lanes = unsigned(parseCount(next(), arg, 1, UINT32_MAX));
     else if (arg == "--batch")
       options.batch = parseCount(next(), arg, 1);
     else if (arg == "--quiet")
@@ -140,8 +146,12 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.backend = v;
     } else if (arg.size() > 2 && arg[0] == '-' && arg[1] == 's' &&
                arg.find_first_not_of("0123456789", 2) == std::string::npos) {
-      unsigned index = unsigned(std::stoul(arg.substr(2)));
-      options.pointsByIndex[index] = parseCount(next(), arg, 1);
+      errno = 0;
+      unsigned long long index = std::strtoull(arg.c_str() + 2, nullptr, 10);
+      if (errno == ERANGE || index > UINT32_MAX)
+        throw Error(arg + ": no swept parameter has that index");
+      options.pointsByIndex[unsigned(index)] =
+          parseCount(next(), arg, 1, kMaxAxisPoints);
     } else {
       throw Error("unknown option '" + std::string(argv[k]) +
                   "' (see --help)");

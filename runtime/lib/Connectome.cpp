@@ -24,9 +24,22 @@ using namespace rateml::runtime;
 
 namespace {
 
-/// Decompressed members larger than this are refused (a bzip2 bomb guard).
-constexpr size_t kMaxMemberBytes = size_t(1) << 30;
+/// Members (after decompression) larger than this are refused as they
+/// stream in, before they are held whole: a guard against zip and bzip2
+/// bombs. TVB's largest connectome (998 nodes) has 25 MB text matrices;
+/// this allows about 3000 nodes.
+constexpr size_t kMaxMemberBytes = size_t(256) << 20;
 constexpr size_t kMaxBuiltinNodes = 10000;
+
+/// Appends `n` bytes of member `what` to `out`, or throws when the member
+/// would grow past kMaxMemberBytes.
+void appendBounded(std::string &out, const char *bytes, size_t n,
+                   const std::string &what) {
+  if (n > kMaxMemberBytes - out.size())
+    throw Error(what + ": larger than the limit of " +
+                std::to_string(kMaxMemberBytes >> 20) + " MiB");
+  out.append(bytes, n);
+}
 
 std::string bunzip2(const std::string &compressed, const std::string &what) {
   bz_stream stream;
@@ -38,19 +51,18 @@ std::string bunzip2(const std::string &compressed, const std::string &what) {
   stream.next_in = const_cast<char *>(compressed.data());
   stream.avail_in = static_cast<unsigned>(compressed.size());
   int rc = BZ_OK;
-  while (rc == BZ_OK) {
-    stream.next_out = chunk.data();
-    stream.avail_out = static_cast<unsigned>(chunk.size());
-    rc = BZ2_bzDecompress(&stream);
-    out.append(chunk.data(), chunk.size() - stream.avail_out);
-    if (out.size() > kMaxMemberBytes) {
-      BZ2_bzDecompressEnd(&stream);
-      throw Error(what + ": decompresses to more than 1 GiB");
+  try {
+    while (rc == BZ_OK) {
+      stream.next_out = chunk.data();
+      stream.avail_out = static_cast<unsigned>(chunk.size());
+      rc = BZ2_bzDecompress(&stream);
+      appendBounded(out, chunk.data(), chunk.size() - stream.avail_out, what);
+      if (rc == BZ_OK && stream.avail_in == 0 && stream.avail_out != 0)
+        throw Error(what + ": truncated bzip2 data");
     }
-    if (rc == BZ_OK && stream.avail_in == 0 && stream.avail_out != 0) {
-      BZ2_bzDecompressEnd(&stream);
-      throw Error(what + ": truncated bzip2 data");
-    }
+  } catch (...) {
+    BZ2_bzDecompressEnd(&stream);
+    throw;
   }
   BZ2_bzDecompressEnd(&stream);
   if (rc != BZ_STREAM_END)
@@ -76,9 +88,14 @@ std::string readFile(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error("cannot read '" + path.string() + "': " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string data;
+  std::vector<char> chunk(1 << 16);
+  while (in.read(chunk.data(), std::streamsize(chunk.size())) ||
+         in.gcount() > 0)
+    appendBounded(data, chunk.data(), size_t(in.gcount()), path.string());
+  if (in.bad())
+    throw Error("cannot read '" + path.string() + "'");
+  return data;
 }
 
 /// Looks up `name` or `name.bz2` through `read`.
@@ -114,16 +131,23 @@ public:
       const char *entry = zip_get_name(archive, i, 0);
       if (!entry || baseName(entry) != name)
         continue;
-      zip_stat_t st;
-      if (zip_stat_index(archive, i, 0, &st) != 0 || st.size > kMaxMemberBytes)
-        throw Error(path + ": member '" + entry + "' is unreadable or too large");
+      const std::string what = path + ": member '" + entry + "'";
       zip_file_t *file = zip_fopen_index(archive, i, 0);
       if (!file)
         throw Error(path + ": cannot open member '" + entry + "'");
-      std::string data(st.size, '\0');
-      zip_int64_t got = zip_fread(file, data.data(), st.size);
+      // In chunks: the size the archive declares may be a lie.
+      std::string data;
+      std::vector<char> chunk(1 << 16);
+      zip_int64_t got;
+      try {
+        while ((got = zip_fread(file, chunk.data(), chunk.size())) > 0)
+          appendBounded(data, chunk.data(), size_t(got), what);
+      } catch (...) {
+        zip_fclose(file);
+        throw;
+      }
       zip_fclose(file);
-      if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+      if (got < 0)
         throw Error(path + ": cannot read member '" + entry + "'");
       return data;
     }

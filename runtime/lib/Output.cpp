@@ -12,7 +12,11 @@
 #include "rateml/runtime/Version.h"
 #include <hdf5.h>
 #include <openssl/evp.h>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace rateml::runtime;
@@ -136,6 +140,23 @@ void writeBoldMetadata(hid_t file, const SweepResult::BoldPlan &plan,
 }
 
 } // namespace
+
+void rateml::runtime::checkOutputPath(const std::string &path) {
+  if (path.empty())
+    throw Error("--output: the path is empty");
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw Error("--output: '" + path + "' exists and is not a file" +
+                (S_ISDIR(st.st_mode) ? " (a directory)" : ""));
+  // The results are written next to `path` and renamed onto it.
+  std::string probe = path + ".XXXXXX";
+  int fd = mkstemp(probe.data());
+  if (fd < 0)
+    throw Error("--output: cannot create a file next to '" + path +
+                "': " + std::strerror(errno));
+  close(fd);
+  std::remove(probe.c_str());
+}
 
 ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
                            const SweepResult &shape)

@@ -7,6 +7,7 @@
 
 #include "rateml/runtime/ParamGrid.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/Limits.h"
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -78,10 +79,14 @@ SweepAxis rateml::runtime::parseSweepAxis(const std::string &spec) {
   double hi = parseNumber(parts[1], "--sweep " + name + " HI");
   std::string countText = trim(parts[2]);
   char *end = nullptr;
-  long count = std::strtol(countText.c_str(), &end, 10);
-  if (countText.empty() || *end || count < 1 || count > 100000000)
+  errno = 0;
+  long long count = std::strtoll(countText.c_str(), &end, 10);
+  if (countText.empty() || *end || count < 1)
     throw Error("malformed range '" + spec +
                 "': COUNT must be a whole number >= 1");
+  if (errno == ERANGE || uint64_t(count) > kMaxAxisPoints)
+    throw Error("--sweep " + name + ": COUNT " + countText +
+                " exceeds the limit of " + std::to_string(kMaxAxisPoints));
   return {name, linspace(lo, hi, static_cast<size_t>(count))};
 }
 
@@ -95,20 +100,26 @@ SweepAxis rateml::runtime::parseValuesAxis(const std::string &spec) {
   return axis;
 }
 
-ParamTable rateml::runtime::cartesianProduct(const std::vector<SweepAxis> &axes) {
+ParamTable rateml::runtime::cartesianProduct(const std::vector<SweepAxis> &axes,
+                                             const SetLimit &limit) {
   ParamTable table;
   std::set<std::string> seen;
-  size_t total = 1;
+  // The number of sets, or nothing past 2^64.
+  std::optional<uint64_t> total = 1;
   for (const SweepAxis &axis : axes) {
     if (!seen.insert(axis.name).second)
       throw Error("parameter '" + axis.name + "' is swept twice");
     table.names.push_back(axis.name);
-    total *= axis.values.size();
-    if (total > (size_t(1) << 32))
-      throw Error("the sweep has more than 2^32 parameter sets");
+    if (total)
+      total = boundedProduct({*total, axis.values.size()});
   }
-  table.rows.reserve(total);
-  for (size_t index = 0; index < total; ++index) {
+  if (!total || *total > limit.sets)
+    throw Error("the sweep has " +
+                (total ? std::to_string(*total) : std::string("over 2^64")) +
+                " parameter sets, more than the limit of " +
+                std::to_string(limit.sets) + ": " + limit.why);
+  table.rows.reserve(*total);
+  for (size_t index = 0; index < *total; ++index) {
     std::vector<double> row(axes.size());
     size_t rest = index;
     // The last axis varies fastest.
@@ -121,7 +132,8 @@ ParamTable rateml::runtime::cartesianProduct(const std::vector<SweepAxis> &axes)
   return table;
 }
 
-ParamTable rateml::runtime::readParamTable(const std::string &path) {
+ParamTable rateml::runtime::readParamTable(const std::string &path,
+                                           const SetLimit &limit) {
   std::ifstream in(path);
   if (!in)
     throw Error("cannot read parameter table '" + path + "'");
@@ -148,6 +160,10 @@ ParamTable rateml::runtime::readParamTable(const std::string &path) {
       throw Error(path + ":" + std::to_string(lineNo) + ": " +
                   std::to_string(cells.size()) + " values, expected " +
                   std::to_string(table.names.size()));
+    if (table.rows.size() == limit.sets)
+      throw Error("parameter table '" + path + "' has more than " +
+                  std::to_string(limit.sets) + " parameter sets: " +
+                  limit.why);
     std::vector<double> row;
     for (const std::string &cell : cells)
       row.push_back(parseNumber(cell, path + ":" + std::to_string(lineNo)));

@@ -14,6 +14,7 @@
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/Limits.h"
 #include "rateml/runtime/Npy.h"
 #include "rateml/runtime/Philox.h"
 #include <algorithm>
@@ -22,7 +23,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -39,6 +39,13 @@ std::string joinNames(const std::vector<std::string> &names) {
   for (const std::string &n : names)
     s += (s.empty() ? "" : ", ") + n;
   return s.empty() ? "none" : s;
+}
+
+/// A length in ms for messages, in %g form: options may be huge.
+std::string formatMs(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g ms", ms);
+  return text;
 }
 
 /// The parameter-level slots of one set, computed by the setup kernel.
@@ -448,12 +455,33 @@ InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
     throw Error("--initial: shape (" + got + ") is neither (" + want +
                 ") nor (T, " + want + ")");
   }
+  if (auto bad = firstNonFinite(array.values.data(), array.values.size()))
+    throw Error("--initial: '" + path + "' has a non-finite value at " +
+                formatIndex(shape, *bad));
   h.values = std::move(array.values);
   return h;
 }
 
+/// The most parameter sets whose values fit in half the available memory:
+/// each set's row of the table (held twice: prepared and result), its
+/// parameter-level slots, its /params row and per-set results; an estimate,
+/// counting a vector's header and allocation overhead as 40 bytes.
+static SetLimit parameterSetLimit(const ModelInfo &info) {
+  const uint64_t vector = 40, P = info.params.size(),
+                 V = std::max(info.states.size(), info.exposures.size());
+  const uint64_t perSet = 2 * (vector + 8 * P) + vector + 8 * info.numSlots +
+                          8 * P + 8 * (V + 3);
+  const uint64_t memory = availableMemory();
+  const uint64_t fit = memory / 2 / perSet;
+  if (fit >= kMaxSets)
+    return {};
+  return {fit, "the values of more sets do not fit in half the available "
+               "memory (" + formatBytes(memory) + "); split the sweep"};
+}
+
 ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
                                             const SweepOptions &options) {
+  const SetLimit limit = parameterSetLimit(info);
   std::vector<std::string> known;
   for (const auto &p : info.params)
     known.push_back(p.name);
@@ -465,7 +493,7 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
   if (options.paramTable) {
     if (!options.axes.empty())
       throw Error("--param-table cannot be combined with --sweep or --values");
-    ParamTable table = readParamTable(*options.paramTable);
+    ParamTable table = readParamTable(*options.paramTable, limit);
     for (const std::string &name : table.names)
       checkName(name);
     for (const std::string &name : known)
@@ -493,7 +521,7 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
     size_t points = it == options.pointsByIndex.end() ? 4 : it->second;
     axes.push_back({p.name, linspace(p.lo, p.hi, points)});
   }
-  return cartesianProduct(axes);
+  return cartesianProduct(axes, limit);
 }
 
 /// Checks the BOLD and analysis options against the run and converts their
@@ -514,42 +542,53 @@ static SweepResult::BoldPlan planBold(const SweepOptions &options,
     throw Error("--bold-dt must be a positive number of ms");
   if (!(tr > 0) || !std::isfinite(tr))
     throw Error("--bold-tr must be a positive number of ms");
-  plan.integrateEvery =
-      std::max<uint64_t>(1, std::llround(boldDt / options.dt));
-  plan.sampleEvery =
-      std::max<uint64_t>(1, std::llround(tr / (double(plan.integrateEvery) *
-                                               options.dt))) *
-      plan.integrateEvery;
+  // Both are rounded to whole steps, checked first: the rounding of a huge
+  // one would overflow.
+  std::optional<uint64_t> integrateEvery =
+      wholeSteps(boldDt, options.dt, result.steps);
+  if (!integrateEvery)
+    throw Error("--bold-dt: " + formatMs(boldDt) + " is longer than the run (" +
+                formatMs(double(result.steps) * options.dt) + ")");
+  plan.integrateEvery = std::max<uint64_t>(1, *integrateEvery);
+  std::optional<uint64_t> sampleEvery;
+  if (auto periods = wholeSteps(tr, double(plan.integrateEvery) * options.dt))
+    sampleEvery =
+        boundedProduct({std::max<uint64_t>(1, *periods), plan.integrateEvery});
+  // A period past 2^64 steps holds no sample: refused below.
+  plan.sampleEvery = sampleEvery.value_or(UINT64_MAX);
   plan.numSamples = result.steps / plan.sampleEvery;
   const double trMs = double(plan.sampleEvery) * options.dt;
   if (plan.numSamples < 2)
     throw Error("--bold-tr: the run (" +
                 std::to_string(double(result.steps) * options.dt) +
                 " ms) holds fewer than 2 BOLD samples of " +
-                std::to_string(trMs) + " ms");
+                (sampleEvery ? std::to_string(trMs) + " ms" : formatMs(tr)));
   plan.stepSeconds = double(plan.integrateEvery) * options.dt / 1000.0;
   for (const auto &[name, value] : options.boldConstants)
     plan.model.set(name, value);
   plan.model.check();
 
+  // BOLD samples in `ms`; more than the run's (or a negative number) as
+  // numSamples + 1, which the checks below refuse.
+  auto samplesIn = [&](double ms) -> size_t {
+    return wholeSteps(ms, trMs, plan.numSamples).value_or(plan.numSamples + 1);
+  };
   AnalysisConfig &a = plan.analysis;
   double transient = options.fcTransient.value_or(0.0);
   if (!(transient >= 0) || !std::isfinite(transient))
     throw Error("--fc-transient must be a non-negative number of ms");
-  a.firstSample = size_t(std::llround(transient / trMs));
+  a.firstSample = samplesIn(transient);
   if (a.firstSample + 2 > plan.numSamples)
     throw Error("--fc-transient leaves fewer than 2 of the " +
                 std::to_string(plan.numSamples) + " BOLD samples for FC");
   if (options.fcdWindow) {
     if (!(*options.fcdWindow > 0))
       throw Error("--fcd-window must be a positive number of ms");
-    a.fcdWindow = size_t(std::llround(*options.fcdWindow / trMs));
+    a.fcdWindow = samplesIn(*options.fcdWindow);
     if (a.fcdWindow < 2)
       throw Error("--fcd-window must span at least 2 BOLD samples (TR " +
                   std::to_string(trMs) + " ms)");
-    a.fcdStep = options.fcdStep
-                    ? size_t(std::llround(*options.fcdStep / trMs))
-                    : 1;
+    a.fcdStep = options.fcdStep ? samplesIn(*options.fcdStep) : 1;
     if (a.fcdStep < 1)
       throw Error("--fcd-step must span at least 1 BOLD sample (TR " +
                   std::to_string(trMs) + " ms)");
@@ -567,6 +606,51 @@ static SweepResult::BoldPlan planBold(const SweepOptions &options,
   if (options.targetFcd)
     a.targetFcdValues = readTargetFcd(*options.targetFcd);
   return plan;
+}
+
+/// Bytes of output per parameter set: of /data, and of everything (with
+/// /bold and /fc); nothing past 2^64.
+struct SetOutputBytes {
+  uint64_t data = 0, all = 0;
+};
+static std::optional<SetOutputBytes> setOutputBytes(const ModelInfo &info,
+                                                    const SweepResult &result) {
+  const uint64_t N = result.numNodes;
+  std::optional<uint64_t> data =
+      boundedProduct({result.storeData ? result.numSamples : 0,
+                      result.varNames.size(), N, info.elementBytes()});
+  std::optional<uint64_t> bold =
+      result.bold
+          ? boundedProduct({result.bold->numSamples + N, N, sizeof(double)})
+          : 0;
+  if (!data || !bold || *data > UINT64_MAX - *bold)
+    return std::nullopt;
+  return SetOutputBytes{*data, *data + *bold};
+}
+
+/// Refuses output that cannot be held: one set's beyond the memory
+/// available (a batch holds at least one set's output), or the whole
+/// sweep's beyond 2^64 bytes.
+static void checkOutputSize(const ModelInfo &info, const SweepResult &result) {
+  std::optional<SetOutputBytes> bytes = setOutputBytes(info, result);
+  const uint64_t memory = availableMemory();
+  if (!bytes || bytes->all > memory) {
+    const std::string nodes = std::to_string(result.numNodes) + " nodes";
+    std::string what;
+    if (result.storeData)
+      what = "/data " + std::to_string(result.numSamples) + " samples x " +
+             std::to_string(result.varNames.size()) + " variables x " + nodes;
+    if (result.bold)
+      what += (what.empty() ? "/bold " : ", /bold ") +
+              std::to_string(result.bold->numSamples) + " samples x " + nodes;
+    throw Error("the output of one parameter set (" + what + ") is " +
+                (bytes ? formatBytes(bytes->all) : "over 2^64 bytes") +
+                ", more than the " + formatBytes(memory) +
+                " of memory available; record fewer samples (--every, "
+                "--tavg) or shorten the run (--steps, --duration)");
+  }
+  if (!boundedProduct({result.params.rows.size(), bytes->all}))
+    throw Error("the output of the sweep exceeds 2^64 bytes");
 }
 
 SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
@@ -588,15 +672,25 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   }
   SweepResult result;
   result.params = buildParamTable(info, options);
-  result.steps = options.steps ? *options.steps
-                               : uint64_t(std::llround(options.duration.value_or(
-                                              1000.0) / options.dt));
+  if (options.steps) {
+    result.steps = *options.steps;
+  } else {
+    const double duration = options.duration.value_or(1000.0);
+    std::optional<uint64_t> steps = wholeSteps(duration, options.dt);
+    if (!steps)
+      throw Error("--duration: " + formatMs(duration) + " at --dt " +
+                  formatMs(options.dt) + " exceeds the limit of " +
+                  std::to_string(kMaxSteps) + " steps");
+    result.steps = *steps;
+  }
   if (options.tavg && options.every)
     throw Error("give --every or --tavg, not both");
   if (options.tavg) {
     if (!(*options.tavg > 0))
       throw Error("--tavg must be a positive number of ms");
-    result.every = std::max<uint64_t>(1, std::llround(*options.tavg / options.dt));
+    // A window longer than any run leaves no sample: refused below.
+    result.every = std::max<uint64_t>(
+        1, wholeSteps(*options.tavg, options.dt).value_or(kMaxSteps + 1));
     result.averaged = true;
     result.numSamples = result.steps / result.every;
     if (result.numSamples == 0)
@@ -626,21 +720,8 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
                 "that drives the BOLD signal)");
   if (!options.storeData && !options.bold)
     throw Error("--no-data without --bold would compute nothing");
+  checkOutputSize(info, result);
   return result;
-}
-
-/// Bytes of memory the system can still give us.
-static size_t availableMemory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  size_t kib = 0;
-  while (meminfo >> key >> kib) {
-    if (key == "MemAvailable:")
-      return kib * 1024;
-    meminfo.ignore(256, '\n');
-  }
-  long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  return pages > 0 && size > 0 ? size_t(pages) * size_t(size) : size_t(1) << 30;
 }
 
 /// The mean over nodes of every variable at the last sample of a batch's
@@ -757,20 +838,25 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                          ? options.threads
                          : std::max(1u, std::thread::hardware_concurrency());
   // Memory plan: each batch's output is held until written; a quarter of
-  // the available memory goes to it unless --batch says otherwise.
+  // the available memory goes to it unless --batch says otherwise, and never
+  // more than all of it (one set's fits: prepareSweep checked).
   const size_t N = result.numNodes;
-  const size_t dataPerSet =
-      result.storeData ? result.numSamples * numVars * N * info.elementBytes()
-                       : 0;
+  const SetOutputBytes setBytes = *setOutputBytes(info, result);
+  const size_t dataPerSet = setBytes.data;
   const size_t boldSamples = result.bold ? result.bold->numSamples : 0;
-  size_t perSet = std::max<size_t>(
-      1, dataPerSet + (result.bold ? (boldSamples + N) * N * sizeof(double) : 0));
+  const size_t perSet = std::max<size_t>(1, setBytes.all);
+  const size_t memory = availableMemory();
   size_t batch = options.batch
                      ? *options.batch
-                     : std::max<size_t>(W * threads,
-                                        availableMemory() / 4 / perSet / W * W);
+                     : std::max<size_t>(W * threads, memory / 4 / perSet / W * W);
   if (batch == 0)
     throw Error("--batch must be at least 1");
+  if (options.batch &&
+      !boundedProduct({std::min(batch, numSets), perSet}, memory))
+    throw Error("--batch " + std::to_string(batch) + ": the output of a " +
+                "batch exceeds the " + formatBytes(memory) +
+                " of memory available");
+  batch = std::min(batch, std::max<size_t>(1, memory / perSet));
   if (gpu && !options.batch) {
     // Device memory per set: parameters, state, history of the coupled
     // states, delays (one table for all when the speed is not swept),

@@ -108,6 +108,7 @@ int main(int argc, char **argv) {
       break;
     }
     checkCpuFeatures(rateml_target_features);
+    checkOutputPath(options.output);
     Connectome connectome = loadConnectome(options.connectivity);
     SweepResult prepared = prepareSweep(info, connectome, options);
     ResultWriter writer(options.output, info, prepared);

@@ -49,6 +49,29 @@ TEST(ParamGrid, CartesianProductFirstSlowest) {
             "parameter 'a' is swept twice");
 }
 
+TEST(ParamGrid, SetLimitRefusesBeforeBuilding) {
+  const SetLimit five{5, "why"};
+  EXPECT_EQ(cartesianProduct({{"a", {1, 2}}, {"b", {1, 2}}}, five).rows.size(),
+            4u);
+  EXPECT_EQ(errorOf([&] {
+              cartesianProduct({{"a", {1, 2}}, {"b", {1, 2, 3}}}, five);
+            }),
+            "the sweep has 6 parameter sets, more than the limit of 5: why");
+  // 2^64 sets: counted without wrapping (to 0) and refused before any row
+  // is built.
+  std::vector<SweepAxis> huge;
+  for (int k = 0; k < 4; ++k)
+    huge.push_back({"p" + std::to_string(k), std::vector<double>(1 << 16)});
+  EXPECT_EQ(errorOf([&] { cartesianProduct(huge); }),
+            "the sweep has over 2^64 parameter sets, more than the limit of "
+            "4294967296: the noise counters number sets in 32 bits");
+  auto path = std::filesystem::temp_directory_path() / "rateml-limit.csv";
+  std::ofstream(path) << "g\n1\n2\n3\n4\n5\n6\n";
+  EXPECT_EQ(errorOf([&] { readParamTable(path.string(), five); }),
+            "parameter table '" + path.string() +
+                "' has more than 5 parameter sets: why");
+}
+
 TEST(ParamGrid, CsvTable) {
   auto path = std::filesystem::temp_directory_path() / "rateml-params.csv";
   std::ofstream(path) << "g, speed\n0.1,3\n# comment\n0.2, 10\n";

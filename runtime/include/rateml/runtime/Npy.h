@@ -21,6 +21,13 @@ struct NpyArray {
 /// Reads `path`; throws Error naming the file and the problem.
 NpyArray readNpy(const std::string &path);
 
+/// A shape or an index as NumPy prints it: "(2, 0, 17)", "(5,)".
+std::string formatTuple(const std::vector<size_t> &values);
+
+/// The position of the `flat`-th value of a C-order array of `shape`, as
+/// formatTuple prints it.
+std::string formatIndex(const std::vector<size_t> &shape, size_t flat);
+
 } // namespace rateml::runtime
 
 #endif // RATEML_RUNTIME_NPY_H

@@ -8,6 +8,7 @@
 #ifndef RATEML_RUNTIME_PARAMGRID_H
 #define RATEML_RUNTIME_PARAMGRID_H
 
+#include "rateml/runtime/Limits.h"
 #include <string>
 #include <vector>
 
@@ -32,11 +33,19 @@ struct ParamTable {
   std::vector<std::vector<double>> rows;
 };
 
+/// How many parameter sets a sweep may have, and why (for the message that
+/// refuses more before their table is built).
+struct SetLimit {
+  uint64_t sets = kMaxSets;
+  std::string why = "the noise counters number sets in 32 bits";
+};
+
 /// The Cartesian product of `axes`, the first axis varying slowest.
-ParamTable cartesianProduct(const std::vector<SweepAxis> &axes);
+ParamTable cartesianProduct(const std::vector<SweepAxis> &axes,
+                            const SetLimit &limit = {});
 
 /// Reads a CSV file: a header of parameter names, one set per row.
-ParamTable readParamTable(const std::string &path);
+ParamTable readParamTable(const std::string &path, const SetLimit &limit = {});
 
 /// Parses a real number the way the command line accepts them; throws Error
 /// naming `what` otherwise.

@@ -174,6 +174,12 @@ private:
   PerSet data, bold, fc, fcdVar, fcCorr, fcdKs;
 };
 
+/// Throws Error unless a result file can be written at `path` (--output):
+/// not empty, not an existing directory or other non-file, and a new file
+/// can be created next to it (a probe, removed at once). Run before any
+/// work, so that a run does not fail only at its final rename.
+void checkOutputPath(const std::string &path);
+
 /// The parameter sets the options describe: named axes first (the first
 /// varying slowest), then unnamed swept parameters with their XML range in
 /// 4 points (RateML's default), or a CSV table. Throws Error.
