@@ -37,7 +37,7 @@ void mlir::rateml::buildKernelPipeline(OpPassManager &pm,
 void mlir::rateml::buildLowerToCPUPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
   buildKernelPipeline(pm, options);
-  if (options.precision == "f32")
+  if (options.precision == KernelPrecision::F32)
     pm.addPass(createRateMLApproximateMathPass());
   // Intrinsics first (hardware FMA and rounding; the backend expands vector
   // sin/exp/... into per-lane libm calls), libm for what has none.

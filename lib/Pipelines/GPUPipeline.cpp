@@ -20,7 +20,7 @@ using namespace mlir;
 void mlir::rateml::buildLowerToNVVMPipeline(OpPassManager &pm,
                                             const GPUPipelineOptions &options) {
   ConvertRateMLToKernelPassOptions kernel;
-  kernel.target = "gpu";
+  kernel.target = KernelTarget::GPU;
   kernel.precision = options.precision;
   pm.addPass(createConvertRateMLToKernelPass(kernel));
   pm.addPass(createCanonicalizerPass());

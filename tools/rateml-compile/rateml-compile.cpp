@@ -120,13 +120,19 @@ cl::opt<bool> printSummary(
     cl::init(false), cl::cat(category));
 } // namespace
 
+/// --precision, once main has checked that it is f32 or f64.
+static rateml::KernelPrecision kernelPrecision() {
+  return precision == "f64" ? rateml::KernelPrecision::F64
+                            : rateml::KernelPrecision::F32;
+}
+
 /// PTX of the model's GPU kernels.
 static FailureOr<std::string> compilePTX(MLIRContext &context,
                                          ModuleOp analysed) {
   OwningOpRef<ModuleOp> gpuKernels = analysed.clone();
   rateml::GPUPipelineOptions options;
   options.chip = gpuArch;
-  options.precision = precision;
+  options.precision = kernelPrecision();
   options.toolkit = cudaToolkit;
   PassManager lowerGpu(&context);
   if (failed(applyPassManagerCLOptions(lowerGpu)))
@@ -242,7 +248,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   rateml::CPUPipelineOptions options;
   options.lanes = lanes;
   options.narrowLanes = unsigned(narrowLanes);
-  options.precision = precision;
+  options.precision = kernelPrecision();
   options.block = block;
   PassManager lower(&context);
   if (failed(applyPassManagerCLOptions(lower)))

@@ -18,6 +18,12 @@
 
 namespace mlir::rateml {
 
+/// Where convert-rateml-to-kernel's kernels run: SIMD lanes on the CPU, or
+/// one parameter set per GPU thread.
+enum class KernelTarget { CPU, GPU };
+/// The element type of the kernels' per-set values.
+enum class KernelPrecision { F32, F64 };
+
 #define GEN_PASS_DECL
 #include "rateml/Conversion/Passes.h.inc"
 

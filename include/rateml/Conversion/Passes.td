@@ -56,12 +56,16 @@ def ConvertRateMLToKernelPass : Pass<"convert-rateml-to-kernel", "ModuleOp"> {
     coalesce), and the step kernel runs a chunk of steps.
   }];
   let options = [
-    Option<"target", "target", "std::string", "\"cpu\"",
-           "cpu: SIMD lanes; gpu: one parameter set per thread">,
+    Option<"target", "target", "KernelTarget", "KernelTarget::CPU",
+           "Where the kernels run", [{::llvm::cl::values(
+             clEnumValN(KernelTarget::CPU, "cpu", "SIMD lanes of parameter sets"),
+             clEnumValN(KernelTarget::GPU, "gpu", "one parameter set per thread"))}]>,
     Option<"lanes", "lanes", "unsigned", "8",
            "Parameter sets per vector (SIMD width in elements; cpu only)">,
-    Option<"precision", "precision", "std::string", "\"f32\"",
-           "Element type of the kernels: f32 or f64">,
+    Option<"precision", "precision", "KernelPrecision", "KernelPrecision::F32",
+           "Element type of the kernels", [{::llvm::cl::values(
+             clEnumValN(KernelPrecision::F32, "f32", "float32"),
+             clEnumValN(KernelPrecision::F64, "f64", "float64"))}]>,
     Option<"block", "block", "unsigned", "8",
            "Steps of coupling per pass over the edges (cpu only; 1 = off)">,
     Option<"narrowLanes", "narrow-lanes", "unsigned", "0",

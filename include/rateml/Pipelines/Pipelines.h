@@ -8,6 +8,7 @@
 #define RATEML_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "rateml/Conversion/Passes.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace mlir::rateml {
@@ -16,9 +17,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<unsigned> lanes{*this, "lanes",
                          llvm::cl::desc("Parameter sets per SIMD vector"),
                          llvm::cl::init(8)};
-  Option<std::string> precision{*this, "precision",
-                                llvm::cl::desc("f32 or f64"),
-                                llvm::cl::init("f32")};
+  Option<KernelPrecision> precision{
+      *this, "precision", llvm::cl::desc("Element type of the kernels"),
+      llvm::cl::init(KernelPrecision::F32),
+      llvm::cl::values(clEnumValN(KernelPrecision::F32, "f32", "float32"),
+                       clEnumValN(KernelPrecision::F64, "f64", "float64"))};
   Option<unsigned> block{
       *this, "block",
       llvm::cl::desc("Steps of coupling per pass over the edges (1 = off)"),
@@ -46,9 +49,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<std::string> features{*this, "features",
                                llvm::cl::desc("PTX ISA version, e.g. +ptx80"),
                                llvm::cl::init("+ptx80")};
-  Option<std::string> precision{*this, "precision",
-                                llvm::cl::desc("f32 or f64"),
-                                llvm::cl::init("f32")};
+  Option<KernelPrecision> precision{
+      *this, "precision", llvm::cl::desc("Element type of the kernels"),
+      llvm::cl::init(KernelPrecision::F32),
+      llvm::cl::values(clEnumValN(KernelPrecision::F32, "f32", "float32"),
+                       clEnumValN(KernelPrecision::F64, "f64", "float64"))};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit (for libdevice)"),
                               llvm::cl::init("/usr/local/cuda")};

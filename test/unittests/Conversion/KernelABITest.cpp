@@ -142,8 +142,8 @@ protected:
     PassManager pm(&context);
     mlir::rateml::buildModelOptimizationPipeline(pm);
     mlir::rateml::ConvertRateMLToKernelPassOptions options;
-    options.target = target.str();
-    options.precision = precision.str();
+    options.target = target == "gpu" ? mlir::rateml::KernelTarget::GPU : mlir::rateml::KernelTarget::CPU;
+    options.precision = precision == "f64" ? mlir::rateml::KernelPrecision::F64 : mlir::rateml::KernelPrecision::F32;
     if (target == "cpu")
       options.narrowLanes = 4;
     pm.addPass(mlir::rateml::createConvertRateMLToKernelPass(options));

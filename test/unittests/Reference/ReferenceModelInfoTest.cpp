@@ -85,7 +85,7 @@ protected:
     PassManager pm(&context);
     mlir::rateml::ConvertRateMLToKernelPassOptions options;
     options.lanes = 1;
-    options.precision = "f64";
+    options.precision = mlir::rateml::KernelPrecision::F64;
     pm.addPass(mlir::rateml::createConvertRateMLToKernelPass(options));
     EXPECT_TRUE(succeeded(pm.run(*kernels)));
     auto json =

@@ -1,0 +1,119 @@
+//===- Philox.cpp - The noise draws of the kernels ------------------------===//
+//
+// Philox4x32-10 with counter (step, node, set, state) and key (seed), then
+// Box-Muller in the kernel precision: the draws of docs/simulation.md that
+// every backend and the reference share (runtime/include/rateml/runtime/
+// Philox.h is the host version).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::rateml;
+using namespace mlir::rateml::kernels;
+
+PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
+                                              Value setBase, Value seed,
+                                              Value iota) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  // The set of lane l is setBase + l. The round keys are the same for every
+  // draw.
+  PhiloxInputs philox;
+  philox.step = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, step));
+  philox.sets = arith::AddIOp::create(
+      b, loc,
+      broadcastI32(b, arith::TruncIOp::create(b, loc, i32, setBase)), iota);
+  Value k0 = arith::TruncIOp::create(b, loc, i32, seed);
+  Value k1 = arith::TruncIOp::create(
+      b, loc, i32,
+      arith::ShRUIOp::create(b, loc, seed,
+                             arith::ConstantIntOp::create(b, loc, i64, 32)));
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = arith::AddIOp::create(
+          b, loc, k0,
+          arith::ConstantIntOp::create(b, loc, i32, int64_t(0x9E3779B9)));
+      k1 = arith::AddIOp::create(
+          b, loc, k1,
+          arith::ConstantIntOp::create(b, loc, i32, int64_t(0xBB67AE85)));
+    }
+    philox.roundKeys.push_back({k0, k1});
+  }
+  return philox;
+}
+
+std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b,
+                                                        Value x, Value m) {
+  auto vecI32 = dyn_cast<VectorType>(x.getType());
+  if (!vecI32 || lanes % 2 != 0) {
+    auto product = arith::MulUIExtendedOp::create(b, loc, x, m);
+    return {product.getLow(), product.getHigh()};
+  }
+  // Lanes 2k and 2k + 1 as the low and high halves of one i64 (the CPU
+  // targets are little-endian): two 32 x 32 -> 64 multiplies of the even
+  // and the odd lanes (pmuludq on x86), and two shuffles into the low and
+  // the high words. arith.mului_extended on the whole vector computes every
+  // product twice, once per half.
+  auto vecI64 = VectorType::get({lanes / 2}, b.getI64Type());
+  auto splat64 = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vecI64, b.getI64IntegerAttr(int64_t(v))));
+  };
+  Value wide = vector::BitCastOp::create(b, loc, vecI64, x);
+  Value wideM = vector::BitCastOp::create(b, loc, vecI64, m);
+  Value lowMask = splat64(0xFFFFFFFFull), shift = splat64(32);
+  Value mEven = arith::AndIOp::create(b, loc, wideM, lowMask);
+  Value mOdd = arith::ShRUIOp::create(b, loc, wideM, shift);
+  Value even = arith::MulIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, wide, lowMask), mEven);
+  Value odd = arith::MulIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, wide, shift), mOdd);
+  Value evenWords = vector::BitCastOp::create(b, loc, vecI32, even);
+  Value oddWords = vector::BitCastOp::create(b, loc, vecI32, odd);
+  SmallVector<int64_t> lowOrder, highOrder;
+  for (int64_t k = 0; k < int64_t(lanes); k += 2) {
+    lowOrder.append({k, int64_t(lanes) + k});
+    highOrder.append({k + 1, int64_t(lanes) + k + 1});
+  }
+  return {vector::ShuffleOp::create(b, loc, evenWords, oddWords, lowOrder),
+          vector::ShuffleOp::create(b, loc, evenWords, oddWords, highOrder)};
+}
+
+Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
+                                Value node, unsigned state) {
+  auto broadcast = [&](Value scalar) { return broadcastI32(b, scalar); };
+  Value x0 = philox.step, x1 = broadcast(node), x2 = philox.sets,
+        x3 = splatI32(b, state);
+  Value m0 = splatI32(b, int64_t(0xD2511F53)),
+        m1 = splatI32(b, int64_t(0xCD9E8D57));
+  for (const auto &[k0, k1] : philox.roundKeys) {
+    auto [low0, high0] = multiplyExtended(b, x0, m0);
+    auto [low1, high1] = multiplyExtended(b, x2, m1);
+    Value y0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, high1, x1), broadcast(k0));
+    Value y2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, high0, x3), broadcast(k1));
+    x0 = y0;
+    x1 = low1;
+    x2 = y2;
+    x3 = low0;
+  }
+  auto uniform = [&](Value bits) -> Value {
+    Value real = arith::UIToFPOp::create(b, loc, vecType, bits);
+    return arith::MulFOp::create(
+        b, loc, arith::AddFOp::create(b, loc, real, splat(b, 0.5)),
+        splat(b, 1.0 / 4294967296.0));
+  };
+  Value u1 = uniform(x0), u2 = uniform(x1);
+  Value radius = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, splat(b, -2.0),
+                            math::LogOp::create(b, loc, u1)));
+  Value angle = math::CosOp::create(
+      b, loc, arith::MulFOp::create(b, loc, splat(b, 2.0 * M_PI), u2));
+  return arith::MulFOp::create(b, loc, radius, angle);
+}
+

@@ -1,0 +1,244 @@
+//===- StepKernel.cpp - One integration step and the exposures ------------===//
+//
+// The body of every step kernel, whatever the target: a prologue computing
+// what the phases share (StepFrame), the coupling (Coupling.cpp), then
+// Euler or Heun with the same coupling in both stages, noise, clipping, the
+// history write and, on the GPU, the window sums; and the exposures of
+// every node. The order of operations is docs/simulation.md's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+using namespace mlir;
+using namespace mlir::rateml;
+using namespace mlir::rateml::kernels;
+
+Value KernelBuilder::flagSet(OpBuilder &b, Value flags,
+                             abi::KernelFlags bit) {
+  Type i32 = b.getI32Type();
+  Value masked = arith::AndIOp::create(
+      b, loc, flags, arith::ConstantIntOp::create(b, loc, i32, bit));
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, masked,
+                               arith::ConstantIntOp::create(b, loc, i32, 0));
+}
+
+StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
+                                           Value step, Value sums) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type(), indexType = b.getIndexType();
+  StepFrame f;
+  f.args = args;
+  f.step = step;
+  f.sums = sums;
+  Value numNodes = f.arg(abi::kStepNumNodes),
+        horizon = f.arg(abi::kStepHorizon), flags = f.arg(abi::kStepFlags);
+  f.n = arith::IndexCastOp::create(b, loc, indexType, numNodes);
+  if (isVector())
+    callEntry.emplace(f.n.getDefiningOp(), f.arg(abi::kStepParams));
+  f.heun = flagSet(b, flags, abi::kFlagHeun);
+  f.noiseOn = flagSet(b, flags, abi::kFlagNoise);
+  f.sharedDelays = flagSet(b, flags, abi::kFlagSharedDelays);
+  if (sums) {
+    f.sumStates = flagSet(b, flags, abi::kFlagSumStates);
+    f.sumExposures = flagSet(b, flags, abi::kFlagSumExposures);
+    f.firstOfLaunch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            step, f.arg(abi::kStepStep));
+  }
+  f.zero = splat(b, 0.0);
+  f.c0 = index(b, 0);
+  f.c1 = index(b, 1);
+
+  if (isVector()) {
+    SmallVector<int32_t> iotaValues;
+    for (unsigned l = 0; l < lanes; ++l)
+      iotaValues.push_back(l);
+    f.iota = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(cast<ShapedType>(indexVecType),
+                               ArrayRef(iotaValues)));
+    f.allTrue = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(maskType), true));
+  } else {
+    f.iota = arith::IndexCastOp::create(b, loc, i32, fn->laneId);
+  }
+  f.horizonIndex = arith::IndexCastOp::create(b, loc, indexType, horizon);
+  f.rows = historyRows(b, f.horizonIndex);
+  f.rowNowScalar = arith::TruncIOp::create(
+      b, loc, i32, arith::RemSIOp::create(b, loc, step, horizon));
+  f.rowNow = broadcastI32(b, f.rowNowScalar);
+  f.horizonI32 = arith::TruncIOp::create(b, loc, i32, horizon);
+  f.horizonVec = broadcastI32(b, f.horizonI32);
+  if (isVector()) {
+    f.rowsVec = broadcastI32(b, historyRows(b, f.horizonI32));
+    f.nVec = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, numNodes));
+    f.lanesVec = broadcastI32(
+        b, arith::IndexCastOp::create(b, loc, i32, fn->laneStride));
+  }
+  f.zeroVec =
+      broadcastI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
+  f.philox = buildPhiloxInputs(b, step, f.arg(abi::kStepSetBase),
+                               f.arg(abi::kStepSeed), f.iota);
+  f.nextRow = arith::IndexCastOp::create(
+      b, loc, indexType,
+      arith::RemSIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, step,
+                                arith::ConstantIntOp::create(b, loc, i64, 1)),
+          horizon));
+  return f;
+}
+
+SmallVector<Value> KernelBuilder::loadStates(OpBuilder &b, const StepFrame &f,
+                                             Value node) {
+  SmallVector<Value> x;
+  for (size_t s = 0; s < states.size(); ++s)
+    x.push_back(loadVec(b, f.arg(abi::kStepState),
+                        laneOffset(b, index(b, s), f.n, node)));
+  return x;
+}
+
+void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
+                                  Value sums) {
+  StepFrame f = buildStepPrologue(b, args, step, sums);
+  Value couplingSlot = buildCouplingPhase(b, f);
+  buildIntegrationPhase(b, f, couplingSlot);
+  callEntry.reset();
+}
+
+void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
+                                          Value couplingSlot) {
+  Type i32 = b.getI32Type();
+  Value paramsArg = f.arg(abi::kStepParams), state = f.arg(abi::kStepState),
+        history = f.arg(abi::kStepHistory),
+        couplingArg = f.arg(abi::kStepCoupling);
+  Value n = f.n, c0 = f.c0, c1 = f.c1, zero = f.zero, sums = f.sums,
+        rows = f.rows;
+  const PhiloxInputs &philox = f.philox;
+  // Phase 2: x(n + 1), node by node, and the history row n + 1.
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  SmallVector<Value> x = loadStates(nb, f, i), c;
+  for (size_t k = 0; k < couplings.size(); ++k) {
+    Value slotRow = arith::AddIOp::create(
+        nb, loc,
+        arith::MulIOp::create(nb, loc, couplingSlot, index(nb, couplings.size())),
+        index(nb, k));
+    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, slotRow, n, i)));
+    // Slot 0 holds c(n) after the call, as the exposures expect.
+    if (blockSteps > 1)
+      storeVec(nb, c.back(), couplingArg, laneOffset(nb, index(nb, k), n, i));
+  }
+  SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
+  Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
+  SmallVector<Value> z, predicted;
+  for (size_t s = 0; s < states.size(); ++s) {
+    auto ifNoise = scf::IfOp::create(nb, loc, TypeRange{vecType}, f.noiseOn,
+                                     /*withElse=*/true);
+    {
+      OpBuilder tb = ifNoise.getThenBodyBuilder();
+      Value term = zero;
+      if (noise)
+        term = arith::MulFOp::create(
+            tb, loc, loadParam(tb, paramsArg, noiseSlot + s),
+            normalDraw(tb, philox, arith::IndexCastOp::create(tb, loc, i32, i),
+                       s));
+      scf::YieldOp::create(tb, loc, term);
+      OpBuilder fb = ifNoise.getElseBodyBuilder();
+      scf::YieldOp::create(fb, loc, splat(fb, 0.0));
+    }
+    z.push_back(ifNoise.getResult(0));
+    Value euler = arith::AddFOp::create(
+        nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, f1[s]));
+    Value noisy = arith::AddFOp::create(nb, loc, euler, z[s]);
+    predicted.push_back(
+        clip(nb, states[s],
+             arith::SelectOp::create(nb, loc, f.noiseOn, noisy, euler)));
+  }
+  SmallVector<Type> stateTypes(states.size(), vecType);
+  auto ifHeun = scf::IfOp::create(nb, loc, stateTypes, f.heun, /*withElse=*/true);
+  {
+    OpBuilder tb = ifHeun.getThenBodyBuilder();
+    SmallVector<Value> f2 = derivatives(tb, paramsArg, predicted, c);
+    Value half = arith::MulFOp::create(tb, loc, splat(tb, 0.5),
+                                       loadParam(tb, paramsArg, abi::kSlotDt));
+    SmallVector<Value> corrected;
+    for (size_t s = 0; s < states.size(); ++s) {
+      Value sum = arith::AddFOp::create(tb, loc, f1[s], f2[s]);
+      Value heunValue = arith::AddFOp::create(
+          tb, loc, x[s], arith::MulFOp::create(tb, loc, half, sum));
+      Value noisy = arith::AddFOp::create(tb, loc, heunValue, z[s]);
+      corrected.push_back(
+          clip(tb, states[s],
+               arith::SelectOp::create(tb, loc, f.noiseOn, noisy, heunValue)));
+    }
+    scf::YieldOp::create(tb, loc, corrected);
+    OpBuilder fb = ifHeun.getElseBodyBuilder();
+    scf::YieldOp::create(fb, loc, predicted);
+  }
+  // Blocked kernels also write rows 0 ... B - 2 to their copies, rows H ...
+  // H + B - 2.
+  Value mirrored;
+  if (blockSteps > 1)
+    mirrored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
+                                     f.nextRow, index(nb, blockSteps - 1));
+  for (size_t s = 0; s < states.size(); ++s) {
+    Value v = ifHeun.getResult(s);
+    storeVec(nb, v, state, laneOffset(nb, index(nb, s), n, i));
+    if (!hasDelays || historyChannel[s] < 0)
+      continue;
+    Value channel = index(nb, historyChannel[s]);
+    storeVec(nb, v, history, historyOffset(nb, channel, n, i, rows, f.nextRow));
+    if (blockSteps > 1) {
+      auto ifMirrored = scf::IfOp::create(nb, loc, mirrored, false);
+      OpBuilder mb = ifMirrored.getThenBodyBuilder();
+      storeVec(
+          mb, v, history,
+          historyOffset(mb, channel, n, i, rows,
+                        arith::AddIOp::create(mb, loc, f.nextRow, f.horizonIndex)));
+    }
+  }
+  if (sums) {
+    // In float64 whatever the precision, as the host's window sums are.
+    Value zeroF64 = arith::ConstantOp::create(nb, loc, nb.getF64FloatAttr(0));
+    auto addTo = [&](OpBuilder &ab, unsigned row, Value v) {
+      Value at = laneOffset(ab, index(ab, row), n, i);
+      if (!elem.isF64())
+        v = arith::ExtFOp::create(ab, loc, ab.getF64Type(), v);
+      Value old = memref::LoadOp::create(ab, loc, sums, ValueRange{at});
+      Value base =
+          arith::SelectOp::create(ab, loc, f.firstOfLaunch, zeroF64, old);
+      memref::StoreOp::create(ab, loc, arith::AddFOp::create(ab, loc, base, v),
+                              sums, ValueRange{at});
+    };
+    SmallVector<Value> next(ifHeun.getResults());
+    OpBuilder sb = scf::IfOp::create(nb, loc, f.sumStates, false)
+                       .getThenBodyBuilder();
+    for (auto [s, v] : llvm::enumerate(next))
+      addTo(sb, s, v);
+    OpBuilder eb = scf::IfOp::create(nb, loc, f.sumExposures, false)
+                       .getThenBodyBuilder();
+    for (auto [e, v] : llvm::enumerate(exposureValues(eb, paramsArg, next, c)))
+      addTo(eb, e, v);
+  }
+}
+
+void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
+  Value paramsArg = args[abi::kExposuresParams],
+        state = args[abi::kExposuresState],
+        couplingArg = args[abi::kExposuresCoupling],
+        out = args[abi::kExposuresOut];
+  Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                       args[abi::kExposuresNumNodes]);
+  auto nodes = scf::ForOp::create(b, loc, index(b, 0), n, index(b, 1));
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  SmallVector<Value> x, c;
+  for (size_t s = 0; s < states.size(); ++s)
+    x.push_back(loadVec(nb, state, laneOffset(nb, index(nb, s), n, i)));
+  for (size_t k = 0; k < couplings.size(); ++k)
+    c.push_back(loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i)));
+  for (auto [e, v] : llvm::enumerate(exposureValues(nb, paramsArg, x, c)))
+    storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
+}
+
