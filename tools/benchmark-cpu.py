@@ -20,7 +20,13 @@ best of each (timed by the programs themselves, so compilation and file
 output are excluded), because this machine's speed drifts. Prints
 parameter-set steps per second (PSS/s).
 
-usage: tools/benchmark-cpu.py [--build build] [--sets 256] [--repeat 5]
+With --compare OTHER_BUILD, W1 (float32 and float64, deterministic and
+with noise, one thread) is also compiled by OTHER_BUILD's rateml-compile
+(e.g. a build of an earlier commit) and run in the same rounds, so a change
+is measured side by side with what it changes.
+
+usage: tools/benchmark-cpu.py [--build build] [--compare OTHER_BUILD]
+                              [--sets 256] [--repeat 5]
 """
 import argparse
 import os
@@ -66,6 +72,8 @@ def main():
     parser.add_argument("--sets", type=int, default=256)
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--compare", type=pathlib.Path,
+                        help="another build whose W1 kernels run alongside")
     args = parser.parse_args()
 
     shared = ROOT.parent / "shared" / "data" / "connectivity_68.zip"
@@ -123,6 +131,19 @@ def main():
                              args.sets, [exe, *noisy, "--threads", "1",
                                          "--output",
                                          str(work / f"{exe.name}-noise.h5")]))
+
+    if args.compare:
+        for precision in ("f32", "f64"):
+            exe = work / f"compare-{precision}"
+            subprocess.run([args.compare / "bin" / "rateml-compile", w1,
+                            "--precision", precision, "-o", exe], check=True)
+            noisy = [arg for arg in sweep if arg != "--no-noise"]
+            for label, options in (("", sweep), (" with noise", noisy)):
+                variants.append(
+                    (f"W1{label} sweep.bin {precision} ({args.compare.name})",
+                     1, args.sets,
+                     [exe, *options, "--threads", "1", "--output",
+                      str(work / f"{exe.name}{label.strip()}.h5")]))
 
     best = [0.0] * len(variants)
     outputs = [""] * len(variants)

@@ -81,6 +81,25 @@ count
 grep -q 'Failed' "$LOG" && status=1
 grep -q 'Passed' "$LOG" || status=1
 
+# Runs fuzzer $1 of the sanitizer build for FUZZ_SECONDS in $FUZZ_DIR with
+# the remaining arguments; a crash fails the check and keeps $FUZZ_DIR.
+fuzz() {
+  local name="$1"
+  shift
+  if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/$name" \
+        -max_total_time="$FUZZ_SECONDS" -timeout=10 -print_final_stats=1 \
+        "$@" >fuzz.log 2>&1); then
+    grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
+    passed=$((passed + 1))
+    rm -rf "$FUZZ_DIR"
+  else
+    tail -n 40 "$FUZZ_DIR/fuzz.log" >&2
+    echo "FAIL: $name found a crash; inputs are in $FUZZ_DIR" >&2
+    failed=$((failed + 1))
+    status=1
+  fi
+}
+
 step "libFuzzer over the XML frontend (${FUZZ_SECONDS}s)"
 ninja -C "$SAN_DIR" -j "$JOBS" rateml-lems-fuzzer >/dev/null
 FUZZ_DIR="$(mktemp -d)"
@@ -88,19 +107,8 @@ mkdir -p "$FUZZ_DIR/corpus"
 # New inputs go to the first (scratch) directory; the others are seeds.
 SEEDS=("$ROOT/models" "$ROOT/test/Frontend/LEMS" "$ROOT/test/Frontend/LEMS/errors")
 [[ -d "$ROOT/../shared/rateml-xml" ]] && SEEDS+=("$ROOT/../shared/rateml-xml")
-if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/rateml-lems-fuzzer" \
-      -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=4096 \
-      -dict="$ROOT/test/fuzz/lems.dict" -print_final_stats=1 corpus "${SEEDS[@]}" \
-      >fuzz.log 2>&1); then
-  grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
-  passed=$((passed + 1))
-else
-  tail -n 40 "$FUZZ_DIR/fuzz.log" >&2
-  echo "FAIL: the fuzzer found a crash; inputs are in $FUZZ_DIR" >&2
-  failed=$((failed + 1))
-  status=1
-fi
-[[ $status == 0 ]] && rm -rf "$FUZZ_DIR"
+fuzz rateml-lems-fuzzer -rss_limit_mb=4096 -dict="$ROOT/test/fuzz/lems.dict" \
+  corpus "${SEEDS[@]}"
 
 step "libFuzzer over sweep.bin's input readers (${FUZZ_SECONDS}s)"
 ninja -C "$SAN_DIR" -j "$JOBS" rateml-runtime-fuzzer >/dev/null
@@ -125,18 +133,7 @@ done < <(find "$SAN_DIR/test" "$ROOT/../shared/data" -type f -size -1024k \
            2>/dev/null)
 printf '\004--sweep\000global_coupling=0:1:5\000-s1\0003\000--duration\000100' \
   >"$FUZZ_DIR/seeds/cli"
-if (cd "$FUZZ_DIR" && "$SAN_DIR/test/fuzz/rateml-runtime-fuzzer" \
-      -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 corpus seeds >fuzz.log 2>&1); then
-  grep -E 'stat::number_of_executed_units|Done' "$FUZZ_DIR/fuzz.log" >&2 || true
-  passed=$((passed + 1))
-else
-  tail -n 40 "$FUZZ_DIR/fuzz.log" >&2
-  echo "FAIL: the fuzzer found a crash; inputs are in $FUZZ_DIR" >&2
-  failed=$((failed + 1))
-  status=1
-fi
-[[ $status == 0 ]] && rm -rf "$FUZZ_DIR"
+fuzz rateml-runtime-fuzzer -rss_limit_mb=2048 corpus seeds
 
 if ((skipped)); then
   # Only tests that cannot run on sanitized binaries (qemu-user) skip, in the

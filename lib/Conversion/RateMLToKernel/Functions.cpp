@@ -239,39 +239,34 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
     return kernel;
   };
 
-  // The thread step without tid (the grid gives it): a chunk of steps
-  // without leaving the kernel.
-  SmallVector<Type> stepArgs = threadStepArgumentTypes(gb);
-  stepArgs.erase(stepArgs.begin() + abi::kThreadStepTid);
-  gpu::GPUFuncOp step = makeKernel(symbol::kStep, stepArgs);
-  {
-    Block &entry = step.getBody().front();
+  // A kernel taking a host version's arguments but tid (the grid gives it),
+  // whose threads within the set count emit `body`.
+  auto makeGuardedKernel = [&](StringRef name, SmallVector<Type> args,
+                               unsigned tidArg, unsigned numSetsArg,
+                               function_ref<void(OpBuilder &, ValueRange)>
+                                   body) {
+    args.erase(args.begin() + tidArg);
+    gpu::GPUFuncOp kernel = makeKernel(name, args);
+    Block &entry = kernel.getBody().front();
     OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    FunctionContext lanes =
-        kernelLanes(entry.getArgument(abi::kThreadStepNumSets), kb);
+    FunctionContext lanes = kernelLanes(entry.getArgument(numSetsArg), kb);
     FunctionScope scope(*this, lanes.laneStride, lanes.laneId);
     auto guard =
         scf::IfOp::create(kb, loc, inRange(lanes, kb), /*withElse=*/false);
     OpBuilder tb = guard.getThenBodyBuilder();
-    buildThreadSteps(tb, entry.getArguments());
+    body(tb, entry.getArguments());
     gpu::ReturnOp::create(kb, loc);
-  }
-
-  // The thread exposures without tid.
-  SmallVector<Type> exposeArgs = threadExposuresArgumentTypes(gb);
-  exposeArgs.erase(exposeArgs.begin() + abi::kThreadExposuresTid);
-  gpu::GPUFuncOp expose = makeKernel(symbol::kExposures, exposeArgs);
-  {
-    Block &entry = expose.getBody().front();
-    OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    FunctionContext lanes =
-        kernelLanes(entry.getArgument(abi::kThreadExposuresNumSets), kb);
-    FunctionScope scope(*this, lanes.laneStride, lanes.laneId);
-    auto guard =
-        scf::IfOp::create(kb, loc, inRange(lanes, kb), /*withElse=*/false);
-    OpBuilder tb = guard.getThenBodyBuilder();
-    buildExposuresBody(tb, entry.getArguments());
-    gpu::ReturnOp::create(kb, loc);
-  }
+  };
+  // A chunk of steps without leaving the kernel, and the exposures.
+  makeGuardedKernel(symbol::kStep, threadStepArgumentTypes(gb),
+                    abi::kThreadStepTid, abi::kThreadStepNumSets,
+                    [&](OpBuilder &tb, ValueRange args) {
+                      buildThreadSteps(tb, args);
+                    });
+  makeGuardedKernel(symbol::kExposures, threadExposuresArgumentTypes(gb),
+                    abi::kThreadExposuresTid, abi::kThreadExposuresNumSets,
+                    [&](OpBuilder &tb, ValueRange args) {
+                      buildExposuresBody(tb, args);
+                    });
 }
 
