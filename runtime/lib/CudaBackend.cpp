@@ -1,4 +1,4 @@
-//===- CudaBackend.cpp - Running sweeps on an NVIDIA GPU ------------------===//
+//===- CudaBackend.cpp - Running batches on an NVIDIA GPU -----------------===//
 //
 // Every driver call is checked and reported with its name. The driver's
 // C API is stable, so the few entry points used are declared here and
@@ -7,9 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/CudaBackend.h"
+#include "rateml/runtime/CudaBuffers.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/LaneArrays.h"
+#include "rateml/runtime/Monitors.h"
 #include <dlfcn.h>
 #include <algorithm>
 #include <chrono>
@@ -27,7 +30,7 @@ constexpr int kThreadsPerBlock = 128;
 } // namespace
 
 /// The driver entry points sweep.bin uses.
-struct CudaDevice::Driver {
+struct CudaBackend::Driver {
   void *library = nullptr;
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGetCount)(int *);
@@ -80,8 +83,9 @@ struct CudaDevice::Driver {
 
 #define CUDA_CHECK(call) driver->check(driver->call, #call)
 
-std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why,
-                                             bool &failedOnDevice) {
+std::unique_ptr<CudaBackend> CudaBackend::open(const SweepInputs &inputs,
+                                               std::string &why,
+                                               bool &failedOnDevice) {
   failedOnDevice = false;
   if (rateml_gpu_ptx[0] == '\0') {
     why = "this sweep.bin has no GPU kernels (rateml-compile found no CUDA "
@@ -139,7 +143,7 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why,
     why = "the CUDA driver reports no usable GPU";
     return nullptr;
   }
-  std::unique_ptr<CudaDevice> gpu(new CudaDevice());
+  std::unique_ptr<CudaBackend> gpu(new CudaBackend(inputs));
   gpu->driver = std::move(driver);
   try {
     gpu->load();
@@ -151,7 +155,9 @@ std::unique_ptr<CudaDevice> CudaDevice::open(std::string &why,
   return gpu;
 }
 
-void CudaDevice::load() {
+CudaBackend::CudaBackend(const SweepInputs &inputs) : inputs(inputs) {}
+
+void CudaBackend::load() {
   Driver *d = driver.get();
   d->check(d->cuDeviceGet(&device, 0), "cuDeviceGet");
   char name[256] = {0};
@@ -180,7 +186,7 @@ void CudaDevice::load() {
       std::string("cuModuleGetFunction(") + symbol::kExposures + ")");
 }
 
-std::string CudaDevice::embeddedKernels() {
+std::string CudaBackend::embeddedKernels() {
   if (rateml_gpu_ptx[0] == '\0')
     return "none (rateml-compile found no CUDA toolkit)";
   std::string cubins;
@@ -191,27 +197,50 @@ std::string CudaDevice::embeddedKernels() {
   return cubins.empty() ? "PTX" : "PTX, cubins for " + cubins;
 }
 
-CudaDevice::~CudaDevice() {
+CudaBackend::~CudaBackend() {
   if (module)
     driver->cuModuleUnload(module);
   if (context)
     driver->cuDevicePrimaryCtxRelease(device);
 }
 
-size_t CudaDevice::freeMemory() {
+/// The device buffers of a batch of the sweep's sets, planned before their
+/// arrays are built: the longest history of any set, and a delay table per
+/// set unless all share one speed.
+static CudaBatchShape plannedShape(const SweepInputs &in) {
+  return {in.info,
+          in.edges.numNodes,
+          in.edges.numEdges(),
+          in.shape.varNames.size(),
+          in.maxHorizon,
+          /*sharedDelays=*/!in.speedsVary,
+          in.shape.monitorsSum()};
+}
+
+size_t CudaBackend::batchSets(const BatchPlan &plan, size_t numSets) {
+  const size_t sets = hostBatchSets(plan, numSets, inputs.info.lanes);
+  if (plan.requested)
+    return sets;
   size_t free = 0, total = 0;
   CUDA_CHECK(cuMemGetInfo(&free, &total));
-  return free;
+  const size_t fits = plannedShape(inputs).setsThatFit(free / 10 * 8);
+  if (fits == 0)
+    throw Error("one parameter set does not fit in the GPU's free memory");
+  return std::min(sets, fits);
+}
+
+void CudaBackend::recordStatistics(SweepResult &result) const {
+  result.gpuLoopSeconds = loopTime;
 }
 
 namespace {
 /// A device array of `count` elements of `bytes` each, freed with the
 /// scope.
 struct DeviceArray {
-  CudaDevice::Driver *driver;
+  CudaBackend::Driver *driver;
   CUdeviceptr ptr = 0;
   size_t count = 0;
-  DeviceArray(CudaDevice::Driver *driver, size_t count, size_t bytes)
+  DeviceArray(CudaBackend::Driver *driver, size_t count, size_t bytes)
       : driver(driver), count(count) {
     driver->check(driver->cuMemAlloc(&ptr, count * bytes), "cuMemAlloc");
   }
@@ -269,16 +298,13 @@ private:
 };
 } // namespace
 
-void CudaDevice::runBatch(const ModelInfo &info, const EdgeList &edges,
-                          const SweepOptions &options,
-                          const SweepResult &shape, size_t first,
-                          const std::vector<std::vector<double>> &slots,
-                          BatchOutput &out,
-                          std::atomic<uint64_t> &progress) {
-  if (info.precision == "f64")
-    run<double>(info, edges, options, shape, first, slots, out, progress);
+void CudaBackend::runBatch(size_t first,
+                           const std::vector<std::vector<double>> &slots,
+                           BatchOutput &out, std::atomic<uint64_t> &progress) {
+  if (inputs.info.precision == "f64")
+    run<double>(first, slots, out, progress);
   else
-    run<float>(info, edges, options, shape, first, slots, out, progress);
+    run<float>(first, slots, out, progress);
 }
 
 namespace {
@@ -287,7 +313,7 @@ namespace {
 /// stream, and sample copies into pinned host buffers on a second stream.
 template <typename T> class CudaLauncher {
 public:
-  CudaLauncher(CudaDevice::Driver *driver, void *stepKernel,
+  CudaLauncher(CudaBackend::Driver *driver, void *stepKernel,
                void *exposuresKernel, const SweepOptions &options,
                size_t numNodes)
       : d(driver), stepKernel(stepKernel), exposuresKernel(exposuresKernel),
@@ -310,32 +336,34 @@ public:
   }
   ~CudaLauncher() { release(); }
 
-  /// Queues the copies of the arrays of `a` to the device, in order with
-  /// the kernels. Its history is empty (a batch's may not fit in host
-  /// memory): each series of channel c (state historyStates[c]) and node i
-  /// is written by `fillSeries(c, i, T *series)` and copied when given (an
-  /// initial history), else filled on the device with the series' current
-  /// state, as buildLaneArrays would. With `sums`, each sample slot also
-  /// gets a float64 buffer that the step kernel sums the recorded variables
-  /// into.
-  void upload(LaneArrays<T> &a, size_t first, bool sums,
+  /// Allocates `buffers` (CudaBuffers.h: the sizes the batch plan counted)
+  /// and queues the copies of the arrays of `a`, which must have those sizes,
+  /// to the device, in order with the kernels. Its history is empty (a
+  /// batch's may not fit in host memory): each series of channel c (state
+  /// historyStates[c]) and node i is written by `fillSeries(c, i, T *series)`
+  /// and copied when given (an initial history), else filled on the device
+  /// with the series' current state, as buildLaneArrays would. With
+  /// buffers.sampleSum, each sample slot also gets a float64 buffer that the
+  /// step kernel sums the recorded variables into.
+  void upload(LaneArrays<T> &a, size_t first, const CudaBuffers &buffers,
               const std::vector<unsigned> &historyStates,
               const std::function<void(size_t, size_t, T *)> &fillSeries) {
     arrays = &a;
     setBase = first;
-    auto make = [&](const auto &host) {
+    auto make = [&](const auto &host, size_t planned) {
       using E = typename std::decay_t<decltype(host)>::value_type;
-      auto array = std::make_unique<DeviceArray>(d, host.size(), sizeof(E));
-      put(array->ptr, host.data(), host.size() * sizeof(E));
+      checkPlanned(host.size(), planned);
+      auto array = std::make_unique<DeviceArray>(d, planned, sizeof(E));
+      put(array->ptr, host.data(), planned * sizeof(E));
       return array;
     };
-    params = make(a.params);
-    state = make(a.state);
+    params = make(a.params, buffers.params);
+    state = make(a.state, buffers.state);
     const size_t L = a.lanes, rows = size_t(a.historyRows);
     const size_t seriesBytes = rows * L * sizeof(T);
-    history = std::make_unique<DeviceArray>(
-        d, std::max<size_t>(historyStates.size() * numNodes * rows * L, 1),
-        sizeof(T));
+    checkPlanned(std::max<size_t>(historyStates.size() * numNodes * rows * L, 1),
+                 buffers.history);
+    history = std::make_unique<DeviceArray>(d, buffers.history, sizeof(T));
     std::vector<T> series(fillSeries ? rows * L : 0);
     for (size_t c = 0; c < historyStates.size(); ++c)
       for (size_t i = 0; i < numNodes; ++i) {
@@ -353,22 +381,24 @@ public:
           copyOnDevice(at + done * L * sizeof(T), at,
                        std::min(done, rows - done) * L * sizeof(T));
       }
-    delays = make(a.delays);
-    rowStart = make(a.rowStart);
-    sources = make(a.sources);
-    weights = make(a.weights);
-    coupling = make(a.coupling);
-    count = a.out.size();
+    delays = make(a.delays, buffers.delays);
+    rowStart = make(a.rowStart, buffers.rowStart);
+    sources = make(a.sources, buffers.sources);
+    weights = make(a.weights, buffers.weights);
+    coupling = make(a.coupling, buffers.coupling);
+    checkPlanned(a.out.size(), buffers.sample);
+    count = buffers.sample;
     for (Slot &s : samples) {
       s.device = std::make_unique<DeviceArray>(d, count, sizeof(T));
       d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.host),
                                  count * sizeof(T)),
                "cuMemAllocHost");
-      if (!sums)
+      if (!buffers.sampleSum)
         continue;
-      s.sumDevice = std::make_unique<DeviceArray>(d, count, sizeof(double));
+      s.sumDevice =
+          std::make_unique<DeviceArray>(d, buffers.sampleSum, sizeof(double));
       d->check(d->cuMemAllocHost(reinterpret_cast<void **>(&s.sumHost),
-                                 count * sizeof(double)),
+                                 buffers.sampleSum * sizeof(double)),
                "cuMemAllocHost");
     }
   }
@@ -446,6 +476,13 @@ public:
   }
 
 private:
+  /// A host array whose size differs from the planned buffer's means that
+  /// CudaBuffers and buildLaneArrays disagree: the batch plan is wrong.
+  static void checkPlanned(size_t hostElements, size_t plannedElements) {
+    if (hostElements != plannedElements)
+      throw Error("internal error: a GPU buffer differs from its size in "
+                  "the batch plan (CudaBuffers)");
+  }
   /// Queues a copy from (pageable) host memory on the compute stream: the
   /// driver stages `host` before returning, so it may change afterwards,
   /// and the kernels queued later see the data.
@@ -488,7 +525,7 @@ private:
     double *sumHost = nullptr;
     void *taken = nullptr, *copied = nullptr;
   };
-  CudaDevice::Driver *d;
+  CudaBackend::Driver *d;
   void *stepKernel, *exposuresKernel;
   const SweepOptions &options;
   /// `count`: elements of one sample, the recorded variables of every
@@ -504,11 +541,13 @@ private:
 } // namespace
 
 template <typename T>
-void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
-                     const SweepOptions &options, const SweepResult &shape,
-                     size_t first, const std::vector<std::vector<double>> &slots,
-                     BatchOutput &out,
-                     std::atomic<uint64_t> &progress) {
+void CudaBackend::run(size_t first,
+                      const std::vector<std::vector<double>> &slots,
+                      BatchOutput &out, std::atomic<uint64_t> &progress) {
+  const ModelInfo &info = inputs.info;
+  const EdgeList &edges = inputs.edges;
+  const SweepOptions &options = inputs.options;
+  const SweepResult &shape = inputs.shape;
   // Builds the arrays, then advances a chunk of steps per launch and feeds
   // the monitors: `every` steps for raw samples; with window means or BOLD,
   // the windows' common divisor, the kernel summing the recorded variables
@@ -536,7 +575,11 @@ void CudaDevice::run(const ModelInfo &info, const EdgeList &edges,
     fillSeries = [&](size_t c, size_t i, T *series) {
       fillHistorySeries(info, options, initial, laneSets, a, N, c, i, series);
     };
-  launcher.upload(a, first, sums, info.historyStates, fillSeries);
+  const CudaBatchShape buffers{info,         N,           edges.numEdges(),
+                               shape.varNames.size(),     a.historyRows,
+                               a.sharedDelays, sums};
+  launcher.upload(a, first, buffers.buffers(L), info.historyStates,
+                  fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;

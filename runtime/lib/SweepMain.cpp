@@ -11,6 +11,7 @@
 #include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/ResultWriter.h"
 #include "rateml/runtime/Sweep.h"
 #include "rateml/runtime/Version.h"
 #include <algorithm>
@@ -98,7 +99,7 @@ int main(int argc, char **argv) {
     SweepOptions options;
     switch (parseCommandLine(argc, argv, options)) {
     case CommandLineAction::Help:
-      std::cout << helpText(info, CudaDevice::embeddedKernels());
+      std::cout << helpText(info, CudaBackend::embeddedKernels());
       return 0;
     case CommandLineAction::Version:
       std::cout << "sweep.bin for " << info.model << " (rateml "

@@ -24,6 +24,8 @@
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/CommandLine.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/ResultWriter.h"
+#include "rateml/runtime/Sweep.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include <chrono>

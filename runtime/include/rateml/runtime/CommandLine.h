@@ -8,7 +8,7 @@
 #define RATEML_RUNTIME_COMMANDLINE_H
 
 #include "rateml/runtime/ModelInfo.h"
-#include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/SweepOptions.h"
 #include <string>
 
 namespace rateml::runtime {
@@ -20,7 +20,7 @@ CommandLineAction parseCommandLine(int argc, const char *const *argv,
                                    SweepOptions &options);
 
 /// The --help text for a sweep of `info`; `gpuKernels` says which GPU
-/// kernels sweep.bin carries (CudaDevice::embeddedKernels()).
+/// kernels sweep.bin carries (CudaBackend::embeddedKernels()).
 std::string helpText(const ModelInfo &info, const std::string &gpuKernels);
 
 } // namespace rateml::runtime

@@ -1,4 +1,4 @@
-//===- Output.cpp - Sweep results as HDF5 ---------------------------------===//
+//===- ResultWriter.cpp - Sweep results as HDF5 ---------------------------===//
 //
 // Writes /data, /bold and the per-set analysis batch by batch, then
 // /params, /time, /bold_time and the run's metadata as attributes
@@ -7,8 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rateml/runtime/ResultWriter.h"
+#include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/Error.h"
-#include "rateml/runtime/Sweep.h"
+#include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/Version.h"
 #include <hdf5.h>
 #include <openssl/evp.h>

@@ -1,0 +1,74 @@
+//===- LaneArrays.h - Parameter sets laid out for the kernels ---*- C++ -*-===//
+//
+// The arrays the step and exposure kernels take (docs/kernel-abi.md) for a
+// group of parameter sets, set fastest: a CPU tile's lanes or a GPU batch.
+// Delays and initial states are computed here in float64, exactly as the
+// reference does, then converted to the kernel precision.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RATEML_RUNTIME_LANEARRAYS_H
+#define RATEML_RUNTIME_LANEARRAYS_H
+
+#include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/ModelInfo.h"
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rateml::runtime {
+
+struct EdgeList;
+struct InitialHistory;
+struct SweepOptions;
+
+/// The arrays of L parameter sets laid out for the kernels (set fastest):
+/// what a CPU tile (L = lanes) and a GPU batch (L = sets) start from.
+template <typename T> struct LaneArrays {
+  size_t lanes = 0;
+  std::vector<T> params, state, history, weights, coupling, out;
+  std::vector<int32_t> delays, rowStart, sources;
+  /// Rows of the history ring, and of one history series: the ring, then
+  /// copies of its first rows (blocked CPU kernels, docs/kernel-abi.md).
+  int64_t horizon = 1, historyRows = 1;
+  bool sharedDelays = true;
+  int32_t flags = 0;
+
+  /// Descriptors of the arrays, as the kernels take them.
+  struct Views {
+    MemRef1D params, state, history, delays, rowStart, sources, weights,
+        coupling, out;
+  };
+  Views views() {
+    auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
+    return {view(params),   view(state),   view(history),
+            view(delays),   view(rowStart), view(sources),
+            view(weights),  view(coupling), view(out)};
+  }
+};
+
+/// Builds the arrays for sets whose parameter-level slots are `laneSlots`
+/// and whose global indices (keys of the initial draws) are `laneSets`;
+/// each history series ends with copies of the ring's first `copiedRows`
+/// rows (the model's block - 1 for CPU kernels, 0 on the GPU). Without
+/// `withHistory` the history is left empty, for a caller that fills it one
+/// series at a time (fillHistorySeries).
+template <typename T>
+LaneArrays<T> buildLaneArrays(
+    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
+    const InitialHistory *initial,
+    const std::vector<const std::vector<double> *> &laneSlots,
+    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory);
+
+/// Writes the a.historyRows x a.lanes values of history series (channel
+/// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)
+/// into `series`.
+template <typename T>
+void fillHistorySeries(const ModelInfo &info, const SweepOptions &options,
+                       const InitialHistory *initial,
+                       const std::vector<size_t> &laneSets,
+                       const LaneArrays<T> &a, size_t numNodes, size_t c,
+                       size_t i, T *series);
+
+} // namespace rateml::runtime
+
+#endif // RATEML_RUNTIME_LANEARRAYS_H

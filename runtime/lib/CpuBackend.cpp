@@ -1,0 +1,226 @@
+//===- CpuBackend.cpp - Running batches on the CPU cores ------------------===//
+//
+// Tiles, the choice of blocked coupling per tile, and the worker pool. The
+// time loop of a tile (TileRunner::run) is the CPU's hot path: it only
+// calls the kernels and the monitors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/CpuBackend.h"
+#include "rateml/runtime/CpuLanes.h"
+#include "rateml/runtime/Delays.h"
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/LaneArrays.h"
+#include "rateml/runtime/Monitors.h"
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+using namespace rateml::runtime;
+
+namespace {
+
+/// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
+/// Consecutive, so the kernel's noise key setBase + lane is the set's index.
+struct Tile {
+  size_t first, count;
+};
+
+/// Packs a batch's sets into tiles of at most `lanes`. When the conduction
+/// speed is swept, a tile also ends where the speed changes, so all its lanes
+/// share one delay table: each edge then reads one history row instead of
+/// gathering from several, which matters most when the history is far
+/// larger than the caches (small dt, slow speeds). That is kept only when
+/// it needs at most half as many tiles again as dense packing (it does when
+/// the speed varies slowest in the grid). Tiles may run in any order.
+std::vector<Tile> planTiles(const ModelInfo &info,
+                            const std::vector<std::vector<double>> &slots,
+                            size_t lanes) {
+  std::vector<Tile> dense, bySpeed;
+  for (size_t first = 0; first < slots.size(); first += lanes)
+    dense.push_back({first, std::min(lanes, slots.size() - first)});
+  if (!info.speedSlot)
+    return dense;
+  const unsigned speed = *info.speedSlot;
+  for (size_t k = 0; k < slots.size(); ++k) {
+    if (bySpeed.empty() || bySpeed.back().count == lanes ||
+        slots[k][speed] != slots[bySpeed.back().first][speed])
+      bySpeed.push_back({k, 0});
+    ++bySpeed.back().count;
+  }
+  if (bySpeed.size() * 2 > dense.size() * 3)
+    return dense;
+  // Slow tiles (long delays, large histories) first, so that the threads
+  // finish together.
+  std::stable_sort(bySpeed.begin(), bySpeed.end(),
+                   [&](const Tile &a, const Tile &b) {
+                     return slots[a.first][speed] < slots[b.first][speed];
+                   });
+  return bySpeed;
+}
+
+/// Lets a CPU tile's kernel sum the coupling of info.block steps per pass
+/// over the edges when its lanes share delays that are all at least
+/// block - 1 steps (so every history row it reads is already written); the
+/// coupling scratch then holds one slot per step of the block.
+template <typename T>
+bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
+                           size_t numEdges, size_t numNodes) {
+  if (info.block < 2 || !info.speedSlot || !a.sharedDelays || numEdges == 0)
+    return false;
+  int32_t shortest = *std::min_element(a.delays.begin(),
+                                       a.delays.begin() + numEdges);
+  if (shortest + 1 < int32_t(info.block))
+    return false;
+  a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
+                    a.lanes);
+  a.flags |= kFlagBlocked;
+  return true;
+}
+
+template <typename T> class TileRunner {
+public:
+  TileRunner(const ModelInfo &info, const CpuKernels &kernels,
+             const EdgeList &edges, const SweepOptions &options,
+             const SweepResult &shape, size_t setBase,
+             const std::vector<std::vector<double>> &slots, BatchOutput &out,
+             std::atomic<uint64_t> &progress)
+      : info(info), kernels(kernels), edges(edges), options(options),
+        shape(shape), setBase(setBase), slots(slots), out(out),
+        progress(progress) {}
+
+  /// Runs the batch's sets [tile.first, tile.first + tile.count); unused
+  /// lanes repeat the last set, so they share its delays. Returns whether
+  /// the coupling was summed in blocks of steps.
+  bool run(Tile tile) {
+    const size_t W = kernels.lanes, N = edges.numNodes;
+    std::vector<const std::vector<double> *> laneSlots(W);
+    std::vector<size_t> laneSets(W);
+    for (size_t l = 0; l < W; ++l) {
+      size_t local = tile.first + std::min(l, tile.count - 1);
+      laneSlots[l] = &slots[local];
+      laneSets[l] = setBase + local;
+    }
+    LaneArrays<T> a = buildLaneArrays<T>(
+        info, edges, options, shape.initial ? &*shape.initial : nullptr,
+        laneSlots, laneSets, info.copiedHistoryRows(), /*withHistory=*/true);
+    const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
+    typename LaneArrays<T>::Views d = a.views();
+    Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);
+    auto record = [&](uint64_t done) {
+      if (!monitors.wants(done))
+        return;
+      if (options.recordStates) {
+        monitors.add(a.state.data(), done);
+        return;
+      }
+      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out,
+                        int64_t(N));
+      monitors.add(a.out.data(), done);
+    };
+    record(0);
+    for (uint64_t n = 0; n < shape.steps; ++n) {
+      kernels.step(&d.params, &d.state, &d.history, &d.delays, &d.rowStart,
+                   &d.sources, &d.weights, &d.coupling, int64_t(n), int64_t(N),
+                   a.horizon, a.flags, options.seed,
+                   int64_t(setBase + tile.first));
+      record(n + 1);
+      progress.fetch_add(tile.count, std::memory_order_relaxed);
+    }
+    return blocked;
+  }
+
+private:
+  const ModelInfo &info;
+  const CpuKernels &kernels;
+  const EdgeList &edges;
+  const SweepOptions &options;
+  const SweepResult &shape;
+  /// Global index of the batch's first set (the key of noise and initial
+  /// draws); `slots` and `out` are the batch's.
+  size_t setBase;
+  const std::vector<std::vector<double>> &slots;
+  BatchOutput &out;
+  std::atomic<uint64_t> &progress;
+};
+
+} // namespace
+
+/// The wide kernels, or the narrow ones when only their tile's history fits
+/// the L2 cache.
+static CpuKernels chooseKernels(const SweepInputs &in) {
+  const ModelInfo &info = in.info;
+  const size_t historyBytesPerSet =
+      (size_t(in.maxHorizon) + info.copiedHistoryRows()) *
+      info.historyStates.size() * in.shape.numNodes * info.elementBytes();
+  const unsigned lanes = chooseCpuLanes(info, in.options.lanes,
+                                        historyBytesPerSet, l2CacheBytes());
+  return lanes == info.lanes
+             ? CpuKernels{lanes, _mlir_ciface_rateml_step,
+                          _mlir_ciface_rateml_exposures}
+             : CpuKernels{lanes, _mlir_ciface_rateml_step_narrow,
+                          _mlir_ciface_rateml_exposures_narrow};
+}
+
+CpuBackend::CpuBackend(const SweepInputs &inputs, unsigned threads)
+    : inputs(inputs), threads(threads), kernels(chooseKernels(inputs)) {}
+
+std::string CpuBackend::name() const {
+  return "cpu, " + std::to_string(kernels.lanes) + " sets per tile";
+}
+
+size_t CpuBackend::batchSets(const BatchPlan &plan, size_t numSets) {
+  return hostBatchSets(plan, numSets, kernels.lanes);
+}
+
+void CpuBackend::runBatch(size_t first,
+                          const std::vector<std::vector<double>> &slots,
+                          BatchOutput &out, std::atomic<uint64_t> &progress) {
+  const ModelInfo &info = inputs.info;
+  const std::vector<Tile> batchTiles = planTiles(info, slots, kernels.lanes);
+  const size_t numTiles = batchTiles.size();
+  unsigned workers = std::min<unsigned>(threads, numTiles);
+  std::atomic<size_t> nextTile{0};
+  std::atomic<size_t> blocked{0};
+  std::mutex errorMutex;
+  std::string firstError;
+  auto worker = [&]() {
+    try {
+      while (true) {
+        size_t tile = nextTile.fetch_add(1);
+        if (tile >= numTiles)
+          break;
+        bool tileBlocked =
+            info.precision == "f64"
+                ? TileRunner<double>(info, kernels, inputs.edges,
+                                     inputs.options, inputs.shape, first,
+                                     slots, out, progress)
+                      .run(batchTiles[tile])
+                : TileRunner<float>(info, kernels, inputs.edges,
+                                    inputs.options, inputs.shape, first, slots,
+                                    out, progress)
+                      .run(batchTiles[tile]);
+        blocked += tileBlocked;
+      }
+    } catch (const std::exception &e) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (firstError.empty())
+        firstError = e.what();
+      nextTile = numTiles;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; ++t)
+    pool.emplace_back(worker);
+  for (std::thread &t : pool)
+    t.join();
+  if (!firstError.empty())
+    throw Error(firstError);
+  tiles += numTiles;
+  blockedTiles += blocked.load();
+}
+
+void CpuBackend::recordStatistics(SweepResult &result) const {
+  result.tiles = tiles;
+  result.blockedTiles = blockedTiles;
+}

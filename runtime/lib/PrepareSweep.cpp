@@ -1,0 +1,329 @@
+//===- PrepareSweep.cpp - Checking a sweep and planning its shape --------===//
+//
+// Everything that can be refused is refused here, before any kernel runs or
+// any file is written: unknown names, impossible times, output that cannot
+// be held, an initial history of the wrong shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rateml/runtime/Error.h"
+#include "rateml/runtime/Limits.h"
+#include "rateml/runtime/Npy.h"
+#include "rateml/runtime/Sweep.h"
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+using namespace rateml::runtime;
+
+namespace {
+
+std::string joinNames(const std::vector<std::string> &names) {
+  std::string s;
+  for (const std::string &n : names)
+    s += (s.empty() ? "" : ", ") + n;
+  return s.empty() ? "none" : s;
+}
+
+/// A length in ms for messages, in %g form: options may be huge.
+std::string formatMs(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g ms", ms);
+  return text;
+}
+
+} // namespace
+
+void InitialHistory::checkHorizon(int64_t h) const {
+  if (rows > 1 && int64_t(rows) < h)
+    throw Error("--initial: the history has " + std::to_string(rows) +
+                " steps but the delays need " + std::to_string(h));
+}
+
+InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
+                                                   const ModelInfo &info,
+                                                   size_t numNodes) {
+  NpyArray array = readNpy(path);
+  InitialHistory h;
+  h.numStates = info.states.size();
+  h.numNodes = numNodes;
+  const auto &shape = array.shape;
+  if (shape.size() == 2 && shape[0] == h.numStates && shape[1] == numNodes) {
+    h.rows = 1;
+  } else if (shape.size() == 3 && shape[0] >= 1 &&
+             shape[1] == h.numStates && shape[2] == numNodes) {
+    h.rows = shape[0];
+  } else {
+    std::string got;
+    for (size_t d : shape)
+      got += (got.empty() ? "" : ", ") + std::to_string(d);
+    std::string want =
+        std::to_string(h.numStates) + ", " + std::to_string(numNodes);
+    throw Error("--initial: shape (" + got + ") is neither (" + want +
+                ") nor (T, " + want + ")");
+  }
+  if (auto bad = firstNonFinite(array.values.data(), array.values.size()))
+    throw Error("--initial: '" + path + "' has a non-finite value at " +
+                formatIndex(shape, *bad));
+  h.values = std::move(array.values);
+  return h;
+}
+
+/// The most parameter sets whose values fit in half the available memory:
+/// each set's row of the table (held twice: prepared and result), its
+/// parameter-level slots, its /params row and per-set results; an estimate,
+/// counting a vector's header and allocation overhead as 40 bytes.
+static SetLimit parameterSetLimit(const ModelInfo &info) {
+  const uint64_t vector = 40, P = info.params.size(),
+                 V = std::max(info.states.size(), info.exposures.size());
+  const uint64_t perSet = 2 * (vector + 8 * P) + vector + 8 * info.numSlots +
+                          8 * P + 8 * (V + 3);
+  const uint64_t memory = availableMemory();
+  const uint64_t fit = memory / 2 / perSet;
+  if (fit >= kMaxSets)
+    return {};
+  return {fit, "the values of more sets do not fit in half the available "
+               "memory (" + formatBytes(memory) + "); split the sweep"};
+}
+
+ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
+                                            const SweepOptions &options) {
+  const SetLimit limit = parameterSetLimit(info);
+  std::vector<std::string> known;
+  for (const auto &p : info.params)
+    known.push_back(p.name);
+  auto checkName = [&](const std::string &name) {
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      throw Error("unknown parameter '" + name + "' (the model's swept " +
+                  "parameters are: " + joinNames(known) + ")");
+  };
+  if (options.paramTable) {
+    if (!options.axes.empty())
+      throw Error("--param-table cannot be combined with --sweep or --values");
+    ParamTable table = readParamTable(*options.paramTable, limit);
+    for (const std::string &name : table.names)
+      checkName(name);
+    for (const std::string &name : known)
+      if (std::find(table.names.begin(), table.names.end(), name) ==
+          table.names.end())
+        throw Error("parameter table '" + *options.paramTable +
+                    "' has no column for swept parameter '" + name + "'");
+    return table;
+  }
+  std::vector<SweepAxis> axes = options.axes;
+  std::set<std::string> named;
+  for (const SweepAxis &axis : axes) {
+    checkName(axis.name);
+    named.insert(axis.name);
+  }
+  for (const auto &[index, points] : options.pointsByIndex)
+    if (index >= info.params.size())
+      throw Error("-s" + std::to_string(index) + ": the model has only " +
+                  std::to_string(info.params.size()) + " swept parameter(s)");
+  for (size_t k = 0; k < info.params.size(); ++k) {
+    const auto &p = info.params[k];
+    if (named.count(p.name))
+      continue;
+    auto it = options.pointsByIndex.find(k);
+    size_t points = it == options.pointsByIndex.end() ? 4 : it->second;
+    axes.push_back({p.name, linspace(p.lo, p.hi, points)});
+  }
+  return cartesianProduct(axes, limit);
+}
+
+/// Checks the BOLD and analysis options against the run and converts their
+/// times to steps and BOLD samples (docs/analysis.md).
+static SweepResult::BoldPlan planBold(const SweepOptions &options,
+                                      const SweepResult &result) {
+  SweepResult::BoldPlan plan;
+  auto var = std::find(result.varNames.begin(), result.varNames.end(),
+                       *options.bold);
+  if (var == result.varNames.end())
+    throw Error("--bold: '" + *options.bold + "' is not a recorded variable "
+                "(recorded: " + joinNames(result.varNames) +
+                "; --record states records the states)");
+  plan.var = size_t(var - result.varNames.begin());
+  double boldDt = options.boldDt.value_or(1.0),
+         tr = options.boldTr.value_or(2000.0);
+  if (!(boldDt > 0) || !std::isfinite(boldDt))
+    throw Error("--bold-dt must be a positive number of ms");
+  if (!(tr > 0) || !std::isfinite(tr))
+    throw Error("--bold-tr must be a positive number of ms");
+  // Both are rounded to whole steps, checked first: the rounding of a huge
+  // one would overflow.
+  std::optional<uint64_t> integrateEvery =
+      wholeSteps(boldDt, options.dt, result.steps);
+  if (!integrateEvery)
+    throw Error("--bold-dt: " + formatMs(boldDt) + " is longer than the run (" +
+                formatMs(double(result.steps) * options.dt) + ")");
+  plan.integrateEvery = std::max<uint64_t>(1, *integrateEvery);
+  std::optional<uint64_t> sampleEvery;
+  if (auto periods = wholeSteps(tr, double(plan.integrateEvery) * options.dt))
+    sampleEvery =
+        boundedProduct({std::max<uint64_t>(1, *periods), plan.integrateEvery});
+  // A period past 2^64 steps holds no sample: refused below.
+  plan.sampleEvery = sampleEvery.value_or(UINT64_MAX);
+  plan.numSamples = result.steps / plan.sampleEvery;
+  const double trMs = double(plan.sampleEvery) * options.dt;
+  if (plan.numSamples < 2)
+    throw Error("--bold-tr: the run (" +
+                std::to_string(double(result.steps) * options.dt) +
+                " ms) holds fewer than 2 BOLD samples of " +
+                (sampleEvery ? std::to_string(trMs) + " ms" : formatMs(tr)));
+  plan.stepSeconds = double(plan.integrateEvery) * options.dt / 1000.0;
+  for (const auto &[name, value] : options.boldConstants)
+    plan.model.set(name, value);
+  plan.model.check();
+
+  // BOLD samples in `ms`; more than the run's (or a negative number) as
+  // numSamples + 1, which the checks below refuse.
+  auto samplesIn = [&](double ms) -> size_t {
+    return wholeSteps(ms, trMs, plan.numSamples).value_or(plan.numSamples + 1);
+  };
+  AnalysisConfig &a = plan.analysis;
+  double transient = options.fcTransient.value_or(0.0);
+  if (!(transient >= 0) || !std::isfinite(transient))
+    throw Error("--fc-transient must be a non-negative number of ms");
+  a.firstSample = samplesIn(transient);
+  if (a.firstSample + 2 > plan.numSamples)
+    throw Error("--fc-transient leaves fewer than 2 of the " +
+                std::to_string(plan.numSamples) + " BOLD samples for FC");
+  if (options.fcdWindow) {
+    if (!(*options.fcdWindow > 0))
+      throw Error("--fcd-window must be a positive number of ms");
+    a.fcdWindow = samplesIn(*options.fcdWindow);
+    if (a.fcdWindow < 2)
+      throw Error("--fcd-window must span at least 2 BOLD samples (TR " +
+                  std::to_string(trMs) + " ms)");
+    a.fcdStep = options.fcdStep ? samplesIn(*options.fcdStep) : 1;
+    if (a.fcdStep < 1)
+      throw Error("--fcd-step must span at least 1 BOLD sample (TR " +
+                  std::to_string(trMs) + " ms)");
+    if (numFcdWindows(plan.numSamples - a.firstSample, a.fcdWindow,
+                      a.fcdStep) < 2)
+      throw Error("--fcd-window: the " +
+                  std::to_string(plan.numSamples - a.firstSample) +
+                  " BOLD samples after the transient hold fewer than 2 "
+                  "windows");
+  } else if (options.fcdStep || options.targetFcd) {
+    throw Error("--fcd-step and --target-fcd need --fcd-window");
+  }
+  if (options.targetFc)
+    a.targetFcUpper = readTargetFc(*options.targetFc, result.numNodes);
+  if (options.targetFcd)
+    a.targetFcdValues = readTargetFcd(*options.targetFcd);
+  return plan;
+}
+
+std::optional<SetOutputBytes>
+rateml::runtime::setOutputBytes(const ModelInfo &info,
+                                const SweepResult &result) {
+  const uint64_t N = result.numNodes;
+  std::optional<uint64_t> data =
+      boundedProduct({result.storeData ? result.numSamples : 0,
+                      result.varNames.size(), N, info.elementBytes()});
+  std::optional<uint64_t> bold =
+      result.bold
+          ? boundedProduct({result.bold->numSamples + N, N, sizeof(double)})
+          : 0;
+  if (!data || !bold || *data > UINT64_MAX - *bold)
+    return std::nullopt;
+  return SetOutputBytes{*data, *data + *bold};
+}
+
+/// Refuses output that cannot be held: one set's beyond the memory
+/// available (a batch holds at least one set's output), or the whole
+/// sweep's beyond 2^64 bytes.
+static void checkOutputSize(const ModelInfo &info, const SweepResult &result) {
+  std::optional<SetOutputBytes> bytes = setOutputBytes(info, result);
+  const uint64_t memory = availableMemory();
+  if (!bytes || bytes->all > memory) {
+    const std::string nodes = std::to_string(result.numNodes) + " nodes";
+    std::string what;
+    if (result.storeData)
+      what = "/data " + std::to_string(result.numSamples) + " samples x " +
+             std::to_string(result.varNames.size()) + " variables x " + nodes;
+    if (result.bold)
+      what += (what.empty() ? "/bold " : ", /bold ") +
+              std::to_string(result.bold->numSamples) + " samples x " + nodes;
+    throw Error("the output of one parameter set (" + what + ") is " +
+                (bytes ? formatBytes(bytes->all) : "over 2^64 bytes") +
+                ", more than the " + formatBytes(memory) +
+                " of memory available; record fewer samples (--every, "
+                "--tavg) or shorten the run (--steps, --duration)");
+  }
+  if (!boundedProduct({result.params.rows.size(), bytes->all}))
+    throw Error("the output of the sweep exceeds 2^64 bytes");
+}
+
+SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
+                                          const Connectome &connectome,
+                                          const SweepOptions &options) {
+  if (!(options.dt > 0) || !std::isfinite(options.dt))
+    throw Error("--dt must be a positive number of ms");
+  for (const auto &[name, value] : options.constants) {
+    bool found = false;
+    for (const auto &c : info.constants)
+      found |= c.name == name;
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto &c : info.constants)
+        names.push_back(c.name);
+      throw Error("--set: unknown constant '" + name + "' (the model's " +
+                  "constants are: " + joinNames(names) + ")");
+    }
+  }
+  SweepResult result;
+  result.params = buildParamTable(info, options);
+  if (options.steps) {
+    result.steps = *options.steps;
+  } else {
+    const double duration = options.duration.value_or(1000.0);
+    std::optional<uint64_t> steps = wholeSteps(duration, options.dt);
+    if (!steps)
+      throw Error("--duration: " + formatMs(duration) + " at --dt " +
+                  formatMs(options.dt) + " exceeds the limit of " +
+                  std::to_string(kMaxSteps) + " steps");
+    result.steps = *steps;
+  }
+  if (options.tavg && options.every)
+    throw Error("give --every or --tavg, not both");
+  if (options.tavg) {
+    if (!(*options.tavg > 0))
+      throw Error("--tavg must be a positive number of ms");
+    // A window longer than any run leaves no sample: refused below.
+    result.every = std::max<uint64_t>(
+        1, wholeSteps(*options.tavg, options.dt).value_or(kMaxSteps + 1));
+    result.averaged = true;
+    result.numSamples = result.steps / result.every;
+    if (result.numSamples == 0)
+      throw Error("--tavg: the run is shorter than one window");
+  } else {
+    result.every = options.every
+                       ? *options.every
+                       : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
+    result.numSamples = result.steps / result.every + 1;
+  }
+  result.numNodes = connectome.numNodes;
+  if (options.recordStates)
+    for (const auto &s : info.states)
+      result.varNames.push_back(s.name);
+  else
+    result.varNames = info.exposures;
+  if (options.initial)
+    result.initial =
+        loadInitialHistory(*options.initial, info, connectome.numNodes);
+  result.storeData = options.storeData;
+  if (options.bold)
+    result.bold = planBold(options, result);
+  else if (options.boldTr || options.boldDt || !options.boldConstants.empty() ||
+           options.fcTransient || options.fcdWindow || options.fcdStep ||
+           options.targetFc || options.targetFcd)
+    throw Error("the BOLD and FC/FCD options need --bold VAR (the variable "
+                "that drives the BOLD signal)");
+  if (!options.storeData && !options.bold)
+    throw Error("--no-data without --bold would compute nothing");
+  checkOutputSize(info, result);
+  return result;
+}
