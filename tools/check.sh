@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and builds rateml, then runs every test:
 #   1. check-rateml (lit + GoogleTest) in the Release build;
-#   2. the libMLIR.so link check (never static and shared MLIR at once) and
-#      the dialect reference generated from ODS (ninja mlir-doc);
+#   2. the libMLIR.so link check (never static and shared MLIR at once),
+#      the C++ formatting (clang-format-22, LLVM style) and the dialect
+#      reference generated from ODS (ninja mlir-doc);
 #   3. an ASan+UBSan build (clang-22) running the same suite;
 #   4. short libFuzzer runs over the XML frontend and over sweep.bin's input
 #      readers (RATEML_FUZZ_SECONDS each, default 60).
@@ -51,6 +52,17 @@ for tool in rateml-opt rateml-compile; do
     status=1
   fi
 done
+
+step "C++ formatting (clang-format-22, .clang-format: LLVM style)"
+if (cd "$ROOT" && git ls-files -z '*.cpp' '*.h' '*.cu' |
+      xargs -0 clang-format-22 --dry-run --Werror) >"$LOG" 2>&1; then
+  passed=$((passed + 1))
+else
+  head -n 40 "$LOG" >&2
+  echo "FAIL: files not formatted; run clang-format-22 -i on them" >&2
+  failed=$((failed + 1))
+  status=1
+fi
 
 step "dialect and pass docs from ODS (mlir-doc)"
 if ninja -C "$BUILD_DIR" -j "$JOBS" mlir-doc >"$LOG" 2>&1 &&

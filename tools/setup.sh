@@ -13,7 +13,7 @@ JOBS="${RATEML_JOBS:-2}"
 PACKAGES=(
   cmake ninja-build g++ python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  clang-22 lld-22 libclang-rt-22-dev
+  clang-22 lld-22 libclang-rt-22-dev clang-format-22
   libxml2-dev libgtest-dev
   pkg-config libzip-dev libbz2-dev libhdf5-dev libssl-dev nlohmann-json3-dev
   python3-numpy python3-h5py python3-matplotlib qemu-user gdb

@@ -1,4 +1,5 @@
-//===- InitAll.cpp - Register rateml and the upstream parts it uses -*- C++ -*-===//
+//===- InitAll.cpp - Register rateml and the upstream parts it uses -*- C++
+//-*-===//
 //
 // Implements the registration lists of rateml/InitAll.h.
 //
@@ -15,12 +16,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -28,8 +29,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
-#include "rateml/Dialect/RateML/IR/RateMLDialect.h"
 #include "rateml/Conversion/Passes.h"
+#include "rateml/Dialect/RateML/IR/RateMLDialect.h"
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "rateml/Pipelines/Pipelines.h"
 

@@ -1,4 +1,5 @@
-//===- ReferenceModelInfo.cpp - The runtime's model description, from the op ===//
+//===- ReferenceModelInfo.cpp - The runtime's model description, from the op
+//===//
 //
 // Slots follow the kernel ABI: the fixed ones, then parameters, constants,
 // derived parameters (dependency order) and one noise amplitude per state.

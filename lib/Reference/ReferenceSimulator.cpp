@@ -25,9 +25,40 @@ namespace mlir::rateml::reference {
 namespace {
 
 enum class Code : uint8_t {
-  Const, Slot, Arg, Add, Sub, Mul, Div, Neg, Pow, MinNum, MaxNum, Minimum,
-  Maximum, Exp, Log, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Sinh,
-  Cosh, Tanh, Abs, Ceil, Floor, Erf, Cmp, Select, Xor, Copy
+  Const,
+  Slot,
+  Arg,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Neg,
+  Pow,
+  MinNum,
+  MaxNum,
+  Minimum,
+  Maximum,
+  Exp,
+  Log,
+  Log10,
+  Sqrt,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Sinh,
+  Cosh,
+  Tanh,
+  Abs,
+  Ceil,
+  Floor,
+  Erf,
+  Cmp,
+  Select,
+  Xor,
+  Copy
 };
 
 struct Instr {
@@ -52,22 +83,38 @@ bool compare(arith::CmpFPredicate p, double x, double y) {
   bool unordered = std::isnan(x) || std::isnan(y);
   using P = arith::CmpFPredicate;
   switch (p) {
-  case P::AlwaysFalse: return false;
-  case P::OEQ: return !unordered && x == y;
-  case P::OGT: return !unordered && x > y;
-  case P::OGE: return !unordered && x >= y;
-  case P::OLT: return !unordered && x < y;
-  case P::OLE: return !unordered && x <= y;
-  case P::ONE: return !unordered && x != y;
-  case P::ORD: return !unordered;
-  case P::UEQ: return unordered || x == y;
-  case P::UGT: return unordered || x > y;
-  case P::UGE: return unordered || x >= y;
-  case P::ULT: return unordered || x < y;
-  case P::ULE: return unordered || x <= y;
-  case P::UNE: return unordered || x != y;
-  case P::UNO: return unordered;
-  case P::AlwaysTrue: return true;
+  case P::AlwaysFalse:
+    return false;
+  case P::OEQ:
+    return !unordered && x == y;
+  case P::OGT:
+    return !unordered && x > y;
+  case P::OGE:
+    return !unordered && x >= y;
+  case P::OLT:
+    return !unordered && x < y;
+  case P::OLE:
+    return !unordered && x <= y;
+  case P::ONE:
+    return !unordered && x != y;
+  case P::ORD:
+    return !unordered;
+  case P::UEQ:
+    return unordered || x == y;
+  case P::UGT:
+    return unordered || x > y;
+  case P::UGE:
+    return unordered || x >= y;
+  case P::ULT:
+    return unordered || x < y;
+  case P::ULE:
+    return unordered || x <= y;
+  case P::UNE:
+    return unordered || x != y;
+  case P::UNO:
+    return unordered;
+  case P::AlwaysTrue:
+    return true;
   }
   return false;
 }
@@ -86,48 +133,118 @@ void run(const Program &p, const double *slots, double arg,
     const Instr &in = p.code[k];
     double &out = regs[k];
     switch (in.code) {
-    case Code::Const: out = in.imm; continue;
-    case Code::Slot: out = slots[static_cast<uint32_t>(in.imm)]; continue;
-    case Code::Arg: out = arg; continue;
-    default: break;
+    case Code::Const:
+      out = in.imm;
+      continue;
+    case Code::Slot:
+      out = slots[static_cast<uint32_t>(in.imm)];
+      continue;
+    case Code::Arg:
+      out = arg;
+      continue;
+    default:
+      break;
     }
     // Operands precede their users, so these registers are set.
     double x = regs[in.a], y = regs[in.b];
     switch (in.code) {
     case Code::Const:
     case Code::Slot:
-    case Code::Arg: break;
-    case Code::Add: out = x + y; break;
-    case Code::Sub: out = x - y; break;
-    case Code::Mul: out = x * y; break;
-    case Code::Div: out = x / y; break;
-    case Code::Neg: out = -x; break;
-    case Code::Pow: out = std::pow(x, y); break;
-    case Code::MinNum: out = std::fmin(x, y); break;
-    case Code::MaxNum: out = std::fmax(x, y); break;
-    case Code::Minimum: out = nanPropagating(x, y, true); break;
-    case Code::Maximum: out = nanPropagating(x, y, false); break;
-    case Code::Exp: out = std::exp(x); break;
-    case Code::Log: out = std::log(x); break;
-    case Code::Log10: out = std::log10(x); break;
-    case Code::Sqrt: out = std::sqrt(x); break;
-    case Code::Sin: out = std::sin(x); break;
-    case Code::Cos: out = std::cos(x); break;
-    case Code::Tan: out = std::tan(x); break;
-    case Code::Asin: out = std::asin(x); break;
-    case Code::Acos: out = std::acos(x); break;
-    case Code::Atan: out = std::atan(x); break;
-    case Code::Sinh: out = std::sinh(x); break;
-    case Code::Cosh: out = std::cosh(x); break;
-    case Code::Tanh: out = std::tanh(x); break;
-    case Code::Abs: out = std::fabs(x); break;
-    case Code::Ceil: out = std::ceil(x); break;
-    case Code::Floor: out = std::floor(x); break;
-    case Code::Erf: out = std::erf(x); break;
-    case Code::Cmp: out = compare(in.predicate, x, y) ? 1.0 : 0.0; break;
-    case Code::Select: out = x != 0.0 ? y : regs[in.c]; break;
-    case Code::Xor: out = (x != 0.0) != (y != 0.0) ? 1.0 : 0.0; break;
-    case Code::Copy: out = x; break;
+    case Code::Arg:
+      break;
+    case Code::Add:
+      out = x + y;
+      break;
+    case Code::Sub:
+      out = x - y;
+      break;
+    case Code::Mul:
+      out = x * y;
+      break;
+    case Code::Div:
+      out = x / y;
+      break;
+    case Code::Neg:
+      out = -x;
+      break;
+    case Code::Pow:
+      out = std::pow(x, y);
+      break;
+    case Code::MinNum:
+      out = std::fmin(x, y);
+      break;
+    case Code::MaxNum:
+      out = std::fmax(x, y);
+      break;
+    case Code::Minimum:
+      out = nanPropagating(x, y, true);
+      break;
+    case Code::Maximum:
+      out = nanPropagating(x, y, false);
+      break;
+    case Code::Exp:
+      out = std::exp(x);
+      break;
+    case Code::Log:
+      out = std::log(x);
+      break;
+    case Code::Log10:
+      out = std::log10(x);
+      break;
+    case Code::Sqrt:
+      out = std::sqrt(x);
+      break;
+    case Code::Sin:
+      out = std::sin(x);
+      break;
+    case Code::Cos:
+      out = std::cos(x);
+      break;
+    case Code::Tan:
+      out = std::tan(x);
+      break;
+    case Code::Asin:
+      out = std::asin(x);
+      break;
+    case Code::Acos:
+      out = std::acos(x);
+      break;
+    case Code::Atan:
+      out = std::atan(x);
+      break;
+    case Code::Sinh:
+      out = std::sinh(x);
+      break;
+    case Code::Cosh:
+      out = std::cosh(x);
+      break;
+    case Code::Tanh:
+      out = std::tanh(x);
+      break;
+    case Code::Abs:
+      out = std::fabs(x);
+      break;
+    case Code::Ceil:
+      out = std::ceil(x);
+      break;
+    case Code::Floor:
+      out = std::floor(x);
+      break;
+    case Code::Erf:
+      out = std::erf(x);
+      break;
+    case Code::Cmp:
+      out = compare(in.predicate, x, y) ? 1.0 : 0.0;
+      break;
+    case Code::Select:
+      out = x != 0.0 ? y : regs[in.c];
+      break;
+    case Code::Xor:
+      out = (x != 0.0) != (y != 0.0) ? 1.0 : 0.0;
+      break;
+    case Code::Copy:
+      out = x;
+      break;
     }
   }
 }
@@ -203,9 +320,7 @@ FailureOr<Program> CompiledModel::compileRegion(Region &region) {
     emit({Code::Arg}, arg);
   for (Operation &op : block) {
     auto operand = [&](unsigned i) { return reg.lookup(op.getOperand(i)); };
-    auto unary = [&](Code c) {
-      emit({c, {}, operand(0)}, op.getResult(0));
-    };
+    auto unary = [&](Code c) { emit({c, {}, operand(0)}, op.getResult(0)); };
     auto binary = [&](Code c) {
       emit({c, {}, operand(0), operand(1)}, op.getResult(0));
     };
@@ -292,13 +407,11 @@ LogicalResult CompiledModel::build(ModelOp model) {
     constants.emplace_back(c.getSymName().str(), slotOf.lookup(c.getSymName()),
                            c.getValue().convertToDouble());
   for (StateOp s : structure.states)
-    states.push_back({s.getSymName().str(), slotOf.lookup(s.getSymName()),
-                      s.getInitLo().convertToDouble(),
-                      s.getInitHi().convertToDouble(),
-                      s.getLower() ? s.getLower()->convertToDouble()
-                                   : -INFINITY,
-                      s.getUpper() ? s.getUpper()->convertToDouble()
-                                   : INFINITY});
+    states.push_back(
+        {s.getSymName().str(), slotOf.lookup(s.getSymName()),
+         s.getInitLo().convertToDouble(), s.getInitHi().convertToDouble(),
+         s.getLower() ? s.getLower()->convertToDouble() : -INFINITY,
+         s.getUpper() ? s.getUpper()->convertToDouble() : INFINITY});
   for (DerivedParamOp d : structure.derivedParams) {
     FailureOr<Program> p = compileRegion(d.getBody());
     if (failed(p))
@@ -388,10 +501,9 @@ ReferenceSimulator::getRecordedNames(bool recordStates) const {
   return names;
 }
 
-llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
-                                   const ::rateml::runtime::Connectome &connectome,
-                                   const SimulationConfig &config,
-                                   uint32_t setIndex) const {
+llvm::Expected<Trace> ReferenceSimulator::simulate(
+    ArrayRef<double> params, const ::rateml::runtime::Connectome &connectome,
+    const SimulationConfig &config, uint32_t setIndex) const {
   const CompiledModel &m = *model;
   const size_t numNodes = connectome.numNodes;
   const size_t numStates = m.states.size();
@@ -420,7 +532,8 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
           regs[m.noise->results[m.noise->results.size() == 1 ? 0 : s]];
   }
 
-  ::rateml::runtime::EdgeList edges = ::rateml::runtime::makeEdgeList(connectome);
+  ::rateml::runtime::EdgeList edges =
+      ::rateml::runtime::makeEdgeList(connectome);
   std::vector<int32_t> delays(edges.numEdges(), 0);
   if (m.speedSlot) {
     // The runtime's delay rule reports bad speeds by throwing; the
@@ -453,10 +566,9 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
     return clip(s, st.initLo + (st.initHi - st.initLo) * u);
   };
   if (config.initialRows > 1 && int64_t(config.initialRows) < horizon)
-    return llvm::createStringError("--initial: the history has " +
-                                   std::to_string(config.initialRows) +
-                                   " steps but the delays need " +
-                                   std::to_string(horizon));
+    return llvm::createStringError(
+        "--initial: the history has " + std::to_string(config.initialRows) +
+        " steps but the delays need " + std::to_string(horizon));
   std::vector<double> x(numStates * numNodes);
   std::vector<double> history(horizon * numStates * numNodes);
   for (int64_t k = 0; k < horizon; ++k)
@@ -515,7 +627,8 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
   std::vector<double> coupling(m.couplings.size() * numNodes);
   std::vector<double> next(x.size()), f1(numStates), f2(numStates),
       predicted(numStates), noiseTerm(numStates);
-  auto derivatives = [&](const double *state, size_t i, std::vector<double> &f) {
+  auto derivatives = [&](const double *state, size_t i,
+                         std::vector<double> &f) {
     for (size_t s = 0; s < numStates; ++s)
       slots[m.states[s].slot] = state[s];
     for (size_t k = 0; k < m.couplings.size(); ++k)
@@ -555,13 +668,14 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
     for (size_t i = 0; i < numNodes; ++i) {
       double state[64];
       std::vector<double> stateVec;
-      double *xi = numStates <= 64 ? state : (stateVec.resize(numStates),
-                                              stateVec.data());
+      double *xi = numStates <= 64
+                       ? state
+                       : (stateVec.resize(numStates), stateVec.data());
       for (size_t s = 0; s < numStates; ++s) {
         xi[s] = x[s * numNodes + i];
         noiseTerm[s] =
-            noisy ? amplitude[s] * ::rateml::runtime::noiseDraw(config.seed, setIndex,
-                                                      i, s, uint32_t(n))
+            noisy ? amplitude[s] * ::rateml::runtime::noiseDraw(
+                                       config.seed, setIndex, i, s, uint32_t(n))
                   : 0.0;
       }
       derivatives(xi, i, f1);
@@ -582,8 +696,7 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(ArrayRef<double> params,
     }
     x.swap(next);
     int64_t row = int64_t(n + 1) % horizon;
-    std::copy(x.begin(), x.end(),
-              history.begin() + row * numStates * numNodes);
+    std::copy(x.begin(), x.end(), history.begin() + row * numStates * numNodes);
     record(n + 1);
   }
   return trace;

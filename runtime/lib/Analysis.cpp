@@ -111,8 +111,9 @@ double rateml::runtime::pearson(const double *a, const double *b, size_t n) {
   return std::clamp(sab / std::sqrt(saa * sbb), -1.0, 1.0);
 }
 
-std::vector<double> rateml::runtime::functionalConnectivity(
-    const double *series, size_t samples, size_t nodes) {
+std::vector<double>
+rateml::runtime::functionalConnectivity(const double *series, size_t samples,
+                                        size_t nodes) {
   std::vector<double> z = normalisedColumns(series, samples, nodes);
   std::vector<double> fc(nodes * nodes);
   for (size_t i = 0; i < nodes; ++i)

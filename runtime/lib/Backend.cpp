@@ -18,10 +18,11 @@ size_t rateml::runtime::hostBatchSets(const BatchPlan &plan, size_t numSets,
   // --batch says otherwise, and never more than all of it (one set's fits:
   // prepareSweep checked).
   const size_t perSet = plan.outputBytesPerSet, memory = plan.memory;
-  size_t batch = plan.requested
-                     ? *plan.requested
-                     : std::max<size_t>(granule * plan.threads,
-                                        memory / 4 / perSet / granule * granule);
+  size_t batch =
+      plan.requested
+          ? *plan.requested
+          : std::max<size_t>(granule * plan.threads,
+                             memory / 4 / perSet / granule * granule);
   if (batch == 0)
     throw Error("--batch must be at least 1");
   if (plan.requested &&

@@ -25,8 +25,8 @@ uint64_t parseCount(const std::string &text, const std::string &option,
   errno = 0;
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   if (text.empty() || *end || text[0] == '-' || v < min)
-    throw Error(option + ": '" + text + "' is not a whole number >= " +
-                std::to_string(min));
+    throw Error(option + ": '" + text +
+                "' is not a whole number >= " + std::to_string(min));
   if (errno == ERANGE || v > max)
     throw Error(option + ": '" + text + "' exceeds the limit of " +
                 std::to_string(max));
@@ -38,8 +38,7 @@ std::pair<std::string, double> parseAssignment(const std::string &spec,
                                                const std::string &option) {
   size_t eq = spec.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw Error("malformed '" + spec + "': expected " + option +
-                " NAME=VALUE");
+    throw Error("malformed '" + spec + "': expected " + option + " NAME=VALUE");
   return {spec.substr(0, eq),
           parseNumber(spec.substr(eq + 1), option + " " + spec.substr(0, eq))};
 }
@@ -153,8 +152,7 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.pointsByIndex[unsigned(index)] =
           parseCount(next(), arg, 1, kMaxAxisPoints);
     } else {
-      throw Error("unknown option '" + std::string(argv[k]) +
-                  "' (see --help)");
+      throw Error("unknown option '" + std::string(argv[k]) + "' (see --help)");
     }
   }
   if (options.steps && options.duration)
@@ -165,7 +163,7 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
 }
 
 std::string rateml::runtime::helpText(const ModelInfo &info,
-                                     const std::string &gpuKernels) {
+                                      const std::string &gpuKernels) {
   std::ostringstream os;
   os << "Usage: sweep.bin [options]\n\n"
      << "Parameter sweep of the " << info.model << " model ("
@@ -183,16 +181,22 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
   for (const auto &c : info.constants)
     os << " " << c.name << "=" << c.value;
   os << "\n\nOptions:\n"
-        "  --connectivity PATH|builtin:N  TVB zip or folder (default builtin = builtin:68)\n"
+        "  --connectivity PATH|builtin:N  TVB zip or folder (default builtin = "
+        "builtin:68)\n"
         "  --dt MS                 integration step (default 0.1)\n"
         "  --steps N | --duration MS   length of the run (default 1000 ms)\n"
-        "  --sweep NAME=LO:HI:COUNT    evenly spaced values, both ends included\n"
-        "  --values NAME=V1,V2,...     explicit values (repeatable; one Cartesian\n"
-        "                              product, the first named varies slowest)\n"
-        "  --param-table FILE.csv      header = parameter names, one set per row\n"
+        "  --sweep NAME=LO:HI:COUNT    evenly spaced values, both ends "
+        "included\n"
+        "  --values NAME=V1,V2,...     explicit values (repeatable; one "
+        "Cartesian\n"
+        "                              product, the first named varies "
+        "slowest)\n"
+        "  --param-table FILE.csv      header = parameter names, one set per "
+        "row\n"
         "  --set NAME=VALUE        override a constant\n"
         "  --initial FILE.npy      initial state (states x nodes) or history\n"
-        "                          (T x states x nodes, last row = t 0), f32/f64\n"
+        "                          (T x states x nodes, last row = t 0), "
+        "f32/f64\n"
         "  --seed N                noise and initial-state seed (default 0)\n"
         "  --integrator euler|heun (default heun)\n"
         "  --no-noise              integrate deterministically\n"
@@ -204,23 +208,29 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
         "                          BOLD and its analysis)\n"
         "\nBOLD and functional connectivity (docs/analysis.md):\n"
         "  --bold VAR              BOLD (Balloon-Windkessel) driven by the\n"
-        "                          recorded variable VAR; writes /bold and /fc\n"
+        "                          recorded variable VAR; writes /bold and "
+        "/fc\n"
         "  --bold-tr MS            BOLD sampling period (default 2000)\n"
         "  --bold-dt MS            hemodynamic integration step (default 1)\n"
         "  --bold-set NAME=VALUE   Balloon-Windkessel constant (tau_s, tau_f,\n"
-        "                          tau_o, alpha, E0, V0, TE, epsilon, nu_0, r_0;\n"
+        "                          tau_o, alpha, E0, V0, TE, epsilon, nu_0, "
+        "r_0;\n"
         "                          defaults: TVB's BalloonModel)\n"
         "  --fc-transient MS       BOLD left out of FC and FCD (default 0)\n"
         "  --fcd-window MS         FCD window; writes /fcd_var\n"
         "  --fcd-step MS           FCD window step (default one TR)\n"
-        "  --target-fc FILE        empirical FC (.npy or text, N x N): /fit/fc_corr\n"
-        "  --target-fcd FILE       empirical FCD matrix or values: /fit/fcd_ks\n\n"
+        "  --target-fc FILE        empirical FC (.npy or text, N x N): "
+        "/fit/fc_corr\n"
+        "  --target-fcd FILE       empirical FCD matrix or values: "
+        "/fit/fcd_ks\n\n"
         "  --batch N               parameter sets per batch (default: planned\n"
         "                          from available memory)\n"
         "  --backend auto|cpu|gpu  auto: the GPU when one is usable (GPU\n"
         "                          kernels here: "
-     << gpuKernels << ")\n"
-        "  --lanes N               sets per CPU tile, one of the compiled lane\n"
+     << gpuKernels
+     << ")\n"
+        "  --lanes N               sets per CPU tile, one of the compiled "
+        "lane\n"
         "                          counts (default: chosen by the L2 size)\n"
         "  --threads N   --quiet   --help   --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"

@@ -8,7 +8,6 @@
 #include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/Error.h"
 #include <bzlib.h>
-#include <zip.h>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <sstream>
+#include <zip.h>
 
 namespace fs = std::filesystem;
 using namespace rateml::runtime;
@@ -182,11 +182,13 @@ Connectome assemble(const MemberReader &read, const std::string &container) {
   if (!weightsText)
     throw Error(container + ": no weights.txt (or weights.txt.bz2)");
   if (!lengthsText)
-    throw Error(container + ": no tract_lengths.txt (or tract_lengths.txt.bz2)");
+    throw Error(container +
+                ": no tract_lengths.txt (or tract_lengths.txt.bz2)");
   Connectome c;
   c.source = container;
   size_t nLengths = 0;
-  c.weights = parseMatrix(*weightsText, c.numNodes, container + ": weights.txt");
+  c.weights =
+      parseMatrix(*weightsText, c.numNodes, container + ": weights.txt");
   c.lengths =
       parseMatrix(*lengthsText, nLengths, container + ": tract_lengths.txt");
   if (nLengths != c.numNodes)

@@ -68,8 +68,8 @@ bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
                            size_t numEdges, size_t numNodes) {
   if (info.block < 2 || !info.speedSlot || !a.sharedDelays || numEdges == 0)
     return false;
-  int32_t shortest = *std::min_element(a.delays.begin(),
-                                       a.delays.begin() + numEdges);
+  int32_t shortest =
+      *std::min_element(a.delays.begin(), a.delays.begin() + numEdges);
   if (shortest + 1 < int32_t(info.block))
     return false;
   a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
@@ -114,8 +114,7 @@ public:
         monitors.add(a.state.data(), done);
         return;
       }
-      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out,
-                        int64_t(N));
+      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out, int64_t(N));
       monitors.add(a.out.data(), done);
     };
     record(0);
@@ -193,12 +192,11 @@ void CpuBackend::runBatch(size_t first,
         bool tileBlocked =
             info.precision == "f64"
                 ? TileRunner<double>(info, kernels, inputs.edges,
-                                     inputs.options, inputs.shape, first,
-                                     slots, out, progress)
+                                     inputs.options, inputs.shape, first, slots,
+                                     out, progress)
                       .run(batchTiles[tile])
-                : TileRunner<float>(info, kernels, inputs.edges,
-                                    inputs.options, inputs.shape, first, slots,
-                                    out, progress)
+                : TileRunner<float>(info, kernels, inputs.edges, inputs.options,
+                                    inputs.shape, first, slots, out, progress)
                       .run(batchTiles[tile]);
         blocked += tileBlocked;
       }

@@ -14,17 +14,16 @@
 using namespace rateml::runtime;
 
 unsigned rateml::runtime::chooseCpuLanes(const ModelInfo &info,
-                                        unsigned requested,
-                                        size_t historyBytesPerSet,
-                                        size_t l2Bytes) {
+                                         unsigned requested,
+                                         size_t historyBytesPerSet,
+                                         size_t l2Bytes) {
   if (requested != 0) {
     if (requested != info.lanes && requested != info.narrowLanes)
       throw Error("--lanes " + std::to_string(requested) +
                   ": the kernels were compiled for " +
                   std::to_string(info.lanes) +
-                  (info.narrowLanes
-                       ? " or " + std::to_string(info.narrowLanes)
-                       : std::string()) +
+                  (info.narrowLanes ? " or " + std::to_string(info.narrowLanes)
+                                    : std::string()) +
                   " lanes");
     return requested;
   }
@@ -52,4 +51,3 @@ size_t rateml::runtime::l2CacheBytes() {
   in >> unit;
   return unit == 'K' ? size << 10 : unit == 'M' ? size << 20 : size;
 }
-

@@ -13,11 +13,11 @@
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/LaneArrays.h"
 #include "rateml/runtime/Monitors.h"
-#include <dlfcn.h>
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <dlfcn.h>
 #include <functional>
 
 using namespace rateml::runtime;
@@ -76,8 +76,8 @@ struct CudaBackend::Driver {
     const char *name = nullptr;
     if (cuGetErrorName)
       cuGetErrorName(result, &name);
-    throw Error(std::string("CUDA: ") + call + " failed: " +
-                (name ? name : std::to_string(result)));
+    throw Error(std::string("CUDA: ") + call +
+                " failed: " + (name ? name : std::to_string(result)));
   }
 };
 
@@ -181,9 +181,8 @@ void CudaBackend::load() {
   d->check(d->cuModuleLoadData(&module, image), "cuModuleLoadData");
   d->check(d->cuModuleGetFunction(&stepKernel, module, symbol::kStep),
            std::string("cuModuleGetFunction(") + symbol::kStep + ")");
-  d->check(
-      d->cuModuleGetFunction(&exposuresKernel, module, symbol::kExposures),
-      std::string("cuModuleGetFunction(") + symbol::kExposures + ")");
+  d->check(d->cuModuleGetFunction(&exposuresKernel, module, symbol::kExposures),
+           std::string("cuModuleGetFunction(") + symbol::kExposures + ")");
 }
 
 std::string CudaBackend::embeddedKernels() {
@@ -361,8 +360,9 @@ public:
     state = make(a.state, buffers.state);
     const size_t L = a.lanes, rows = size_t(a.historyRows);
     const size_t seriesBytes = rows * L * sizeof(T);
-    checkPlanned(std::max<size_t>(historyStates.size() * numNodes * rows * L, 1),
-                 buffers.history);
+    checkPlanned(
+        std::max<size_t>(historyStates.size() * numNodes * rows * L, 1),
+        buffers.history);
     history = std::make_unique<DeviceArray>(d, buffers.history, sizeof(T));
     std::vector<T> series(fillSeries ? rows * L : 0);
     for (size_t c = 0; c < historyStates.size(); ++c)
@@ -459,9 +459,9 @@ public:
     d->check(d->cuEventRecord(s.taken, compute), "cuEventRecord");
     d->check(d->cuStreamWaitEvent(copy, s.taken, 0), "cuStreamWaitEvent");
     if (value)
-      d->check(d->cuMemcpyDtoHAsync(s.host, s.device->ptr, count * sizeof(T),
-                                    copy),
-               "cuMemcpyDtoHAsync");
+      d->check(
+          d->cuMemcpyDtoHAsync(s.host, s.device->ptr, count * sizeof(T), copy),
+          "cuMemcpyDtoHAsync");
     if (sum)
       d->check(d->cuMemcpyDtoHAsync(s.sumHost, s.sumDevice->ptr,
                                     count * sizeof(double), copy),
@@ -470,8 +470,7 @@ public:
   }
   /// Waits for the slot's copies; returns its values and sums.
   std::pair<const T *, const double *> collect(int slot) {
-    d->check(d->cuEventSynchronize(samples[slot].copied),
-             "cuEventSynchronize");
+    d->check(d->cuEventSynchronize(samples[slot].copied), "cuEventSynchronize");
     return {samples[slot].host, samples[slot].sumHost};
   }
 
@@ -575,11 +574,14 @@ void CudaBackend::run(size_t first,
     fillSeries = [&](size_t c, size_t i, T *series) {
       fillHistorySeries(info, options, initial, laneSets, a, N, c, i, series);
     };
-  const CudaBatchShape buffers{info,         N,           edges.numEdges(),
-                               shape.varNames.size(),     a.historyRows,
-                               a.sharedDelays, sums};
-  launcher.upload(a, first, buffers.buffers(L), info.historyStates,
-                  fillSeries);
+  const CudaBatchShape buffers{info,
+                               N,
+                               edges.numEdges(),
+                               shape.varNames.size(),
+                               a.historyRows,
+                               a.sharedDelays,
+                               sums};
+  launcher.upload(a, first, buffers.buffers(L), info.historyStates, fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;

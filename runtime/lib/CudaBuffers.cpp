@@ -13,8 +13,8 @@ using namespace rateml::runtime;
 
 size_t CudaBuffers::bytes() const {
   const size_t ints = (delays + rowStart + sources) * sizeof(int32_t);
-  const size_t reals = params + state + history + weights + coupling +
-                       2 * sample;
+  const size_t reals =
+      params + state + history + weights + coupling + 2 * sample;
   return ints + reals * elementBytes + 2 * sampleSum * sizeof(double);
 }
 

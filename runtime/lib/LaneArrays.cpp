@@ -77,10 +77,8 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows,
-    bool withHistory) {
-  const size_t L = laneSlots.size(), N = edges.numNodes,
-               S = info.states.size();
+    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory) {
+  const size_t L = laneSlots.size(), N = edges.numNodes, S = info.states.size();
   const size_t K = edges.numEdges(), C = info.historyStates.size();
   LaneArrays<T> a;
   a.lanes = L;
@@ -108,9 +106,9 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
       }
       laneTable[l] = it->second.data();
       // Different speeds may still round to the same delays.
-      a.sharedDelays &= laneTable[l] == laneTable[0] ||
-                        std::equal(laneTable[0], laneTable[0] + K,
-                                   laneTable[l]);
+      a.sharedDelays &=
+          laneTable[l] == laneTable[0] ||
+          std::equal(laneTable[0], laneTable[0] + K, laneTable[l]);
     }
     if (a.sharedDelays) {
       a.delays.assign(laneTable[0], laneTable[0] + K);

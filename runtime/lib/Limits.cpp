@@ -56,8 +56,8 @@ uint64_t rateml::runtime::availableMemory() {
 }
 
 std::string rateml::runtime::formatBytes(uint64_t bytes) {
-  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB",
-                                      "EiB"};
+  static const char *const units[] = {"B",   "KiB", "MiB", "GiB",
+                                      "TiB", "PiB", "EiB"};
   double value = double(bytes);
   unsigned unit = 0;
   while (value >= 1024 && unit + 1 < sizeof units / sizeof *units) {

@@ -28,8 +28,8 @@ ModelInfo rateml::runtime::parseModelInfo(const char *text) {
     info.numSlots = j.at(key::kNumSlots).get<unsigned>();
     info.numCouplings = j.at(key::kNumCouplings).get<unsigned>();
     for (const json &p : j.at(key::kParams))
-      info.params.push_back({p.at(key::kName), p.at(key::kLo),
-                             p.at(key::kHi), p.at(key::kSlot)});
+      info.params.push_back(
+          {p.at(key::kName), p.at(key::kLo), p.at(key::kHi), p.at(key::kSlot)});
     for (const json &c : j.at(key::kConstants))
       info.constants.push_back(
           {c.at(key::kName), c.at(key::kValue), c.at(key::kSlot)});

@@ -53,8 +53,8 @@ void Monitors<T>::addBold(ValueAt valueAt, uint64_t done) {
     return;
   for (size_t l = 0; l < rows; ++l)
     for (size_t i = 0; i < numNodes; ++i)
-      out.bold[((firstRow + l) * plan.numSamples + boldSample) * numNodes +
-               i] = plan.model.signal(hemodynamics[i * lanes + l]);
+      out.bold[((firstRow + l) * plan.numSamples + boldSample) * numNodes + i] =
+          plan.model.signal(hemodynamics[i * lanes + l]);
   ++boldSample;
 }
 

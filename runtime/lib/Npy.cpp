@@ -89,7 +89,8 @@ NpyArray rateml::runtime::readNpy(const std::string &path) {
                          std::regex("'fortran_order'\\s*:\\s*(True|False)")) ||
       m[1] == "True")
     throw fail("arrays must be in C order");
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
+  if (!std::regex_search(header, m,
+                         std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
     throw fail("no 'shape'");
   NpyArray array;
   const std::string dims = m[1];

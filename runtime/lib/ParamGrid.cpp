@@ -162,8 +162,7 @@ ParamTable rateml::runtime::readParamTable(const std::string &path,
                   std::to_string(table.names.size()));
     if (table.rows.size() == limit.sets)
       throw Error("parameter table '" + path + "' has more than " +
-                  std::to_string(limit.sets) + " parameter sets: " +
-                  limit.why);
+                  std::to_string(limit.sets) + " parameter sets: " + limit.why);
     std::vector<double> row;
     for (const std::string &cell : cells)
       row.push_back(parseNumber(cell, path + ":" + std::to_string(lineNo)));

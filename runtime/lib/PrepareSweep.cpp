@@ -51,8 +51,8 @@ InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
   const auto &shape = array.shape;
   if (shape.size() == 2 && shape[0] == h.numStates && shape[1] == numNodes) {
     h.rows = 1;
-  } else if (shape.size() == 3 && shape[0] >= 1 &&
-             shape[1] == h.numStates && shape[2] == numNodes) {
+  } else if (shape.size() == 3 && shape[0] >= 1 && shape[1] == h.numStates &&
+             shape[2] == numNodes) {
     h.rows = shape[0];
   } else {
     std::string got;
@@ -77,14 +77,15 @@ InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
 static SetLimit parameterSetLimit(const ModelInfo &info) {
   const uint64_t vector = 40, P = info.params.size(),
                  V = std::max(info.states.size(), info.exposures.size());
-  const uint64_t perSet = 2 * (vector + 8 * P) + vector + 8 * info.numSlots +
-                          8 * P + 8 * (V + 3);
+  const uint64_t perSet =
+      2 * (vector + 8 * P) + vector + 8 * info.numSlots + 8 * P + 8 * (V + 3);
   const uint64_t memory = availableMemory();
   const uint64_t fit = memory / 2 / perSet;
   if (fit >= kMaxSets)
     return {};
   return {fit, "the values of more sets do not fit in half the available "
-               "memory (" + formatBytes(memory) + "); split the sweep"};
+               "memory (" +
+                   formatBytes(memory) + "); split the sweep"};
 }
 
 ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
@@ -137,11 +138,13 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
 static SweepResult::BoldPlan planBold(const SweepOptions &options,
                                       const SweepResult &result) {
   SweepResult::BoldPlan plan;
-  auto var = std::find(result.varNames.begin(), result.varNames.end(),
-                       *options.bold);
+  auto var =
+      std::find(result.varNames.begin(), result.varNames.end(), *options.bold);
   if (var == result.varNames.end())
-    throw Error("--bold: '" + *options.bold + "' is not a recorded variable "
-                "(recorded: " + joinNames(result.varNames) +
+    throw Error("--bold: '" + *options.bold +
+                "' is not a recorded variable "
+                "(recorded: " +
+                joinNames(result.varNames) +
                 "; --record states records the states)");
   plan.var = size_t(var - result.varNames.begin());
   double boldDt = options.boldDt.value_or(1.0),
@@ -200,8 +203,8 @@ static SweepResult::BoldPlan planBold(const SweepOptions &options,
     if (a.fcdStep < 1)
       throw Error("--fcd-step must span at least 1 BOLD sample (TR " +
                   std::to_string(trMs) + " ms)");
-    if (numFcdWindows(plan.numSamples - a.firstSample, a.fcdWindow,
-                      a.fcdStep) < 2)
+    if (numFcdWindows(plan.numSamples - a.firstSample, a.fcdWindow, a.fcdStep) <
+        2)
       throw Error("--fcd-window: the " +
                   std::to_string(plan.numSamples - a.firstSample) +
                   " BOLD samples after the transient hold fewer than 2 "

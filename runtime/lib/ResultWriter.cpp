@@ -12,12 +12,12 @@
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/Version.h"
-#include <hdf5.h>
-#include <openssl/evp.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <hdf5.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,9 +67,9 @@ void stringAttribute(hid_t object, const char *name, const std::string &value) {
   H5Tset_size(type.id, std::max<size_t>(value.size(), 1));
   H5Tset_strpad(type.id, H5T_STR_NULLTERM);
   Handle space{H5Screate(H5S_SCALAR), H5Sclose};
-  Handle attr{H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT,
-                         H5P_DEFAULT),
-              H5Aclose};
+  Handle attr{
+      H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose};
   check(H5Awrite(attr.id, type.id, value.c_str()), name);
 }
 
@@ -82,23 +82,23 @@ void stringListAttribute(hid_t object, const char *name,
   H5Tset_size(type.id, H5T_VARIABLE);
   hsize_t dims[1] = {values.size()};
   Handle space{H5Screate_simple(1, dims, nullptr), H5Sclose};
-  Handle attr{H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT,
-                         H5P_DEFAULT),
-              H5Aclose};
+  Handle attr{
+      H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose};
   check(H5Awrite(attr.id, type.id, pointers.data()), name);
 }
 
 template <typename T>
 void numberAttribute(hid_t object, const char *name, hid_t type, T value) {
   Handle space{H5Screate(H5S_SCALAR), H5Sclose};
-  Handle attr{H5Acreate2(object, name, type, space.id, H5P_DEFAULT,
-                         H5P_DEFAULT),
-              H5Aclose};
+  Handle attr{
+      H5Acreate2(object, name, type, space.id, H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose};
   check(H5Awrite(attr.id, type, &value), name);
 }
 
 void writeDataset(hid_t file, const char *name, hid_t type,
-             const std::vector<hsize_t> &dims, const void *data) {
+                  const std::vector<hsize_t> &dims, const void *data) {
   Handle space{H5Screate_simple(int(dims.size()), dims.data(), nullptr),
                H5Sclose};
   Handle set{H5Dcreate2(file, name, type, space.id, H5P_DEFAULT, H5P_DEFAULT,
@@ -181,9 +181,9 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
   if (analysis.fcdWindow)
     create(fcdVar, "/fcd_var", H5T_NATIVE_DOUBLE, {numSets});
   if (analysis.targetFcUpper || analysis.targetFcdValues) {
-    Handle group{H5Gcreate2(file, "/fit", H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT),
-                 H5Gclose};
+    Handle group{
+        H5Gcreate2(file, "/fit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Gclose};
     if (group.id < 0)
       throw Error("HDF5: cannot create /fit in '" + partial + "'");
   }
@@ -211,8 +211,8 @@ void ResultWriter::create(PerSet &set, const char *name, long long type,
   set.id = H5Dcreate2(file, name, type, space.id, H5P_DEFAULT, H5P_DEFAULT,
                       H5P_DEFAULT);
   if (set.id < 0)
-    throw Error(std::string("HDF5: cannot create ") + name + " in '" +
-                partial + "'");
+    throw Error(std::string("HDF5: cannot create ") + name + " in '" + partial +
+                "'");
   set.type = type;
   set.dims = std::move(dims);
 }
@@ -226,8 +226,8 @@ void ResultWriter::write(PerSet &set, size_t first, size_t count,
   start[0] = first;
   extent[0] = count;
   Handle fileSpace{H5Dget_space(set.id), H5Sclose};
-  check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start.data(),
-                            nullptr, extent.data(), nullptr),
+  check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start.data(), nullptr,
+                            extent.data(), nullptr),
         "a dataset");
   Handle memSpace{H5Screate_simple(int(extent.size()), extent.data(), nullptr),
                   H5Sclose};
@@ -254,7 +254,7 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
   for (const auto &row : result.params.rows)
     params.insert(params.end(), row.begin(), row.end());
   writeDataset(file, "/params", H5T_NATIVE_DOUBLE,
-          {numSets, result.params.names.size()}, params.data());
+               {numSets, result.params.names.size()}, params.data());
   {
     Handle set{H5Dopen2(file, "/params", H5P_DEFAULT), H5Dclose};
     stringListAttribute(set.id, "names", result.params.names);

@@ -72,8 +72,8 @@ SetValues computeSetValues(const ModelInfo &info, const EdgeList &edges,
                                     columnSlot, options.constants));
     if (info.speedSlot &&
         speedsSeen.insert(sets.slots.back()[*info.speedSlot]).second)
-      for (int32_t d : computeDelays(edges, sets.slots.back()[*info.speedSlot],
-                                     options.dt))
+      for (int32_t d :
+           computeDelays(edges, sets.slots.back()[*info.speedSlot], options.dt))
         sets.maxHorizon = std::max<int64_t>(sets.maxHorizon, int64_t(d) + 1);
   }
   sets.speedsVary = speedsSeen.size() > 1;
@@ -93,8 +93,10 @@ std::unique_ptr<Backend> selectBackend(const SweepInputs &inputs,
     if (!gpu && requested == "gpu")
       throw Error("--backend gpu: " + why);
     if (!gpu && failedOnDevice)
-      std::fprintf(stderr, "sweep: warning: running on the CPU, the GPU "
-                           "failed: %s\n", why.c_str());
+      std::fprintf(stderr,
+                   "sweep: warning: running on the CPU, the GPU "
+                   "failed: %s\n",
+                   why.c_str());
   }
   // Made whichever runs: it checks --lanes, which is refused on any backend.
   auto cpu = std::make_unique<CpuBackend>(inputs, threads);
@@ -163,7 +165,8 @@ static void summariseLastSample(const ModelInfo &info, SweepResult &result,
       for (size_t i = 0; i < N; ++i) {
         size_t idx =
             ((p * result.numSamples + result.numSamples - 1) * numVars + v) *
-                N + i;
+                N +
+            i;
         sum += info.precision == "f64"
                    ? reinterpret_cast<const double *>(data.data())[idx]
                    : reinterpret_cast<const float *>(data.data())[idx];
@@ -224,8 +227,8 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   SweepResult result = prepared;
   const EdgeList edges = makeEdgeList(connectome);
   const SetValues sets = computeSetValues(info, edges, options, result);
-  const SweepInputs inputs{info,           edges,          options, prepared,
-                           sets.maxHorizon, sets.speedsVary};
+  const SweepInputs inputs{info,     edges,           options,
+                           prepared, sets.maxHorizon, sets.speedsVary};
   const unsigned threads =
       options.threads ? options.threads
                       : std::max(1u, std::thread::hardware_concurrency());

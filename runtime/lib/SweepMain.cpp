@@ -27,13 +27,13 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
   size_t edges = 0;
   for (double w : connectome.weights)
     edges += w != 0.0;
-  double pss = double(numSets) * double(result.steps) /
-               std::max(result.seconds, 1e-9);
+  double pss =
+      double(numSets) * double(result.steps) / std::max(result.seconds, 1e-9);
   std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s (%zu "
               "nodes, %zu edges), %s, %s%s; %s\n",
               info.model.c_str(), numSets, (unsigned long long)result.steps,
-              options.dt, connectome.source.c_str(), connectome.numNodes,
-              edges, info.precision.c_str(), options.heun ? "heun" : "euler",
+              options.dt, connectome.source.c_str(), connectome.numNodes, edges,
+              info.precision.c_str(), options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
               result.backend.c_str());
   if (info.block > 1 && result.tiles)
@@ -113,11 +113,11 @@ int main(int argc, char **argv) {
     Connectome connectome = loadConnectome(options.connectivity);
     SweepResult prepared = prepareSweep(info, connectome, options);
     ResultWriter writer(options.output, info, prepared);
-    SweepResult result = runSweep(
-        info, connectome, options, prepared,
-        [&](size_t first, size_t count, const BatchOutput &out) {
-          writer.writeSets(first, count, out);
-        });
+    SweepResult result =
+        runSweep(info, connectome, options, prepared,
+                 [&](size_t first, size_t count, const BatchOutput &out) {
+                   writer.writeSets(first, count, out);
+                 });
     writer.finish(info, connectome, options, result);
     if (!options.quiet)
       printSummary(info, connectome, options, result);

@@ -205,8 +205,7 @@ P argument(size_t i, MemRef1D *memrefs, size_t numMemrefs,
 }
 template <typename... P, size_t... I>
 void callThread(void (*f)(P...), std::index_sequence<I...>, MemRef1D *memrefs,
-                size_t numMemrefs, std::vector<uint64_t> scalars,
-                int64_t tid) {
+                size_t numMemrefs, std::vector<uint64_t> scalars, int64_t tid) {
   scalars.push_back(uint64_t(tid));
   f(argument<P>(I, memrefs, numMemrefs, scalars.data())...);
 }

@@ -1,13 +1,14 @@
 // copy_bandwidth.cu - The device's measured copy bandwidth (device to
 // device, 1 GiB, best of 10), the yardstick for achieved GB/s in
 // tools/gpu-check.sh. Prints "copy_GBps <value>".
-#include <cuda_runtime.h>
 #include <cstdio>
+#include <cuda_runtime.h>
 
 int main() {
   size_t bytes = size_t(1) << 30;
   void *a, *b;
-  if (cudaMalloc(&a, bytes) != cudaSuccess || cudaMalloc(&b, bytes) != cudaSuccess) {
+  if (cudaMalloc(&a, bytes) != cudaSuccess ||
+      cudaMalloc(&b, bytes) != cudaSuccess) {
     std::fprintf(stderr, "cudaMalloc failed\n");
     return 1;
   }

@@ -33,8 +33,8 @@ namespace {
 
 constexpr size_t W = 16;
 // models/montbrio.xml's constants.
-constexpr float kTau = 1.0f, kDelta = 1.0f, kJ = 15.0f, kEta = -5.0f,
-                kI = 0.0f, kCr = 1.0f;
+constexpr float kTau = 1.0f, kDelta = 1.0f, kJ = 15.0f, kEta = -5.0f, kI = 0.0f,
+                kCr = 1.0f;
 constexpr float kPi = 3.14159265358979f;
 
 struct Options {
@@ -102,8 +102,7 @@ int main(int argc, char **argv) try {
     alignas(64) float G[W];
     for (size_t l = 0; l < W; ++l)
       G[l] = float(o.couplingHi * double(tile * W + l) / double(o.sets - 1));
-    std::vector<float> r(N * W), V(N * W), c(N * W),
-        history(size_t(H) * N * W);
+    std::vector<float> r(N * W), V(N * W), c(N * W), history(size_t(H) * N * W);
     for (size_t i = 0; i < N; ++i)
       for (size_t l = 0; l < W; ++l) {
         uint32_t set = uint32_t(tile * W + l);
@@ -148,9 +147,9 @@ int main(int argc, char **argv) try {
         }
       }
     }
-    seconds += std::chrono::duration<double>(
-                   std::chrono::steady_clock::now() - start)
-                   .count();
+    seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     for (size_t l = 0; l < W; ++l) {
       double sum = 0;
       for (size_t i = 0; i < N; ++i)

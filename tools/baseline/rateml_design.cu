@@ -17,24 +17,24 @@
 // in 90 % of the free memory, and the batches run (more than one when SETS
 // is larger than that).
 // Deterministic Euler, float32, dt = 0.1 ms, speed 3 mm/ms, as W1-W3.
-#include <cuda_runtime.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cuda_runtime.h>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#define CHECK(call)                                                           \
-  do {                                                                        \
-    cudaError_t err = (call);                                                 \
-    if (err != cudaSuccess) {                                                 \
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    cudaError_t err = (call);                                                  \
+    if (err != cudaSuccess) {                                                  \
       std::fprintf(stderr, "%s failed: %s\n", #call, cudaGetErrorString(err)); \
-      std::exit(1);                                                           \
-    }                                                                         \
+      std::exit(1);                                                            \
+    }                                                                          \
   } while (0)
 
 constexpr float kDt = 0.1f, kSpeed = 3.0f;
@@ -42,34 +42,35 @@ constexpr float kDt = 0.1f, kSpeed = 3.0f;
 // Per-model state count, coupled state and derivatives (TVB's equations, as
 // models/*.xml; coupling linear for W1, sin-difference for W2, difference for
 // W3 on x1).
-struct Montbrio {  // W1: r coupled
+struct Montbrio { // W1: r coupled
   static constexpr int S = 2, coupled = 0;
   __device__ static float pre(float xj, float xi) { return xj; }
   __device__ static void dfun(const float *x, float c, float g, float *f) {
     const float tau = 1, I = 0, Delta = 1, J = 15, eta = -5, pi = 3.14159265f;
     float r = x[0], V = x[1];
     f[0] = (Delta / (pi * tau) + 2 * V * r) / tau;
-    f[1] = (V * V - pi * pi * tau * tau * r * r + eta + J * tau * r + I +
-            g * c) / tau;
+    f[1] =
+        (V * V - pi * pi * tau * tau * r * r + eta + J * tau * r + I + g * c) /
+        tau;
   }
 };
-struct Kuramoto {  // W2
+struct Kuramoto { // W2
   static constexpr int S = 1, coupled = 0;
   __device__ static float pre(float xj, float xi) { return sinf(xj - xi); }
   __device__ static void dfun(const float *x, float c, float g, float *f) {
     f[0] = 1.0f + g * c;
   }
 };
-struct Epileptor {  // W3: difference coupling on x1
+struct Epileptor { // W3: difference coupling on x1
   static constexpr int S = 6, coupled = 0;
   __device__ static float pre(float xj, float xi) { return xj - xi; }
   __device__ static void dfun(const float *x, float c, float g, float *f) {
     const float a = 1, b = 3, cc = 1, d = 5, r = 0.00035f, x0 = -1.6f,
-                Iext = 3.1f, slope = 0, Iext2 = 0.45f, tau = 10, aa = 6,
-                bb = 2, Ks = 0;  // models/epileptor.xml defaults
+                Iext = 3.1f, slope = 0, Iext2 = 0.45f, tau = 10, aa = 6, bb = 2,
+                Ks = 0; // models/epileptor.xml defaults
     float x1 = x[0], y1 = x[1], z = x[2], x2 = x[3], y2 = x[4], gg = x[5];
-    float f1 = x1 < 0 ? -a * x1 * x1 + b * x1
-                      : slope - x2 + 0.6f * (z - 4) * (z - 4);
+    float f1 =
+        x1 < 0 ? -a * x1 * x1 + b * x1 : slope - x2 + 0.6f * (z - 4) * (z - 4);
     float f2 = z < 0 ? -0.1f * powf(z, 7) : 0;
     float h = 4 * (x1 - x0) + f2;
     float f4 = x2 < -0.25f ? 0 : aa * (x2 + 0.25f);
@@ -144,7 +145,7 @@ int run(const char *name, int sets, int steps, int argc, char **argv) {
   if (argc > 5) {
     w = readMatrix(argv[4], N);
     len = readMatrix(argv[5], N);
-  } else {  // a synthetic connectome: 27 % of pairs, lengths up to 250 mm
+  } else { // a synthetic connectome: 27 % of pairs, lengths up to 250 mm
     w.assign(N * N, 0);
     len.assign(N * N, 0);
     srand(1);
@@ -167,7 +168,8 @@ int run(const char *name, int sets, int steps, int argc, char **argv) {
   // that runs as consecutive runs (batches) of as many sets as fit.
   const size_t fits = freeBytes / 10 * 9 / perSet;
   if (fits == 0) {
-    std::fprintf(stderr, "one set's history (%zu bytes) does not fit\n", perSet);
+    std::fprintf(stderr, "one set's history (%zu bytes) does not fit\n",
+                 perSet);
     return 1;
   }
   const int batch = int(std::min<size_t>(sets, fits));
@@ -178,18 +180,21 @@ int run(const char *name, int sets, int steps, int argc, char **argv) {
   CHECK(cudaMalloc(&dG, batch * sizeof(float)));
   CHECK(cudaMalloc(&dH, perSet * batch));
   CHECK(cudaMalloc(&dT, size_t(N) * batch * sizeof(float)));
-  CHECK(cudaMemcpy(dW, w.data(), w.size() * sizeof(float), cudaMemcpyHostToDevice));
-  CHECK(cudaMemcpy(dL, len.data(), len.size() * sizeof(float), cudaMemcpyHostToDevice));
+  CHECK(cudaMemcpy(dW, w.data(), w.size() * sizeof(float),
+                   cudaMemcpyHostToDevice));
+  CHECK(cudaMemcpy(dL, len.data(), len.size() * sizeof(float),
+                   cudaMemcpyHostToDevice));
   std::vector<float> host(size_t(N) * batch);
 
-  int perLaunch = int(std::lround(1.0f / kDt));  // one launch per ms
-  double seconds = 0;  // in the time loops only
+  int perLaunch = int(std::lround(1.0f / kDt)); // one launch per ms
+  double seconds = 0;                           // in the time loops only
   for (int first = 0; first < sets; first += batch) {
     const int count = std::min(batch, sets - first);
     std::vector<float> g(count);
     for (int k = 0; k < count; ++k)
       g[k] = float(first + k) / sets;
-    CHECK(cudaMemcpy(dG, g.data(), count * sizeof(float), cudaMemcpyHostToDevice));
+    CHECK(cudaMemcpy(dG, g.data(), count * sizeof(float),
+                     cudaMemcpyHostToDevice));
     CHECK(cudaMemset(dH, 0, perSet * count));
     dim3 block(128), grid((count + 127) / 128);
     CHECK(cudaDeviceSynchronize());
@@ -202,21 +207,24 @@ int run(const char *name, int sets, int steps, int argc, char **argv) {
                        cudaMemcpyDeviceToHost));
     }
     CHECK(cudaDeviceSynchronize());
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count();
+    seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
   }
-  std::printf("%s sets %d steps %d seconds %.3f PSS/s %.3g history_bytes_per_set "
-              "%zu max_sets_in_memory %zu batches %d\n",
-              name, sets, steps, seconds, double(sets) * steps / seconds,
-              perSet, fits, (sets + batch - 1) / batch);
+  std::printf(
+      "%s sets %d steps %d seconds %.3f PSS/s %.3g history_bytes_per_set "
+      "%zu max_sets_in_memory %zu batches %d\n",
+      name, sets, steps, seconds, double(sets) * steps / seconds, perSet, fits,
+      (sets + batch - 1) / batch);
   return 0;
 }
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s W1|W2|W3 SETS STEPS [weights.txt "
-                         "tract_lengths.txt]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s W1|W2|W3 SETS STEPS [weights.txt "
+                 "tract_lengths.txt]\n",
+                 argv[0]);
     return 2;
   }
   std::string model = argv[1];

@@ -107,10 +107,9 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
   for (auto [i, c] : llvm::enumerate(couplings))
     row(os, i == 0 ? "couplings" : "", c);
 
-  std::string delays =
-      model.hasDelays()
-          ? "yes (" + ModelOp::kDelayFactorName.str() + ")"
-          : std::string("none");
+  std::string delays = model.hasDelays()
+                           ? "yes (" + ModelOp::kDelayFactorName.str() + ")"
+                           : std::string("none");
   if (auto delayed = model.getDelayedStates()) {
     std::vector<std::string> names;
     for (int64_t i : *delayed)

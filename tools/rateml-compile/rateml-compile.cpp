@@ -23,14 +23,14 @@
 #include "rateml/SweepLink.h"
 #include "rateml/Target/CPUObject.h"
 #include "rateml/Version.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -55,7 +55,8 @@ cl::opt<std::string> inputFilename(cl::Positional,
                                    cl::Required, cl::cat(category));
 
 cl::opt<std::string> outputFilename(
-    "o", cl::desc("Output file (default: sweep.bin for executables, else stdout)"),
+    "o",
+    cl::desc("Output file (default: sweep.bin for executables, else stdout)"),
     cl::value_desc("file"), cl::cat(category));
 
 cl::opt<Emit> emitAction(
@@ -81,11 +82,11 @@ cl::opt<std::string> precision("precision",
                                cl::desc("Kernel precision: f32 or f64"),
                                cl::init("f32"), cl::cat(category));
 
-cl::opt<unsigned> lanes(
-    "lanes",
-    cl::desc("Parameter sets per SIMD vector (default: the target CPU's "
-             "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
-    cl::init(0), cl::cat(category));
+cl::opt<unsigned>
+    lanes("lanes",
+          cl::desc("Parameter sets per SIMD vector (default: the target CPU's "
+                   "vector width: 16 f32 with AVX-512, 8 with AVX2, else 4)"),
+          cl::init(0), cl::cat(category));
 
 cl::opt<int> narrowLanes(
     "narrow-lanes",
@@ -110,9 +111,9 @@ cl::opt<std::string> cudaToolkit(
              "sweep.bin has no GPU backend"),
     cl::init("/usr/local/cuda"), cl::cat(category));
 
-cl::opt<std::string> cpu(
-    "cpu", cl::desc("Target CPU: native (default) or an LLVM CPU name"),
-    cl::init("native"), cl::cat(category));
+cl::opt<std::string>
+    cpu("cpu", cl::desc("Target CPU: native (default) or an LLVM CPU name"),
+        cl::init("native"), cl::cat(category));
 
 cl::opt<bool> printSummary(
     "summary",
@@ -272,7 +273,8 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     // The GPU kernels travel inside sweep.bin as PTX, when the CUDA toolkit
     // (libdevice) is here to build them; sweep.bin JIT-compiles them.
     std::string ptx, cubin80, cubin90;
-    if (llvm::sys::fs::exists(cudaToolkit + "/nvvm/libdevice/libdevice.10.bc")) {
+    if (llvm::sys::fs::exists(cudaToolkit +
+                              "/nvvm/libdevice/libdevice.10.bc")) {
       FailureOr<std::string> compiled = compilePTX(context, *analysed);
       if (failed(compiled))
         return failure();
@@ -408,10 +410,10 @@ int main(int argc, char **argv) {
     if (failed(linkExecutable(output, outputFilename)))
       return 1;
   } else if (llvm::Error err = llvm::writeToOutput(
-          outputFilename, [&](llvm::raw_ostream &os) {
-            os << output;
-            return llvm::Error::success();
-          })) {
+                 outputFilename, [&](llvm::raw_ostream &os) {
+                   os << output;
+                   return llvm::Error::success();
+                 })) {
     llvm::errs() << "rateml-compile: error: cannot write '" << outputFilename
                  << "': " << llvm::toString(std::move(err)) << "\n";
     return 1;

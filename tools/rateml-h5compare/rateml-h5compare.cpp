@@ -5,17 +5,17 @@
 // Checks that /params and the shapes of D (default /data; any dataset with
 // the set first, e.g. /bold or /fcd_var) agree, that NaNs sit at the same
 // places, and that max |a - b| / max(1, |b|) over D (the first N samples
-// of its second dimension when given) is at most X. Prints the error; exit status 1 on any
-// mismatch, 2 on bad input. Needs only HDF5, so it runs next to sweep.bin
-// on machines without LLVM or Python (the GPU checks).
+// of its second dimension when given) is at most X. Prints the error; exit
+// status 1 on any mismatch, 2 on bad input. Needs only HDF5, so it runs next to
+// sweep.bin on machines without LLVM or Python (the GPU checks).
 //
 //===----------------------------------------------------------------------===//
 
-#include <hdf5.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <hdf5.h>
 #include <string>
 #include <vector>
 

@@ -104,8 +104,9 @@ int main(int argc, char **argv) {
     mlir::rateml::reference::SimulationConfig config;
     config.dt = options.dt;
     config.steps = result.steps;
-    config.integrator = options.heun ? mlir::rateml::reference::Integrator::Heun
-                                     : mlir::rateml::reference::Integrator::Euler;
+    config.integrator = options.heun
+                            ? mlir::rateml::reference::Integrator::Heun
+                            : mlir::rateml::reference::Integrator::Euler;
     config.noise = options.noise;
     config.seed = options.seed;
     config.every = result.every;
@@ -132,9 +133,9 @@ int main(int argc, char **argv) {
         throw rt::Error(llvm::toString(trace.takeError()));
       data.insert(data.end(), trace->values.begin(), trace->values.end());
     }
-    result.seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     rt::ResultWriter writer(options.output, info, result);
     rt::BatchOutput out;
     out.data.resize(data.size() * sizeof(double));
@@ -144,8 +145,8 @@ int main(int argc, char **argv) {
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
                   "parameter-set steps/s; wrote %s\n",
-                  result.params.rows.size(),
-                  (unsigned long long)result.steps, result.seconds,
+                  result.params.rows.size(), (unsigned long long)result.steps,
+                  result.seconds,
                   double(result.params.rows.size()) * double(result.steps) /
                       std::max(result.seconds, 1e-9),
                   options.output.c_str());

@@ -7,9 +7,9 @@
 #ifndef RATEML_PIPELINES_PIPELINES_H
 #define RATEML_PIPELINES_PIPELINES_H
 
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "rateml/Conversion/Passes.h"
-#include "mlir/Pass/PassManager.h"
 
 namespace mlir::rateml {
 

@@ -1,4 +1,5 @@
-//===- ReferenceModelInfo.h - The runtime's model description, from the op -*- C++ -*-===//
+//===- ReferenceModelInfo.h - The runtime's model description, from the op -*-
+//C++ -*-===//
 //
 // The reference runs sweeps with the runtime's command line, parameter grid
 // and HDF5 writer, which take a ModelInfo. It builds that description from

@@ -1,4 +1,5 @@
-//===- ReferenceSimulator.h - Float64 oracle for compiled models -*- C++ -*-===//
+//===- ReferenceSimulator.h - Float64 oracle for compiled models -*- C++
+//-*-===//
 //
 // A plain float64 interpreter of a rateml.model: scalar loops over
 // parameter sets, nodes and edges that follow docs/simulation.md to the
@@ -10,9 +11,9 @@
 #define RATEML_REFERENCE_REFERENCESIMULATOR_H
 
 #include "mlir/Support/LLVM.h"
-#include "llvm/Support/Error.h"
 #include "rateml/Dialect/RateML/IR/RateMLOps.h"
 #include "rateml/runtime/Connectome.h"
+#include "llvm/Support/Error.h"
 #include <cstdint>
 #include <map>
 #include <memory>

@@ -21,8 +21,7 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
   Value paramsArg = f.arg(abi::kStepParams), state = f.arg(abi::kStepState),
         history = f.arg(abi::kStepHistory), delays = f.arg(abi::kStepDelays),
         rowStart = f.arg(abi::kStepRowStart),
-        sources = f.arg(abi::kStepSources),
-        weights = f.arg(abi::kStepWeights),
+        sources = f.arg(abi::kStepSources), weights = f.arg(abi::kStepWeights),
         couplingArg = f.arg(abi::kStepCoupling);
   Value step = f.step, n = f.n, c0 = f.c0, c1 = f.c1, zero = f.zero;
   Value rowNowScalar = f.rowNowScalar, horizonI32 = f.horizonI32;
@@ -75,9 +74,8 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
       auto laneDelays = [&](OpBuilder &db) -> Value {
         Value first = arith::MulIOp::create(db, loc, e, fn->laneStride);
         if (isVector())
-          return vector::LoadOp::create(db, loc,
-                                        cast<VectorType>(indexVecType), delays,
-                                        ValueRange{first});
+          return vector::LoadOp::create(db, loc, cast<VectorType>(indexVecType),
+                                        delays, ValueRange{first});
         return memref::LoadOp::create(
             db, loc, delays,
             ValueRange{arith::AddIOp::create(db, loc, first, fn->laneId)});
@@ -119,8 +117,9 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
           Value gathered;
           if (isVector()) {
             // i32 lanes (a CPU tile's history stays below 2^31 elements).
-            Value channel = splatI32(gb, arith::ConstantIntOp::create(
-                gb, loc, i32, historyChannel[src]));
+            Value channel =
+                splatI32(gb, arith::ConstantIntOp::create(gb, loc, i32,
+                                                          historyChannel[src]));
             Value idx = arith::MulIOp::create(gb, loc, channel, f.nVec);
             idx = arith::AddIOp::create(gb, loc, idx, jVec);
             idx = arith::MulIOp::create(gb, loc, idx, f.rowsVec);
@@ -136,8 +135,9 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
             Value rowIndex =
                 arith::IndexCastOp::create(gb, loc, indexType, row);
             Value channel = index(gb, historyChannel[src]);
-            gathered = loadVec(
-                gb, history, historyOffset(gb, channel, n, j, f.rows, rowIndex));
+            gathered =
+                loadVec(gb, history,
+                        historyOffset(gb, channel, n, j, f.rows, rowIndex));
           }
           scf::YieldOp::create(gb, loc, gathered);
           xj = ifShared.getResult(0);
@@ -159,15 +159,13 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
 
 void KernelBuilder::buildBlockedCoupling(OpBuilder &b, const StepFrame &f) {
   Type indexType = b.getIndexType();
-  Value paramsArg = f.arg(abi::kStepParams),
-        history = f.arg(abi::kStepHistory), delays = f.arg(abi::kStepDelays),
-        rowStart = f.arg(abi::kStepRowStart),
-        sources = f.arg(abi::kStepSources),
-        weights = f.arg(abi::kStepWeights),
+  Value paramsArg = f.arg(abi::kStepParams), history = f.arg(abi::kStepHistory),
+        delays = f.arg(abi::kStepDelays), rowStart = f.arg(abi::kStepRowStart),
+        sources = f.arg(abi::kStepSources), weights = f.arg(abi::kStepWeights),
         couplingArg = f.arg(abi::kStepCoupling);
   Value rowNow = f.rowNowScalar, horizonI32 = f.horizonI32, rows = f.rows;
-  Value n = arith::IndexCastOp::create(b, loc, indexType,
-                                       f.arg(abi::kStepNumNodes));
+  Value n =
+      arith::IndexCastOp::create(b, loc, indexType, f.arg(abi::kStepNumNodes));
   Value c0 = index(b, 0), c1 = index(b, 1);
   const size_t numCouplings = couplings.size();
   llvm::StringMap<Value> noStates;
@@ -186,7 +184,8 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, const StepFrame &f) {
     Value e = edgesLoop.getInductionVar();
     Value j = loadIndex(eb, sources, e);
     Value w = vector::BroadcastOp::create(
-        eb, loc, vecType, memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+        eb, loc, vecType,
+        memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
     Value first = sharedDelayRow(eb, delays, e, rowNow, horizonI32);
     // Rows first ... first + B - 1 of the source, contiguous: the copies
     // after the ring stand in for rows that wrap around it.
@@ -242,11 +241,10 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, const StepFrame &f) {
   for (auto [k, coupling] : llvm::enumerate(couplings)) {
     Value scale = cloneRegion(nb, coupling.getScale(), true, reads)[0];
     for (unsigned t = 0; t < blockSteps; ++t) {
-      Value c = arith::MulFOp::create(
-          nb, loc, scale, edgesLoop.getResult(k * blockSteps + t));
+      Value c = arith::MulFOp::create(nb, loc, scale,
+                                      edgesLoop.getResult(k * blockSteps + t));
       storeVec(nb, c, couplingArg,
                laneOffset(nb, index(nb, t * numCouplings + k), n, i));
     }
   }
 }
-

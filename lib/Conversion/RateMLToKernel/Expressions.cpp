@@ -98,7 +98,6 @@ void KernelBuilder::evaluateDerived(OpBuilder &b,
   }
 }
 
-
 SmallVector<Value> KernelBuilder::evaluateAt(OpBuilder &b, Value params,
                                              ValueRange x, ValueRange c,
                                              ArrayRef<Region *> outputs) {
@@ -114,4 +113,3 @@ SmallVector<Value> KernelBuilder::evaluateAt(OpBuilder &b, Value params,
     results.push_back(cloneRegion(b, *body, true, read)[0]);
   return results;
 }
-

@@ -63,8 +63,8 @@ void KernelBuilder::buildThreadFunctionsOnly(ModuleOp module) {
 
 func::FuncOp KernelBuilder::makeFunc(OpBuilder &b, StringRef name,
                                      TypeRange args) {
-  auto func = func::FuncOp::create(b, loc, name,
-                                   FunctionType::get(ctx, args, {}));
+  auto func =
+      func::FuncOp::create(b, loc, name, FunctionType::get(ctx, args, {}));
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
   func.addEntryBlock();
   return func;
@@ -83,11 +83,12 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
              [&](unsigned slot) { return load(slot); }};
   for (DerivedParamOp d : derivedParams) {
     Value v = cloneRegion(b, d.getBody(), false, read)[0];
-    memref::StoreOp::create(b, loc, v, slots,
-                            ValueRange{index(b, slotOf.lookup(d.getSymName()))});
+    memref::StoreOp::create(
+        b, loc, v, slots, ValueRange{index(b, slotOf.lookup(d.getSymName()))});
   }
   if (noise) {
-    SmallVector<Value> amplitudes = cloneRegion(b, noise.getBody(), false, read);
+    SmallVector<Value> amplitudes =
+        cloneRegion(b, noise.getBody(), false, read);
     for (size_t s = 0; s < states.size(); ++s)
       memref::StoreOp::create(b, loc,
                               amplitudes[amplitudes.size() == 1 ? 0 : s], slots,
@@ -96,9 +97,10 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
   func::ReturnOp::create(b, loc);
 }
 
-
 Type KernelBuilder::argumentType(OpBuilder &b, abi::ArgKind kind) {
-  auto array = [](Type t) { return MemRefType::get({ShapedType::kDynamic}, t); };
+  auto array = [](Type t) {
+    return MemRefType::get({ShapedType::kDynamic}, t);
+  };
   switch (kind) {
   case abi::ArgKind::RealArray:
     return array(elem);
@@ -137,7 +139,6 @@ void KernelBuilder::buildStep(OpBuilder &module) {
   func::ReturnOp::create(b, loc);
 }
 
-
 void KernelBuilder::buildExposures(OpBuilder &module) {
   func::FuncOp func = makeFunc(module, symbol::kExposures + suffix,
                                exposuresArgumentTypes(module));
@@ -147,7 +148,6 @@ void KernelBuilder::buildExposures(OpBuilder &module) {
   buildExposuresBody(b, entry.getArguments());
   func::ReturnOp::create(b, loc);
 }
-
 
 SmallVector<Type> KernelBuilder::threadStepArgumentTypes(OpBuilder &b) {
   SmallVector<Type> args = stepArgumentTypes(b);
@@ -160,8 +160,7 @@ SmallVector<Type> KernelBuilder::threadStepArgumentTypes(OpBuilder &b) {
 
 SmallVector<Type> KernelBuilder::threadExposuresArgumentTypes(OpBuilder &b) {
   SmallVector<Type> args = exposuresArgumentTypes(b);
-  args.resize(abi::kNumThreadExposuresArgs,
-              argumentType(b, abi::ArgKind::I64));
+  args.resize(abi::kNumThreadExposuresArgs, argumentType(b, abi::ArgKind::I64));
   return args;
 }
 
@@ -171,8 +170,7 @@ void KernelBuilder::buildThreadSteps(OpBuilder &b, ValueRange args) {
   for (unsigned a = 0; a < abi::kNumStepArgs; ++a)
     stepArgs.push_back(args[abi::threadStepArg(abi::StepArg(a))]);
   Value begin = stepArgs[abi::kStepStep];
-  Value end =
-      arith::AddIOp::create(b, loc, begin, args[abi::kThreadStepCount]);
+  Value end = arith::AddIOp::create(b, loc, begin, args[abi::kThreadStepCount]);
   auto steps = scf::ForOp::create(b, loc, begin, end,
                                   arith::ConstantIntOp::create(b, loc, i64, 1));
   OpBuilder sb = OpBuilder::atBlockBegin(steps.getBody());
@@ -195,8 +193,8 @@ void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
     buildThreadSteps(fb, entry.getArguments());
     func::ReturnOp::create(fb, loc);
   }
-  func::FuncOp expose = makeFunc(b, symbol::kThreadExposures,
-                                 threadExposuresArgumentTypes(b));
+  func::FuncOp expose =
+      makeFunc(b, symbol::kThreadExposures, threadExposuresArgumentTypes(b));
   {
     Block &entry = expose.getBody().front();
     OpBuilder fb = OpBuilder::atBlockBegin(&entry);
@@ -232,8 +230,8 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
                                  lanes.laneId, lanes.laneStride);
   };
   auto makeKernel = [&](StringRef name, SmallVector<Type> args) {
-    auto kernel = gpu::GPUFuncOp::create(gb, loc, name,
-                                         FunctionType::get(ctx, args, {}));
+    auto kernel =
+        gpu::GPUFuncOp::create(gb, loc, name, FunctionType::get(ctx, args, {}));
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     UnitAttr::get(ctx));
     return kernel;
@@ -241,32 +239,29 @@ void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
 
   // A kernel taking a host version's arguments but tid (the grid gives it),
   // whose threads within the set count emit `body`.
-  auto makeGuardedKernel = [&](StringRef name, SmallVector<Type> args,
-                               unsigned tidArg, unsigned numSetsArg,
-                               function_ref<void(OpBuilder &, ValueRange)>
-                                   body) {
-    args.erase(args.begin() + tidArg);
-    gpu::GPUFuncOp kernel = makeKernel(name, args);
-    Block &entry = kernel.getBody().front();
-    OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    FunctionContext lanes = kernelLanes(entry.getArgument(numSetsArg), kb);
-    FunctionScope scope(*this, lanes.laneStride, lanes.laneId);
-    auto guard =
-        scf::IfOp::create(kb, loc, inRange(lanes, kb), /*withElse=*/false);
-    OpBuilder tb = guard.getThenBodyBuilder();
-    body(tb, entry.getArguments());
-    gpu::ReturnOp::create(kb, loc);
-  };
+  auto makeGuardedKernel =
+      [&](StringRef name, SmallVector<Type> args, unsigned tidArg,
+          unsigned numSetsArg,
+          function_ref<void(OpBuilder &, ValueRange)> body) {
+        args.erase(args.begin() + tidArg);
+        gpu::GPUFuncOp kernel = makeKernel(name, args);
+        Block &entry = kernel.getBody().front();
+        OpBuilder kb = OpBuilder::atBlockBegin(&entry);
+        FunctionContext lanes = kernelLanes(entry.getArgument(numSetsArg), kb);
+        FunctionScope scope(*this, lanes.laneStride, lanes.laneId);
+        auto guard =
+            scf::IfOp::create(kb, loc, inRange(lanes, kb), /*withElse=*/false);
+        OpBuilder tb = guard.getThenBodyBuilder();
+        body(tb, entry.getArguments());
+        gpu::ReturnOp::create(kb, loc);
+      };
   // A chunk of steps without leaving the kernel, and the exposures.
-  makeGuardedKernel(symbol::kStep, threadStepArgumentTypes(gb),
-                    abi::kThreadStepTid, abi::kThreadStepNumSets,
-                    [&](OpBuilder &tb, ValueRange args) {
-                      buildThreadSteps(tb, args);
-                    });
-  makeGuardedKernel(symbol::kExposures, threadExposuresArgumentTypes(gb),
-                    abi::kThreadExposuresTid, abi::kThreadExposuresNumSets,
-                    [&](OpBuilder &tb, ValueRange args) {
-                      buildExposuresBody(tb, args);
-                    });
+  makeGuardedKernel(
+      symbol::kStep, threadStepArgumentTypes(gb), abi::kThreadStepTid,
+      abi::kThreadStepNumSets,
+      [&](OpBuilder &tb, ValueRange args) { buildThreadSteps(tb, args); });
+  makeGuardedKernel(
+      symbol::kExposures, threadExposuresArgumentTypes(gb),
+      abi::kThreadExposuresTid, abi::kThreadExposuresNumSets,
+      [&](OpBuilder &tb, ValueRange args) { buildExposuresBody(tb, args); });
 }
-

@@ -193,7 +193,8 @@ private:
     Value row = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, a, n), bIdx);
     Value first = arith::MulIOp::create(b, loc, row, fn->laneStride);
-    return isVector() ? first : arith::AddIOp::create(b, loc, first, fn->laneId);
+    return isVector() ? first
+                      : arith::AddIOp::create(b, loc, first, fn->laneId);
   }
   Value loadVec(OpBuilder &b, Value mem, Value offset) {
     if (!isVector())
@@ -254,8 +255,9 @@ private:
   }
   Value loadParam(OpBuilder &b, Value params, unsigned slot) {
     auto load = [&](OpBuilder &at) {
-      return loadVec(at, params, laneOffset(at, index(at, 0), index(at, 0),
-                                            index(at, slot)));
+      return loadVec(
+          at, params,
+          laneOffset(at, index(at, 0), index(at, 0), index(at, slot)));
     };
     if (!callEntry || params != callEntry->params)
       return load(b);

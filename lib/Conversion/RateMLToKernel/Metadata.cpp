@@ -48,34 +48,32 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
     exposuresJson.push_back(e.getName());
   for (int64_t s : delayedStates)
     delayedJson.push_back(s);
-  Object meta{
-      {key::kAbi, abi::kKernelABIVersion},
-      {key::kVersion, RATEML_VERSION},
-      {key::kModel, model.getSymName()},
-      {key::kDescription, model.getDescription().value_or("")},
-      {key::kLanes, lanes},
-      {key::kBlock, blockSteps},
-      {key::kTarget, isVector() ? "cpu" : "gpu"},
-      {key::kPrecision, elem.isF64() ? "f64" : "f32"},
-      {key::kNumSlots, numSlots},
-      {key::kParams, std::move(paramsJson)},
-      {key::kConstants, std::move(constantsJson)},
-      {key::kStates, std::move(statesJson)},
-      {key::kExposures, std::move(exposuresJson)},
-      {key::kNumCouplings, couplings.size()},
-      {key::kHistoryStates, std::move(delayedJson)},
-      {key::kNoiseSlot, noise ? llvm::json::Value(noiseSlot) : nullptr},
-      {key::kSpeedSlot, hasDelays ? llvm::json::Value(slotOf.lookup(
-                                        model.getConductionSpeed().value()))
-                                  : nullptr}};
+  Object meta{{key::kAbi, abi::kKernelABIVersion},
+              {key::kVersion, RATEML_VERSION},
+              {key::kModel, model.getSymName()},
+              {key::kDescription, model.getDescription().value_or("")},
+              {key::kLanes, lanes},
+              {key::kBlock, blockSteps},
+              {key::kTarget, isVector() ? "cpu" : "gpu"},
+              {key::kPrecision, elem.isF64() ? "f64" : "f32"},
+              {key::kNumSlots, numSlots},
+              {key::kParams, std::move(paramsJson)},
+              {key::kConstants, std::move(constantsJson)},
+              {key::kStates, std::move(statesJson)},
+              {key::kExposures, std::move(exposuresJson)},
+              {key::kNumCouplings, couplings.size()},
+              {key::kHistoryStates, std::move(delayedJson)},
+              {key::kNoiseSlot, noise ? llvm::json::Value(noiseSlot) : nullptr},
+              {key::kSpeedSlot, hasDelays
+                                    ? llvm::json::Value(slotOf.lookup(
+                                          model.getConductionSpeed().value()))
+                                    : nullptr}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(meta));
   text.push_back('\0');
   auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), text.size());
   LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
-                         LLVM::Linkage::External,
-                         symbol::kModelJson + suffix,
+                         LLVM::Linkage::External, symbol::kModelJson + suffix,
                          b.getStringAttr(text));
 }
-

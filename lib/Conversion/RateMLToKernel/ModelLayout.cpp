@@ -22,10 +22,10 @@ static bool isEmittable(Operation *op) {
              arith::MinNumFOp, arith::MaxNumFOp, arith::MinimumFOp,
              arith::MaximumFOp, arith::CmpFOp, arith::SelectOp, arith::XOrIOp,
              arith::UIToFPOp, math::PowFOp, math::ExpOp, math::LogOp,
-             math::Log10Op, math::SqrtOp, math::SinOp, math::CosOp,
-             math::TanOp, math::AsinOp, math::AcosOp, math::AtanOp,
-             math::SinhOp, math::CoshOp, math::TanhOp, math::AbsFOp,
-             math::CeilOp, math::FloorOp, math::ErfOp>(op);
+             math::Log10Op, math::SqrtOp, math::SinOp, math::CosOp, math::TanOp,
+             math::AsinOp, math::AcosOp, math::AtanOp, math::SinhOp,
+             math::CoshOp, math::TanhOp, math::AbsFOp, math::CeilOp,
+             math::FloorOp, math::ErfOp>(op);
 }
 
 FailureOr<ModelLayout> ModelLayout::analyse(ModelOp model) {

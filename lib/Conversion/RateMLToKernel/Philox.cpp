@@ -23,8 +23,8 @@ PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
   PhiloxInputs philox;
   philox.step = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, step));
   philox.sets = arith::AddIOp::create(
-      b, loc,
-      broadcastI32(b, arith::TruncIOp::create(b, loc, i32, setBase)), iota);
+      b, loc, broadcastI32(b, arith::TruncIOp::create(b, loc, i32, setBase)),
+      iota);
   Value k0 = arith::TruncIOp::create(b, loc, i32, seed);
   Value k1 = arith::TruncIOp::create(
       b, loc, i32,
@@ -44,8 +44,8 @@ PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
   return philox;
 }
 
-std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b,
-                                                        Value x, Value m) {
+std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
+                                                        Value m) {
   auto vecI32 = dyn_cast<VectorType>(x.getType());
   if (!vecI32 || lanes % 2 != 0) {
     auto product = arith::MulUIExtendedOp::create(b, loc, x, m);
@@ -116,4 +116,3 @@ Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
       b, loc, arith::MulFOp::create(b, loc, splat(b, 2.0 * M_PI), u2));
   return arith::MulFOp::create(b, loc, radius, angle);
 }
-

@@ -53,8 +53,8 @@ struct ConvertRateMLToKernelPass
       return signalPassFailure();
 
     KernelConfig config;
-    config.laneModel = target == KernelTarget::GPU ? LaneModel::Thread
-                                                   : LaneModel::Vector;
+    config.laneModel =
+        target == KernelTarget::GPU ? LaneModel::Thread : LaneModel::Vector;
     config.lanes = lanes;
     config.elem = precision == KernelPrecision::F64
                       ? FloatType(Float64Type::get(&getContext()))

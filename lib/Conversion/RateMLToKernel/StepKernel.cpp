@@ -14,8 +14,7 @@ using namespace mlir;
 using namespace mlir::rateml;
 using namespace mlir::rateml::kernels;
 
-Value KernelBuilder::flagSet(OpBuilder &b, Value flags,
-                             abi::KernelFlags bit) {
+Value KernelBuilder::flagSet(OpBuilder &b, Value flags, abi::KernelFlags bit) {
   Type i32 = b.getI32Type();
   Value masked = arith::AndIOp::create(
       b, loc, flags, arith::ConstantIntOp::create(b, loc, i32, bit));
@@ -74,8 +73,7 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
     f.lanesVec = broadcastI32(
         b, arith::IndexCastOp::create(b, loc, i32, fn->laneStride));
   }
-  f.zeroVec =
-      broadcastI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
+  f.zeroVec = broadcastI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
   f.philox = buildPhiloxInputs(b, step, f.arg(abi::kStepSetBase),
                                f.arg(abi::kStepSeed), f.iota);
   f.nextRow = arith::IndexCastOp::create(
@@ -122,7 +120,8 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
   for (size_t k = 0; k < couplings.size(); ++k) {
     Value slotRow = arith::AddIOp::create(
         nb, loc,
-        arith::MulIOp::create(nb, loc, couplingSlot, index(nb, couplings.size())),
+        arith::MulIOp::create(nb, loc, couplingSlot,
+                              index(nb, couplings.size())),
         index(nb, k));
     c.push_back(loadVec(nb, couplingArg, laneOffset(nb, slotRow, n, i)));
     // Slot 0 holds c(n) after the call, as the exposures expect.
@@ -156,7 +155,8 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
              arith::SelectOp::create(nb, loc, f.noiseOn, noisy, euler)));
   }
   SmallVector<Type> stateTypes(states.size(), vecType);
-  auto ifHeun = scf::IfOp::create(nb, loc, stateTypes, f.heun, /*withElse=*/true);
+  auto ifHeun =
+      scf::IfOp::create(nb, loc, stateTypes, f.heun, /*withElse=*/true);
   {
     OpBuilder tb = ifHeun.getThenBodyBuilder();
     SmallVector<Value> f2 = derivatives(tb, paramsArg, predicted, c);
@@ -192,10 +192,10 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     if (blockSteps > 1) {
       auto ifMirrored = scf::IfOp::create(nb, loc, mirrored, false);
       OpBuilder mb = ifMirrored.getThenBodyBuilder();
-      storeVec(
-          mb, v, history,
-          historyOffset(mb, channel, n, i, rows,
-                        arith::AddIOp::create(mb, loc, f.nextRow, f.horizonIndex)));
+      storeVec(mb, v, history,
+               historyOffset(
+                   mb, channel, n, i, rows,
+                   arith::AddIOp::create(mb, loc, f.nextRow, f.horizonIndex)));
     }
   }
   if (sums) {
@@ -212,12 +212,12 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                               sums, ValueRange{at});
     };
     SmallVector<Value> next(ifHeun.getResults());
-    OpBuilder sb = scf::IfOp::create(nb, loc, f.sumStates, false)
-                       .getThenBodyBuilder();
+    OpBuilder sb =
+        scf::IfOp::create(nb, loc, f.sumStates, false).getThenBodyBuilder();
     for (auto [s, v] : llvm::enumerate(next))
       addTo(sb, s, v);
-    OpBuilder eb = scf::IfOp::create(nb, loc, f.sumExposures, false)
-                       .getThenBodyBuilder();
+    OpBuilder eb =
+        scf::IfOp::create(nb, loc, f.sumExposures, false).getThenBodyBuilder();
     for (auto [e, v] : llvm::enumerate(exposureValues(eb, paramsArg, next, c)))
       addTo(eb, e, v);
   }
@@ -241,4 +241,3 @@ void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
   for (auto [e, v] : llvm::enumerate(exposureValues(nb, paramsArg, x, c)))
     storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
 }
-

@@ -53,8 +53,27 @@ std::optional<FunctionInfo> lookupFunction(StringRef name) {
 }
 
 enum class Tok {
-  Number, Ident, Plus, Minus, Star, Slash, Caret, Tilde, LParen, RParen,
-  LBrace, RBrace, Comma, Lt, Le, Gt, Ge, Eq, Ne, End, Error
+  Number,
+  Ident,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Caret,
+  Tilde,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  Comma,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  End,
+  Error
 };
 
 struct Token {
@@ -115,19 +134,45 @@ private:
     Tok kind;
     size_t len = 1;
     switch (c) {
-    case '+': kind = Tok::Plus; break;
-    case '-': kind = Tok::Minus; break;
-    case '*': kind = Tok::Star; break;
-    case '/': kind = Tok::Slash; break;
-    case '^': kind = Tok::Caret; break;
-    case '~': kind = Tok::Tilde; break;
-    case '(': kind = Tok::LParen; break;
-    case ')': kind = Tok::RParen; break;
-    case '{': kind = Tok::LBrace; break;
-    case '}': kind = Tok::RBrace; break;
-    case ',': kind = Tok::Comma; break;
-    case '<': kind = two('=') ? (len = 2, Tok::Le) : Tok::Lt; break;
-    case '>': kind = two('=') ? (len = 2, Tok::Ge) : Tok::Gt; break;
+    case '+':
+      kind = Tok::Plus;
+      break;
+    case '-':
+      kind = Tok::Minus;
+      break;
+    case '*':
+      kind = Tok::Star;
+      break;
+    case '/':
+      kind = Tok::Slash;
+      break;
+    case '^':
+      kind = Tok::Caret;
+      break;
+    case '~':
+      kind = Tok::Tilde;
+      break;
+    case '(':
+      kind = Tok::LParen;
+      break;
+    case ')':
+      kind = Tok::RParen;
+      break;
+    case '{':
+      kind = Tok::LBrace;
+      break;
+    case '}':
+      kind = Tok::RBrace;
+      break;
+    case ',':
+      kind = Tok::Comma;
+      break;
+    case '<':
+      kind = two('=') ? (len = 2, Tok::Le) : Tok::Lt;
+      break;
+    case '>':
+      kind = two('=') ? (len = 2, Tok::Ge) : Tok::Gt;
+      break;
     case '=':
       if (!two('='))
         return lexError(start, "'=' is not an operator; use '==' to compare");
@@ -183,8 +228,8 @@ private:
     if (pos < text.size() && isIdentChar(text[pos])) {
       while (pos < text.size() && isIdentChar(text[pos]))
         ++pos;
-      return lexError(start,
-                      "malformed number '" + text.slice(start, pos).str() + "'");
+      return lexError(start, "malformed number '" +
+                                 text.slice(start, pos).str() + "'");
     }
     std::string literal = text.slice(start, end).str();
     Token t{Tok::Number, start, text.slice(start, pos)};
@@ -246,13 +291,20 @@ private:
 
   std::optional<BinaryOp> comparisonOp() const {
     switch (tok.kind) {
-    case Tok::Lt: return BinaryOp::Lt;
-    case Tok::Le: return BinaryOp::Le;
-    case Tok::Gt: return BinaryOp::Gt;
-    case Tok::Ge: return BinaryOp::Ge;
-    case Tok::Eq: return BinaryOp::Eq;
-    case Tok::Ne: return BinaryOp::Ne;
-    default: return std::nullopt;
+    case Tok::Lt:
+      return BinaryOp::Lt;
+    case Tok::Le:
+      return BinaryOp::Le;
+    case Tok::Gt:
+      return BinaryOp::Gt;
+    case Tok::Ge:
+      return BinaryOp::Ge;
+    case Tok::Eq:
+      return BinaryOp::Eq;
+    case Tok::Ne:
+      return BinaryOp::Ne;
+    default:
+      return std::nullopt;
     }
   }
 
@@ -454,8 +506,12 @@ bool Expr::isCondition() const {
   if (kind != Kind::Binary)
     return false;
   switch (binaryOp) {
-  case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
-  case BinaryOp::Ge: case BinaryOp::Eq: case BinaryOp::Ne:
+  case BinaryOp::Lt:
+  case BinaryOp::Le:
+  case BinaryOp::Gt:
+  case BinaryOp::Ge:
+  case BinaryOp::Eq:
+  case BinaryOp::Ne:
     return true;
   default:
     return false;
@@ -498,34 +554,53 @@ ParsedList mlir::rateml::lems::parseExpressionList(StringRef text) {
 
 static double applyFunction(Function f, double a, double b) {
   switch (f) {
-  case Function::Exp: return std::exp(a);
-  case Function::Log: return std::log(a);
-  case Function::Log10: return std::log10(a);
-  case Function::Sqrt: return std::sqrt(a);
-  case Function::Sin: return std::sin(a);
-  case Function::Cos: return std::cos(a);
-  case Function::Tan: return std::tan(a);
-  case Function::Asin: return std::asin(a);
-  case Function::Acos: return std::acos(a);
-  case Function::Atan: return std::atan(a);
-  case Function::Sinh: return std::sinh(a);
-  case Function::Cosh: return std::cosh(a);
-  case Function::Tanh: return std::tanh(a);
-  case Function::Abs: return std::fabs(a);
-  case Function::Ceil: return std::ceil(a);
-  case Function::Floor: return std::floor(a);
-  case Function::Erf: return std::erf(a);
-  case Function::Pow: return std::pow(a, b);
-  case Function::Min: return std::fmin(a, b);
-  case Function::Max: return std::fmax(a, b);
+  case Function::Exp:
+    return std::exp(a);
+  case Function::Log:
+    return std::log(a);
+  case Function::Log10:
+    return std::log10(a);
+  case Function::Sqrt:
+    return std::sqrt(a);
+  case Function::Sin:
+    return std::sin(a);
+  case Function::Cos:
+    return std::cos(a);
+  case Function::Tan:
+    return std::tan(a);
+  case Function::Asin:
+    return std::asin(a);
+  case Function::Acos:
+    return std::acos(a);
+  case Function::Atan:
+    return std::atan(a);
+  case Function::Sinh:
+    return std::sinh(a);
+  case Function::Cosh:
+    return std::cosh(a);
+  case Function::Tanh:
+    return std::tanh(a);
+  case Function::Abs:
+    return std::fabs(a);
+  case Function::Ceil:
+    return std::ceil(a);
+  case Function::Floor:
+    return std::floor(a);
+  case Function::Erf:
+    return std::erf(a);
+  case Function::Pow:
+    return std::pow(a, b);
+  case Function::Min:
+    return std::fmin(a, b);
+  case Function::Max:
+    return std::fmax(a, b);
   }
   return NAN;
 }
 
 std::optional<double> mlir::rateml::lems::evaluateConstant(
     const Expr &expr,
-    llvm::function_ref<std::optional<double>(const Expr &, ExprError &)>
-        lookup,
+    llvm::function_ref<std::optional<double>(const Expr &, ExprError &)> lookup,
     ExprError &error) {
   std::vector<double> args;
   for (const auto &operand : expr.operands) {
@@ -545,25 +620,39 @@ std::optional<double> mlir::rateml::lems::evaluateConstant(
     return lookup(expr, error);
   case Expr::Kind::Unary:
     switch (expr.unaryOp) {
-    case UnaryOp::Neg: return -args[0];
-    case UnaryOp::Plus: return args[0];
-    case UnaryOp::Not: return args[0] == 0.0 ? 1.0 : 0.0;
+    case UnaryOp::Neg:
+      return -args[0];
+    case UnaryOp::Plus:
+      return args[0];
+    case UnaryOp::Not:
+      return args[0] == 0.0 ? 1.0 : 0.0;
     }
     break;
   case Expr::Kind::Binary: {
     double a = args[0], b = args[1];
     switch (expr.binaryOp) {
-    case BinaryOp::Add: return a + b;
-    case BinaryOp::Sub: return a - b;
-    case BinaryOp::Mul: return a * b;
-    case BinaryOp::Div: return a / b;
-    case BinaryOp::Pow: return std::pow(a, b);
-    case BinaryOp::Lt: return a < b;
-    case BinaryOp::Le: return a <= b;
-    case BinaryOp::Gt: return a > b;
-    case BinaryOp::Ge: return a >= b;
-    case BinaryOp::Eq: return a == b;
-    case BinaryOp::Ne: return a != b;
+    case BinaryOp::Add:
+      return a + b;
+    case BinaryOp::Sub:
+      return a - b;
+    case BinaryOp::Mul:
+      return a * b;
+    case BinaryOp::Div:
+      return a / b;
+    case BinaryOp::Pow:
+      return std::pow(a, b);
+    case BinaryOp::Lt:
+      return a < b;
+    case BinaryOp::Le:
+      return a <= b;
+    case BinaryOp::Gt:
+      return a > b;
+    case BinaryOp::Ge:
+      return a >= b;
+    case BinaryOp::Eq:
+      return a == b;
+    case BinaryOp::Ne:
+      return a != b;
     }
     break;
   }
@@ -575,10 +664,10 @@ std::optional<double> mlir::rateml::lems::evaluateConstant(
 }
 
 llvm::StringRef mlir::rateml::lems::getFunctionName(Function function) {
-  static const char *const names[] = {
-      "exp",  "log",  "log10", "sqrt",  "sin", "cos", "tan",
-      "asin", "acos", "atan",  "sinh",  "cosh", "tanh", "abs",
-      "ceil", "floor", "erf",  "pow",   "min", "max"};
+  static const char *const names[] = {"exp",   "log",  "log10", "sqrt", "sin",
+                                      "cos",   "tan",  "asin",  "acos", "atan",
+                                      "sinh",  "cosh", "tanh",  "abs",  "ceil",
+                                      "floor", "erf",  "pow",   "min",  "max"};
   return names[static_cast<int>(function)];
 }
 
@@ -602,7 +691,7 @@ std::string mlir::rateml::lems::printPrefix(const Expr &expr) {
     return withOperands(names[static_cast<int>(expr.unaryOp)]);
   }
   case Expr::Kind::Binary: {
-    static const char *const names[] = {"+", "-", "*",  "/",  "^", "<",
+    static const char *const names[] = {"+",  "-", "*",  "/",  "^", "<",
                                         "<=", ">", ">=", "==", "!="};
     return withOperands(names[static_cast<int>(expr.binaryOp)]);
   }

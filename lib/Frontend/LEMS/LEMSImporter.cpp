@@ -38,13 +38,20 @@ enum class DeclKind {
 
 StringRef describe(DeclKind kind) {
   switch (kind) {
-  case DeclKind::Param: return "a swept parameter";
-  case DeclKind::Constant: return "a constant";
-  case DeclKind::DerivedParam: return "a derived parameter";
-  case DeclKind::State: return "a state variable";
-  case DeclKind::Derived: return "a derived variable";
-  case DeclKind::Conditional: return "a conditional derived variable";
-  case DeclKind::Coupling: return "a coupling result";
+  case DeclKind::Param:
+    return "a swept parameter";
+  case DeclKind::Constant:
+    return "a constant";
+  case DeclKind::DerivedParam:
+    return "a derived parameter";
+  case DeclKind::State:
+    return "a state variable";
+  case DeclKind::Derived:
+    return "a derived variable";
+  case DeclKind::Conditional:
+    return "a conditional derived variable";
+  case DeclKind::Coupling:
+    return "a coupling result";
   }
   return "";
 }
@@ -67,8 +74,8 @@ struct Decl {
 /// A coupling component with pre/post functions.
 struct CouplingDecl {
   xmlNode *component;
-  Decl result;          // the DerivedParameter: result name and scale
-  Decl source;          // the Parameter: local name and state index
+  Decl result; // the DerivedParameter: result name and scale
+  Decl source; // the Parameter: local name and state index
   std::optional<XMLAttribute> pre, post;
 };
 
@@ -90,8 +97,8 @@ const llvm::StringMap<std::vector<StringRef>> &knownAttributes() {
       {"Exposure", {"name", "dimension", "description"}},
       {"Dynamics", {}},
       {"StateVariable", {"name", "dimension", "exposure", "description"}},
-      {"DerivedVariable", {"name", "value", "dimension", "exposure",
-                           "description"}},
+      {"DerivedVariable",
+       {"name", "value", "dimension", "exposure", "description"}},
       {"ConditionalDerivedVariable",
        {"name", "dimension", "exposure", "description"}},
       {"Case", {"condition", "value"}},
@@ -103,9 +110,8 @@ const llvm::StringMap<std::vector<StringRef>> &knownAttributes() {
 bool isIdentifier(StringRef name) {
   if (name.empty() || !(std::isalpha((unsigned char)name[0]) || name[0] == '_'))
     return false;
-  return llvm::all_of(name, [](char c) {
-    return std::isalnum((unsigned char)c) || c == '_';
-  });
+  return llvm::all_of(
+      name, [](char c) { return std::isalnum((unsigned char)c) || c == '_'; });
 }
 
 bool isReserved(StringRef name) {
@@ -132,8 +138,8 @@ private:
     return locAt(doc.getOffset(const_cast<xmlNode *>(node)));
   }
   Location loc(const XMLAttribute &attr, size_t index = 0) {
-    return locAt(attr.sourceOffsets[std::min(index,
-                                             attr.sourceOffsets.size() - 1)]);
+    return locAt(
+        attr.sourceOffsets[std::min(index, attr.sourceOffsets.size() - 1)]);
   }
   InFlightDiagnostic error(Location l) {
     failed = true;
@@ -163,8 +169,8 @@ private:
   //===--------------------------------------------------------------===//
 
   void build(ModuleOp module);
-  std::optional<std::pair<double, double>> evaluateRange(const XMLAttribute &attr,
-                                                         StringRef what);
+  std::optional<std::pair<double, double>>
+  evaluateRange(const XMLAttribute &attr, StringRef what);
   std::optional<double> constantValue(const Decl &decl);
   bool emitBody(Region &region, const XMLAttribute &attr,
                 StringRef localName = {});
@@ -542,22 +548,23 @@ std::optional<double> Importer::constantValue(const Decl &decl) {
       [&](const Expr &name, ExprError &e) -> std::optional<double> {
         auto it = byName.find(name.name);
         if (it == byName.end()) {
-          e = {name.offset, "unknown name '" + name.name + "'" +
-                                suggest(name.name)};
+          e = {name.offset,
+               "unknown name '" + name.name + "'" + suggest(name.name)};
           return std::nullopt;
         }
         const Decl &other = decls[it->second];
         if (other.kind != DeclKind::Constant) {
-          e = {name.offset,
-               "constant '" + decl.name + "' can only use numbers and other "
-               "constants, but '" + name.name + "' is " +
-                   describe(other.kind).str() +
-                   "; use a <DerivedParameter> instead"};
+          e = {name.offset, "constant '" + decl.name +
+                                "' can only use numbers and other "
+                                "constants, but '" +
+                                name.name + "' is " +
+                                describe(other.kind).str() +
+                                "; use a <DerivedParameter> instead"};
           return std::nullopt;
         }
         if (constantsInProgress.contains(name.name)) {
-          e = {name.offset, "constant '" + name.name +
-                                "' is defined in terms of itself"};
+          e = {name.offset,
+               "constant '" + name.name + "' is defined in terms of itself"};
           return std::nullopt;
         }
         std::optional<double> v = constantValue(other);
@@ -643,17 +650,28 @@ Value Importer::emitExpr(const Expr &expr, const XMLAttribute &attr,
       return arith::CmpFOp::create(b, l, p, lhs, rhs);
     };
     switch (expr.binaryOp) {
-    case BinaryOp::Add: return arith::AddFOp::create(b, l, lhs, rhs);
-    case BinaryOp::Sub: return arith::SubFOp::create(b, l, lhs, rhs);
-    case BinaryOp::Mul: return arith::MulFOp::create(b, l, lhs, rhs);
-    case BinaryOp::Div: return arith::DivFOp::create(b, l, lhs, rhs);
-    case BinaryOp::Pow: return math::PowFOp::create(b, l, lhs, rhs);
-    case BinaryOp::Lt: return compare(arith::CmpFPredicate::OLT);
-    case BinaryOp::Le: return compare(arith::CmpFPredicate::OLE);
-    case BinaryOp::Gt: return compare(arith::CmpFPredicate::OGT);
-    case BinaryOp::Ge: return compare(arith::CmpFPredicate::OGE);
-    case BinaryOp::Eq: return compare(arith::CmpFPredicate::OEQ);
-    case BinaryOp::Ne: return compare(arith::CmpFPredicate::UNE);
+    case BinaryOp::Add:
+      return arith::AddFOp::create(b, l, lhs, rhs);
+    case BinaryOp::Sub:
+      return arith::SubFOp::create(b, l, lhs, rhs);
+    case BinaryOp::Mul:
+      return arith::MulFOp::create(b, l, lhs, rhs);
+    case BinaryOp::Div:
+      return arith::DivFOp::create(b, l, lhs, rhs);
+    case BinaryOp::Pow:
+      return math::PowFOp::create(b, l, lhs, rhs);
+    case BinaryOp::Lt:
+      return compare(arith::CmpFPredicate::OLT);
+    case BinaryOp::Le:
+      return compare(arith::CmpFPredicate::OLE);
+    case BinaryOp::Gt:
+      return compare(arith::CmpFPredicate::OGT);
+    case BinaryOp::Ge:
+      return compare(arith::CmpFPredicate::OGE);
+    case BinaryOp::Eq:
+      return compare(arith::CmpFPredicate::OEQ);
+    case BinaryOp::Ne:
+      return compare(arith::CmpFPredicate::UNE);
     }
     break;
   }
@@ -661,26 +679,46 @@ Value Importer::emitExpr(const Expr &expr, const XMLAttribute &attr,
     Value x = asReal(operands[0]);
     Value y = operands.size() > 1 ? asReal(operands[1]) : Value();
     switch (expr.function) {
-    case Function::Exp: return math::ExpOp::create(b, l, x);
-    case Function::Log: return math::LogOp::create(b, l, x);
-    case Function::Log10: return math::Log10Op::create(b, l, x);
-    case Function::Sqrt: return math::SqrtOp::create(b, l, x);
-    case Function::Sin: return math::SinOp::create(b, l, x);
-    case Function::Cos: return math::CosOp::create(b, l, x);
-    case Function::Tan: return math::TanOp::create(b, l, x);
-    case Function::Asin: return math::AsinOp::create(b, l, x);
-    case Function::Acos: return math::AcosOp::create(b, l, x);
-    case Function::Atan: return math::AtanOp::create(b, l, x);
-    case Function::Sinh: return math::SinhOp::create(b, l, x);
-    case Function::Cosh: return math::CoshOp::create(b, l, x);
-    case Function::Tanh: return math::TanhOp::create(b, l, x);
-    case Function::Abs: return math::AbsFOp::create(b, l, x);
-    case Function::Ceil: return math::CeilOp::create(b, l, x);
-    case Function::Floor: return math::FloorOp::create(b, l, x);
-    case Function::Erf: return math::ErfOp::create(b, l, x);
-    case Function::Pow: return math::PowFOp::create(b, l, x, y);
-    case Function::Min: return arith::MinNumFOp::create(b, l, x, y);
-    case Function::Max: return arith::MaxNumFOp::create(b, l, x, y);
+    case Function::Exp:
+      return math::ExpOp::create(b, l, x);
+    case Function::Log:
+      return math::LogOp::create(b, l, x);
+    case Function::Log10:
+      return math::Log10Op::create(b, l, x);
+    case Function::Sqrt:
+      return math::SqrtOp::create(b, l, x);
+    case Function::Sin:
+      return math::SinOp::create(b, l, x);
+    case Function::Cos:
+      return math::CosOp::create(b, l, x);
+    case Function::Tan:
+      return math::TanOp::create(b, l, x);
+    case Function::Asin:
+      return math::AsinOp::create(b, l, x);
+    case Function::Acos:
+      return math::AcosOp::create(b, l, x);
+    case Function::Atan:
+      return math::AtanOp::create(b, l, x);
+    case Function::Sinh:
+      return math::SinhOp::create(b, l, x);
+    case Function::Cosh:
+      return math::CoshOp::create(b, l, x);
+    case Function::Tanh:
+      return math::TanhOp::create(b, l, x);
+    case Function::Abs:
+      return math::AbsFOp::create(b, l, x);
+    case Function::Ceil:
+      return math::CeilOp::create(b, l, x);
+    case Function::Floor:
+      return math::FloorOp::create(b, l, x);
+    case Function::Erf:
+      return math::ErfOp::create(b, l, x);
+    case Function::Pow:
+      return math::PowFOp::create(b, l, x, y);
+    case Function::Min:
+      return arith::MinNumFOp::create(b, l, x, y);
+    case Function::Max:
+      return arith::MaxNumFOp::create(b, l, x, y);
     }
     break;
   }
@@ -861,8 +899,7 @@ void Importer::build(ModuleOp module) {
     if (decl.kind == DeclKind::Derived) {
       const XMLAttribute *value = decl.attr("value");
       if (!value) {
-        error(loc(decl.node)) << tag(decl.node)
-                              << " needs a 'value' attribute";
+        error(loc(decl.node)) << tag(decl.node) << " needs a 'value' attribute";
         continue;
       }
       auto op = DerivedOp::create(b, loc(decl.node), decl.name);
@@ -873,8 +910,8 @@ void Importer::build(ModuleOp module) {
     atEnd();
     size_t numCases = cases.size() / 2;
     if (numCases == 0) {
-      error(loc(decl.node)) << "conditional '" << decl.name
-                            << "' has no <Case>";
+      error(loc(decl.node))
+          << "conditional '" << decl.name << "' has no <Case>";
       continue;
     }
     auto op = ConditionalOp::create(b, loc(decl.node), TypeRange(),
@@ -886,13 +923,12 @@ void Importer::build(ModuleOp module) {
       bool isElse = condText.empty() || condText == "else";
       bool isLast = i + 1 == numCases;
       if (isElse && !isLast) {
-        error(loc(condition)) << "only the last case of '" << decl.name
-                              << "' may be 'else'";
+        error(loc(condition))
+            << "only the last case of '" << decl.name << "' may be 'else'";
         break;
       }
       if (!isElse && isLast) {
-        error(loc(condition)) << "the last case of conditional '"
-                              << decl.name
+        error(loc(condition)) << "the last case of conditional '" << decl.name
                               << "' must be condition=\"else\"";
         break;
       }
@@ -920,8 +956,8 @@ void Importer::build(ModuleOp module) {
   }
   for (const LabelledDecl &derivative : timeDerivatives) {
     atEnd();
-    auto op = TimeDerivativeOp::create(b, loc(derivative.node),
-                                       derivative.label);
+    auto op =
+        TimeDerivativeOp::create(b, loc(derivative.node), derivative.label);
     emitBody(op.getBody(), *derivative.value);
   }
   for (const CouplingDecl &coupling : couplings) {
@@ -948,7 +984,8 @@ void Importer::build(ModuleOp module) {
   if (noise) {
     atEnd();
     auto op = NoiseOp::create(b, loc(noise));
-    XMLAttribute amplitude{"value", byName.count("nsig") ? "nsig" : "1",
+    XMLAttribute amplitude{"value",
+                           byName.count("nsig") ? "nsig" : "1",
                            {doc.getOffset(noise), 0}};
     emitBody(op.getBody(), amplitude);
   }

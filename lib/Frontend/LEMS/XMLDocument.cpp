@@ -7,12 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "XMLDocument.h"
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 using namespace mlir::rateml::lems;
 using llvm::StringRef;
@@ -133,8 +133,8 @@ std::unique_ptr<XMLDocument> XMLDocument::parse(StringRef buffer,
     return nullptr;
   }
   xmlSetExternalEntityLoader(refuseExternalEntity);
-  xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(
-      buffer.data(), static_cast<int>(buffer.size()));
+  xmlParserCtxtPtr ctxt =
+      xmlCreateMemoryParserCtxt(buffer.data(), static_cast<int>(buffer.size()));
   if (!ctxt) {
     error = {{1, 1}, "cannot create an XML parser"};
     return nullptr;
@@ -303,8 +303,8 @@ std::vector<XMLAttribute> XMLDocument::getAttributes(xmlNode *element) const {
   return attrs;
 }
 
-std::optional<XMLAttribute>
-XMLDocument::getAttribute(xmlNode *element, StringRef name) const {
+std::optional<XMLAttribute> XMLDocument::getAttribute(xmlNode *element,
+                                                      StringRef name) const {
   for (XMLAttribute &attr : getAttributes(element))
     if (attr.name == name)
       return std::move(attr);

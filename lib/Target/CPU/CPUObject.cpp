@@ -7,11 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/Target/CPUObject.h"
-#include "rateml/runtime/KernelABI.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "rateml/runtime/KernelABI.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -108,10 +108,8 @@ unsigned mlir::rateml::getVectorBits(StringRef cpu) {
   return 128;
 }
 
-std::unique_ptr<llvm::Module>
-mlir::rateml::translateToOptimizedLLVMIR(ModuleOp module,
-                                         llvm::LLVMContext &ctx,
-                                         StringRef cpu) {
+std::unique_ptr<llvm::Module> mlir::rateml::translateToOptimizedLLVMIR(
+    ModuleOp module, llvm::LLVMContext &ctx, StringRef cpu) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   std::string error;

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rateml/runtime/KernelABI.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -19,7 +20,6 @@
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "rateml/Frontend/LEMS/LEMSImporter.h"
 #include "rateml/InitAll.h"
-#include "rateml/runtime/KernelABI.h"
 #include "gtest/gtest.h"
 #include <string>
 #include <type_traits>
@@ -89,15 +89,16 @@ Type elementType(contract::ArgKind kind, Type real) {
 /// The kinds of the thread step's arguments, from the step kernel's.
 std::vector<contract::ArgKind> threadStepKinds() {
   std::vector<contract::ArgKind> kinds(contract::kNumThreadStepArgs,
-                                  contract::ArgKind::I64);
+                                       contract::ArgKind::I64);
   for (unsigned a = 0; a < contract::kNumStepArgs; ++a)
-    kinds[contract::threadStepArg(contract::StepArg(a))] = contract::kStepArgKinds[a];
+    kinds[contract::threadStepArg(contract::StepArg(a))] =
+        contract::kStepArgKinds[a];
   kinds[contract::kThreadStepSums] = contract::ArgKind::F64Array;
   return kinds;
 }
 std::vector<contract::ArgKind> threadExposuresKinds() {
   std::vector<contract::ArgKind> kinds(std::begin(contract::kExposuresArgKinds),
-                                  std::end(contract::kExposuresArgKinds));
+                                       std::end(contract::kExposuresArgKinds));
   kinds.resize(contract::kNumThreadExposuresArgs, contract::ArgKind::I64);
   return kinds;
 }
@@ -114,12 +115,12 @@ void expectSignature(std::string name, TypeRange types,
     Type t = types[i];
     if (c[i].memref) {
       auto memref = dyn_cast<MemRefType>(t);
-      ASSERT_TRUE(memref && memref.getRank() == 1 &&
-                  memref.isDynamicDim(0));
+      ASSERT_TRUE(memref && memref.getRank() == 1 && memref.isDynamicDim(0));
       EXPECT_EQ(memref.getElementType(), elementType(kinds[i], real));
     } else {
       ASSERT_TRUE(t.isInteger(c[i].bits));
-      bool wide = kinds[i] == contract::ArgKind::I64 || kinds[i] == contract::ArgKind::U64;
+      bool wide = kinds[i] == contract::ArgKind::I64 ||
+                  kinds[i] == contract::ArgKind::U64;
       EXPECT_EQ(c[i].bits, wide ? 64u : 32u);
     }
   }
@@ -142,8 +143,10 @@ protected:
     PassManager pm(&context);
     mlir::rateml::buildModelOptimizationPipeline(pm);
     mlir::rateml::ConvertRateMLToKernelPassOptions options;
-    options.target = target == "gpu" ? mlir::rateml::KernelTarget::GPU : mlir::rateml::KernelTarget::CPU;
-    options.precision = precision == "f64" ? mlir::rateml::KernelPrecision::F64 : mlir::rateml::KernelPrecision::F32;
+    options.target = target == "gpu" ? mlir::rateml::KernelTarget::GPU
+                                     : mlir::rateml::KernelTarget::CPU;
+    options.precision = precision == "f64" ? mlir::rateml::KernelPrecision::F64
+                                           : mlir::rateml::KernelPrecision::F32;
     if (target == "cpu")
       options.narrowLanes = 4;
     pm.addPass(mlir::rateml::createConvertRateMLToKernelPass(options));
@@ -156,9 +159,8 @@ protected:
 
 TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
   OwningOpRef<ModuleOp> module = lower("cpu", GetParam());
-  Type real = StringRef(GetParam()) == "f64"
-                  ? Type(Float64Type::get(&context))
-                  : Type(Float32Type::get(&context));
+  Type real = StringRef(GetParam()) == "f64" ? Type(Float64Type::get(&context))
+                                             : Type(Float32Type::get(&context));
   std::string narrow = contract::symbol::kNarrowSuffix;
   auto func = [&](std::string name) {
     auto f = module->lookupSymbol<func::FuncOp>(name);
@@ -166,9 +168,10 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
     return f;
   };
   std::vector<contract::ArgKind> stepKinds(std::begin(contract::kStepArgKinds),
-                                      std::end(contract::kStepArgKinds));
+                                           std::end(contract::kStepArgKinds));
   std::vector<contract::ArgKind> exposuresKinds(
-      std::begin(contract::kExposuresArgKinds), std::end(contract::kExposuresArgKinds));
+      std::begin(contract::kExposuresArgKinds),
+      std::end(contract::kExposuresArgKinds));
   for (std::string suffix : {std::string(), narrow}) {
     func::FuncOp step = func(contract::symbol::kStep + suffix);
     func::FuncOp exposures = func(contract::symbol::kExposures + suffix);
@@ -176,7 +179,8 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
     expectSignature(step.getName().str(), step.getArgumentTypes(),
                     cParamsOf<contract::StepKernel>(), stepKinds, real);
     expectSignature(exposures.getName().str(), exposures.getArgumentTypes(),
-                    cParamsOf<contract::ExposuresKernel>(), exposuresKinds, real);
+                    cParamsOf<contract::ExposuresKernel>(), exposuresKinds,
+                    real);
     EXPECT_TRUE(step->hasAttr("llvm.emit_c_interface"));
   }
   func::FuncOp threadStep = func(contract::symbol::kThreadStep);
@@ -191,8 +195,8 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
                   cParamsOf<contract::ThreadExposuresKernel>(),
                   threadExposuresKinds(), real);
   expectSignature(setup.getName().str(), setup.getArgumentTypes(),
-                  cParamsOf<contract::SetupFunction>(), {contract::ArgKind::F64Array},
-                  real);
+                  cParamsOf<contract::SetupFunction>(),
+                  {contract::ArgKind::F64Array}, real);
   for (std::string json : {std::string(contract::symbol::kModelJson),
                            contract::symbol::kModelJson + narrow})
     EXPECT_TRUE(module->lookupSymbol(json)) << json;
@@ -200,9 +204,8 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
 
 TEST_P(KernelABITest, GpuKernelsMatchTheHeaderWithoutTid) {
   OwningOpRef<ModuleOp> module = lower("gpu", GetParam());
-  Type real = StringRef(GetParam()) == "f64"
-                  ? Type(Float64Type::get(&context))
-                  : Type(Float32Type::get(&context));
+  Type real = StringRef(GetParam()) == "f64" ? Type(Float64Type::get(&context))
+                                             : Type(Float32Type::get(&context));
   auto gpuModule =
       module->lookupSymbol<gpu::GPUModuleOp>(contract::symbol::kGpuModule);
   ASSERT_TRUE(gpuModule);
@@ -218,8 +221,7 @@ TEST_P(KernelABITest, GpuKernelsMatchTheHeaderWithoutTid) {
   ASSERT_EQ(unsigned(contract::kThreadStepTid), stepC.size() - 1);
   stepC.pop_back();
   stepKinds.pop_back();
-  expectSignature("gpu step", step.getArgumentTypes(), stepC, stepKinds,
-                  real);
+  expectSignature("gpu step", step.getArgumentTypes(), stepC, stepKinds, real);
   std::vector<CParam> exposuresC = cParamsOf<contract::ThreadExposuresKernel>();
   std::vector<contract::ArgKind> exposuresKinds = threadExposuresKinds();
   ASSERT_EQ(unsigned(contract::kThreadExposuresTid), exposuresC.size() - 1);

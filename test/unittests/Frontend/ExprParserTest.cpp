@@ -131,7 +131,8 @@ TEST(ExprParser, ErrorsCarryOffsets) {
 TEST(ExprParser, DepthIsBounded) {
   // Deep nesting and long operator chains are refused before any recursive
   // walk could exhaust the stack.
-  std::string nested = std::string(100000, '(') + "x" + std::string(100000, ')');
+  std::string nested =
+      std::string(100000, '(') + "x" + std::string(100000, ')');
   EXPECT_NE(parse(nested).find("nested too deeply"), std::string::npos);
   std::string minus = std::string(100000, '-') + "x";
   EXPECT_NE(parse(minus).find("nested too deeply"), std::string::npos);

@@ -28,8 +28,8 @@ protected:
       if (d.getSeverity() != DiagnosticSeverity::Error)
         return success();
       auto loc = dyn_cast<FileLineColLoc>(d.getLocation());
-      diags.push_back({loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0,
-                       d.str()});
+      diags.push_back(
+          {loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0, d.str()});
       return success();
     });
     return rateml::lems::importLEMS(xml, "model.xml", &context);
@@ -78,8 +78,8 @@ TEST_F(LEMSImporterTest, BuildsTheModel) {
             2.0);
 
   // 1 / n_node stays a real division.
-  auto recN = cast<rateml::DerivedParamOp>(
-      SymbolTable::lookupSymbolIn(model, "rec_n"));
+  auto recN =
+      cast<rateml::DerivedParamOp>(SymbolTable::lookupSymbolIn(model, "rec_n"));
   bool hasRealDivision = false;
   recN.walk([&](arith::DivFOp) { hasRealDivision = true; });
   EXPECT_TRUE(hasRealDivision);
@@ -103,7 +103,8 @@ TEST_F(LEMSImporterTest, ErrorInsideAnExpressionPointsAtItsColumn) {
 }
 
 TEST_F(LEMSImporterTest, MalformedXMLReportsLibxml2Position) {
-  EXPECT_FALSE(import("<Lems>\n  <ComponentType name=\"derivatives\">\n</Lems>"));
+  EXPECT_FALSE(
+      import("<Lems>\n  <ComponentType name=\"derivatives\">\n</Lems>"));
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags[0].line, 3u);
   EXPECT_NE(diags[0].message.find("malformed XML"), std::string::npos);
@@ -120,8 +121,9 @@ TEST_F(LEMSImporterTest, EntityDeclarationsAreRefused) {
 }
 
 TEST_F(LEMSImporterTest, ExternalEntitiesAreRefused) {
-  const char *xml = "<!DOCTYPE Lems [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
-                    "<Lems description=\"&x;\"/>";
+  const char *xml =
+      "<!DOCTYPE Lems [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+      "<Lems description=\"&x;\"/>";
   EXPECT_FALSE(import(xml));
   ASSERT_FALSE(diags.empty());
   EXPECT_NE(diags[0].message.find("entity declarations are not allowed"),

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rateml/Reference/ReferenceModelInfo.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -16,7 +17,6 @@
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "rateml/Frontend/LEMS/LEMSImporter.h"
 #include "rateml/InitAll.h"
-#include "rateml/Reference/ReferenceModelInfo.h"
 #include "rateml/runtime/KernelABI.h"
 #include "gtest/gtest.h"
 #include <filesystem>
@@ -30,9 +30,8 @@ namespace {
 
 std::vector<std::string> modelFiles() {
   std::vector<std::string> files;
-  std::vector<std::string> dirs = {RATEML_MODELS_DIR,
-                                   std::string(RATEML_SHARED_DIR) +
-                                       "/rateml-xml"};
+  std::vector<std::string> dirs = {
+      RATEML_MODELS_DIR, std::string(RATEML_SHARED_DIR) + "/rateml-xml"};
   for (const std::string &dir : dirs) {
     if (!std::filesystem::is_directory(dir))
       continue;
@@ -88,11 +87,9 @@ protected:
     options.precision = mlir::rateml::KernelPrecision::F64;
     pm.addPass(mlir::rateml::createConvertRateMLToKernelPass(options));
     EXPECT_TRUE(succeeded(pm.run(*kernels)));
-    auto json =
-        kernels->lookupSymbol<LLVM::GlobalOp>(rt::symbol::kModelJson);
+    auto json = kernels->lookupSymbol<LLVM::GlobalOp>(rt::symbol::kModelJson);
     EXPECT_TRUE(json);
-    std::string text =
-        cast<StringAttr>(*json.getValue()).getValue().str();
+    std::string text = cast<StringAttr>(*json.getValue()).getValue().str();
     return rt::parseModelInfo(text.c_str());
   }
 
@@ -152,8 +149,8 @@ TEST_F(ReferenceModelInfoTest, AgreesWithTheKernelMetadata) {
     EXPECT_EQ(reference.speedSlot, kernel.speedSlot);
     // The model as written: the pipeline adds hoisted derived parameters,
     // so only the derived slots may differ.
-    expectSameModel(
-        mlir::rateml::reference::buildModelInfo(modelOf(*plain)), kernel);
+    expectSameModel(mlir::rateml::reference::buildModelInfo(modelOf(*plain)),
+                    kernel);
   }
 }
 

@@ -250,7 +250,8 @@ std::string readModel(const std::string &name) {
 /// The model pipeline must not change what a model computes (beyond
 /// rounding: integer powers become products).
 TEST_F(ReferenceTest, ModelPipelinePreservesTrajectories) {
-  std::string shared = std::string(RATEML_SHARED_DIR) + "/data/connectivity_68.zip";
+  std::string shared =
+      std::string(RATEML_SHARED_DIR) + "/data/connectivity_68.zip";
   Connectome c = std::filesystem::exists(shared)
                      ? ::rateml::runtime::loadConnectome(shared)
                      : ::rateml::runtime::makeBuiltinConnectome(68);
@@ -277,7 +278,9 @@ TEST_F(ReferenceTest, ModelPipelinePreservesTrajectories) {
     }
     double spread = 0;
     for (size_t k = 0; k < a.values.size(); ++k)
-      spread = std::max(spread, std::fabs(a.values[k] - a.values[k % (a.numVars * a.numNodes)]));
+      spread =
+          std::max(spread, std::fabs(a.values[k] -
+                                     a.values[k % (a.numVars * a.numNodes)]));
     EXPECT_GT(spread, 1e-3) << name << ": the trajectory must move";
     EXPECT_LT(worst, 1e-9) << name;
   }

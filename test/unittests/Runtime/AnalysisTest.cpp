@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ErrorOf.h"
 #include "rateml/runtime/Analysis.h"
-#include <gtest/gtest.h>
+#include "ErrorOf.h"
 #include <cmath>
 #include <fstream>
+#include <gtest/gtest.h>
 
 using namespace rateml::runtime;
 
@@ -92,7 +92,8 @@ TEST(Analysis, FcdOfKnownWindows) {
   ASSERT_EQ(windows, 2u);
   // The FC vectors (fc01, fc02, fc12) are (1, r, r) and (r, 1, r) with
   // r = corr(x, y) over a window; their correlation follows by hand.
-  std::vector<double> w0 = upperTriangle(functionalConnectivity(s.data(), 20, 3), 3);
+  std::vector<double> w0 =
+      upperTriangle(functionalConnectivity(s.data(), 20, 3), 3);
   std::vector<double> w1 =
       upperTriangle(functionalConnectivity(s.data() + 60, 20, 3), 3);
   EXPECT_NEAR(w0[0], 1.0, 1e-14);

@@ -8,11 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ErrorOf.h"
 #include "rateml/runtime/Backend.h"
 #include "rateml/runtime/CudaBuffers.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/LaneArrays.h"
-#include "ErrorOf.h"
 #include "gtest/gtest.h"
 
 using namespace rateml::runtime;
@@ -92,9 +92,12 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
         }
         auto check = [&](const auto &a) {
           ASSERT_EQ(a.sharedDelays, !sweptSpeed);
-          const CudaBatchShape shape{info,          edges.numNodes,
-                                     edges.numEdges(), info.exposures.size(),
-                                     a.historyRows, a.sharedDelays,
+          const CudaBatchShape shape{info,
+                                     edges.numNodes,
+                                     edges.numEdges(),
+                                     info.exposures.size(),
+                                     a.historyRows,
+                                     a.sharedDelays,
                                      sums};
           const CudaBuffers b = shape.buffers(L);
           EXPECT_EQ(b.params, a.params.size());
@@ -114,8 +117,8 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
           check(buildLaneArrays<double>(info, edges, options, nullptr,
                                         laneSlots, laneSets, 0, false));
         else
-          check(buildLaneArrays<float>(info, edges, options, nullptr,
-                                       laneSlots, laneSets, 0, false));
+          check(buildLaneArrays<float>(info, edges, options, nullptr, laneSlots,
+                                       laneSets, 0, false));
       }
 }
 

@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ErrorOf.h"
 #include "rateml/runtime/Bold.h"
-#include <gtest/gtest.h>
+#include "ErrorOf.h"
 #include <cmath>
+#include <gtest/gtest.h>
 #include <utility>
 
 using namespace rateml::runtime;
@@ -64,9 +64,9 @@ TEST(Bold, OneEulerStepByHand) {
   expected.f = 1.2 + h * 0.1;
   double out = std::pow(1.05, 1 / 0.32);
   expected.v = 1.05 + h * (1.2 - out) / 0.98;
-  expected.q = 0.9 + h * (1.2 * (1 - std::pow(0.6, 1 / 1.2)) / 0.4 -
-                          out * 0.9 / 1.05) /
-                         0.98;
+  expected.q =
+      0.9 +
+      h * (1.2 * (1 - std::pow(0.6, 1 / 1.2)) / 0.4 - out * 0.9 / 1.05) / 0.98;
   bw.step(y, x, h);
   EXPECT_NEAR(y.s, expected.s, 1e-15);
   EXPECT_NEAR(y.f, expected.f, 1e-15);
@@ -79,8 +79,8 @@ TEST(Bold, OneEulerStepByHand) {
 TEST(Bold, DefaultsAreTvbBalloonModel) {
   BalloonWindkessel bw;
   const std::pair<const char *, double> tvb[] = {
-      {"tau_s", 1.54}, {"tau_f", 1.44},   {"tau_o", 0.98}, {"alpha", 0.32},
-      {"E0", 0.4},     {"V0", 4.0},       {"TE", 0.04},    {"epsilon", 0.5},
+      {"tau_s", 1.54}, {"tau_f", 1.44}, {"tau_o", 0.98}, {"alpha", 0.32},
+      {"E0", 0.4},     {"V0", 4.0},     {"TE", 0.04},    {"epsilon", 0.5},
       {"nu_0", 40.3},  {"r_0", 25.0}};
   for (const auto &[name, value] : tvb)
     EXPECT_EQ(bw.get(name), value) << name;

@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/Connectome.h"
-#include "rateml/runtime/Error.h"
 #include "ErrorOf.h"
+#include "rateml/runtime/Error.h"
 #include "gtest/gtest.h"
 #include <algorithm>
 #include <filesystem>
@@ -25,7 +25,6 @@ std::string sharedData(const std::string &name) {
 #define REQUIRE_SHARED()                                                       \
   if (!fs::exists(sharedData("")))                                             \
   GTEST_SKIP() << "../shared/data is not available"
-
 
 size_t nonZero(const std::vector<double> &v) {
   return std::count_if(v.begin(), v.end(), [](double x) { return x != 0; });
@@ -91,12 +90,14 @@ TEST(Connectome, FolderOfTextFiles) {
   EXPECT_EQ(c.labels, (std::vector<std::string>{"left", "right"}));
 
   std::ofstream(dir / "tract_lengths.txt") << "0 10 1\n20 0 1\n1 1 1\n";
-  EXPECT_NE(errorOf([&] { loadConnectome(dir.string()); })
-                .find("tract_lengths.txt is 3 x 3 but weights.txt is 2 x 2"),
+  EXPECT_NE(errorOf([&] {
+              loadConnectome(dir.string());
+            }).find("tract_lengths.txt is 3 x 3 but weights.txt is 2 x 2"),
             std::string::npos);
   fs::remove(dir / "tract_lengths.txt");
-  EXPECT_NE(errorOf([&] { loadConnectome(dir.string()); })
-                .find("no tract_lengths.txt"),
+  EXPECT_NE(errorOf([&] {
+              loadConnectome(dir.string());
+            }).find("no tract_lengths.txt"),
             std::string::npos);
   fs::remove_all(dir);
 }
@@ -130,8 +131,9 @@ TEST(Connectome, TVBZipWithSubfolder) {
 TEST(Connectome, CorruptZipIsAnError) {
   fs::path file = fs::temp_directory_path() / "rateml-corrupt.zip";
   std::ofstream(file) << "PK\x03\x04 this is not a zip";
-  EXPECT_NE(errorOf([&] { loadConnectome(file.string()); })
-                .find("cannot open connectivity zip"),
+  EXPECT_NE(errorOf([&] {
+              loadConnectome(file.string());
+            }).find("cannot open connectivity zip"),
             std::string::npos);
   fs::remove(file);
 }

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ErrorOf.h"
 #include "rateml/runtime/CpuFeatures.h"
+#include "ErrorOf.h"
 #include "rateml/runtime/KernelABI.h"
 #include <gtest/gtest.h>
 

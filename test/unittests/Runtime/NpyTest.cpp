@@ -16,8 +16,8 @@ std::string writeNpy(const std::string &header, const std::string &data) {
   auto path = std::filesystem::temp_directory_path() / "rateml-npy-test.npy";
   std::string h = header + "\n";
   std::ofstream out(path, std::ios::binary);
-  out << "\x93NUMPY\x01" << '\0' << char(h.size() & 0xff)
-      << char(h.size() >> 8) << h << data;
+  out << "\x93NUMPY\x01" << '\0' << char(h.size() & 0xff) << char(h.size() >> 8)
+      << h << data;
   return path.string();
 }
 
@@ -29,9 +29,9 @@ std::string doubles(std::initializer_list<double> values) {
 } // namespace
 
 TEST(Npy, ReadsFloat64) {
-  std::string path = writeNpy(
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
-      doubles({1, 2, 3, 4.5}));
+  std::string path =
+      writeNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+               doubles({1, 2, 3, 4.5}));
   NpyArray a = readNpy(path);
   EXPECT_EQ(a.shape, (std::vector<size_t>{2, 2}));
   EXPECT_EQ(a.values, (std::vector<double>{1, 2, 3, 4.5}));
@@ -40,15 +40,14 @@ TEST(Npy, ReadsFloat64) {
 TEST(Npy, ShapeMustMatchTheFileWithoutWrapping) {
   const std::string row = doubles({0, 0, 0, 0, 0, 0, 0, 0});
   // (2^61 + 1) x 8 values x 8 bytes wraps to the file's 64 bytes.
-  std::string path = writeNpy(
-      "{'descr': '<f8', 'fortran_order': False, "
-      "'shape': (2305843009213693953, 2, 4), }",
-      row);
+  std::string path = writeNpy("{'descr': '<f8', 'fortran_order': False, "
+                              "'shape': (2305843009213693953, 2, 4), }",
+                              row);
   EXPECT_EQ(errorOf([&] { readNpy(path); }),
             path + ": not a usable .npy file: shape (2305843009213693953, 2, "
                    "4) needs over 2^64 data bytes, found 64");
-  path = writeNpy(
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }", row);
+  path = writeNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }",
+                  row);
   EXPECT_EQ(errorOf([&] { readNpy(path); }),
             path + ": not a usable .npy file: shape (3, 4) needs 96 data "
                    "bytes, found 64");

@@ -1,14 +1,13 @@
 //===- ParamGridTest.cpp - Sweep specifications ---------------------------===//
 
-#include "rateml/runtime/Error.h"
 #include "rateml/runtime/ParamGrid.h"
 #include "ErrorOf.h"
+#include "rateml/runtime/Error.h"
 #include "gtest/gtest.h"
 #include <filesystem>
 #include <fstream>
 
 using namespace rateml::runtime;
-
 
 TEST(ParamGrid, SweepIncludesBothEnds) {
   SweepAxis a = parseSweepAxis("global_coupling=0:1:5");
@@ -37,8 +36,7 @@ TEST(ParamGrid, MalformedSpecs) {
 }
 
 TEST(ParamGrid, CartesianProductFirstSlowest) {
-  ParamTable t = cartesianProduct(
-      {{"a", {1, 2}}, {"b", {10, 20, 30}}});
+  ParamTable t = cartesianProduct({{"a", {1, 2}}, {"b", {10, 20, 30}}});
   EXPECT_EQ(t.names, (std::vector<std::string>{"a", "b"}));
   ASSERT_EQ(t.rows.size(), 6u);
   EXPECT_EQ(t.rows[0], (std::vector<double>{1, 10}));

@@ -24,8 +24,26 @@ enum class BinaryOp { Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne };
 
 /// The functions expressions may call, with their arity.
 enum class Function {
-  Exp, Log, Log10, Sqrt, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh,
-  Abs, Ceil, Floor, Erf, Pow, Min, Max
+  Exp,
+  Log,
+  Log10,
+  Sqrt,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Sinh,
+  Cosh,
+  Tanh,
+  Abs,
+  Ceil,
+  Floor,
+  Erf,
+  Pow,
+  Min,
+  Max
 };
 
 struct Expr {

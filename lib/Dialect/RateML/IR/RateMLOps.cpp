@@ -16,8 +16,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <cmath>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <set>
 
 using namespace mlir;
@@ -73,7 +73,8 @@ static LogicalResult verifyFinite(Operation *op, double v, StringRef what) {
 }
 
 // Kahn's algorithm: iterative, so long chains cannot exhaust the stack.
-SmallVector<Operation *> mlir::rateml::sortByDependencies(ArrayRef<Operation *> ops) {
+SmallVector<Operation *>
+mlir::rateml::sortByDependencies(ArrayRef<Operation *> ops) {
   llvm::StringMap<size_t> index;
   for (auto [i, op] : llvm::enumerate(ops))
     index[cast<mlir::SymbolOpInterface>(op).getName()] = i;
@@ -239,8 +240,8 @@ static LogicalResult verifyCouplingReads(ModelOp model,
   for (CouplingOp coupling : model.getCouplings())
     forEachRead(coupling, [&](StringRef name, GetOp get) {
       Operation *def = symbols.lookup(name);
-      if (failed(result) || !isa_and_nonnull<DerivedOp, ConditionalOp,
-                                              CouplingOp>(def))
+      if (failed(result) ||
+          !isa_and_nonnull<DerivedOp, ConditionalOp, CouplingOp>(def))
         return;
       result = get.emitOpError()
                << "coupling '" << coupling.getSymName() << "' reads '" << name
@@ -331,8 +332,7 @@ LogicalResult ModelOp::verifyRegions() {
       LogicalResult result = success();
       forEachRead(derivedParam, [&](StringRef name, GetOp get) {
         Operation *def = symbols.lookup(name);
-        if (failed(result) || !def ||
-            getDefinedStage(def) != Stage::Step)
+        if (failed(result) || !def || getDefinedStage(def) != Stage::Step)
           return;
         result = get.emitOpError()
                  << "derived parameter '" << derivedParam.getSymName()
@@ -395,8 +395,8 @@ LogicalResult ConstantOp::verify() {
 LogicalResult StateOp::verify() {
   if (failed(verifyFinite(*this, getInitLo().convertToDouble(),
                           "initial range")) ||
-      failed(verifyFinite(*this, getInitHi().convertToDouble(),
-                          "initial range")))
+      failed(
+          verifyFinite(*this, getInitHi().convertToDouble(), "initial range")))
     return failure();
   if (getLower() && getUpper() &&
       getLower()->convertToDouble() > getUpper()->convertToDouble())
@@ -447,8 +447,8 @@ LogicalResult ConditionalOp::verifyRegions() {
 
 LogicalResult CouplingOp::verifyRegions() {
   if (static_cast<int64_t>(getSource()) < 0)
-    return emitOpError() << "source state index " << static_cast<int64_t>(getSource())
-                         << " is negative";
+    return emitOpError() << "source state index "
+                         << static_cast<int64_t>(getSource()) << " is negative";
   Builder b(getContext());
   Type f64 = b.getF64Type();
   if (getScale().getNumArguments() != 0)

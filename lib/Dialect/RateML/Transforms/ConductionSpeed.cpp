@@ -1,4 +1,5 @@
-//===- ConductionSpeed.cpp - Recover the speed behind rec_speed_dt -*- C++ -*-===//
+//===- ConductionSpeed.cpp - Recover the speed behind rec_speed_dt -*- C++
+//-*-===//
 //
 // Delays must be rint(length / speed / dt) in double, exactly as TVB
 // computes them; RateML only states the product 1 / speed / dt. This pass
@@ -6,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::rateml {

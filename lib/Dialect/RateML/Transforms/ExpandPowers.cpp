@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include <cmath>
 
 namespace mlir::rateml {

@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::rateml {
@@ -112,8 +112,7 @@ private:
       IRMapping mapping;
       for (Operation *op : ordered)
         b.clone(*op, mapping);
-      YieldOp::create(b, root->getLoc(),
-                      mapping.lookup(root->getResult(0)));
+      YieldOp::create(b, root->getLoc(), mapping.lookup(root->getResult(0)));
       symbols.insert(derived);
 
       b.setInsertionPoint(root);

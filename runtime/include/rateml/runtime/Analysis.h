@@ -23,8 +23,8 @@ double pearson(const double *a, const double *b, size_t n);
 /// The N x N Pearson correlations between the columns of `series`
 /// ([sample][node], row-major). A node whose signal is constant has NaN in
 /// its row and column, including the diagonal.
-std::vector<double> functionalConnectivity(const double *series,
-                                           size_t samples, size_t nodes);
+std::vector<double> functionalConnectivity(const double *series, size_t samples,
+                                           size_t nodes);
 
 /// The entries above the diagonal of an n x n row-major matrix, row by row.
 std::vector<double> upperTriangle(const std::vector<double> &m, size_t n);

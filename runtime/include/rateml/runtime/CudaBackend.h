@@ -23,9 +23,8 @@ public:
   /// null and sets `why` when no GPU can run this sweep.bin, and
   /// `failedOnDevice` when there is a GPU but a driver call on it failed
   /// (e.g. a driver too old for the PTX).
-  static std::unique_ptr<CudaBackend> open(const SweepInputs &inputs,
-                                           std::string &why,
-                                           bool &failedOnDevice);
+  static std::unique_ptr<CudaBackend>
+  open(const SweepInputs &inputs, std::string &why, bool &failedOnDevice);
   /// The GPU kernels this sweep.bin carries, for --help.
   static std::string embeddedKernels();
   ~CudaBackend() override;

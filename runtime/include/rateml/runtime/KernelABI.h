@@ -1,4 +1,5 @@
-//===- KernelABI.h - The contract between kernels and the runtime -*- C++ -*-===//
+//===- KernelABI.h - The contract between kernels and the runtime -*- C++
+//-*-===//
 //
 // The one definition of what an object produced by convert-rateml-to-kernel
 // exports and how sweep.bin calls it (docs/kernel-abi.md): symbol names, the
@@ -104,7 +105,7 @@ enum ThreadStepArg : unsigned {
   kThreadStepSums = kStepStep, ///< [vars][N][sets] float64 (flags 16/32)
   kThreadStepCount = kNumStepArgs + 1, ///< steps taken in one launch
   kThreadStepNumSets,                  ///< sets of the launch: lane stride
-  kThreadStepTid,    ///< host version only: the thread's set
+  kThreadStepTid,                      ///< host version only: the thread's set
   kNumThreadStepArgs ///< the GPU kernel has one fewer (no tid)
 };
 /// Where a step-kernel argument sits in the thread step's list.
@@ -132,11 +133,10 @@ constexpr ArgKind kExposuresArgKinds[kNumExposuresArgs] = {
 /// The C function types of the kernels; their parameters follow the enums
 /// above (test/unittests/Conversion checks that the generated signatures do).
 using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
-                        MemRef1D *delays, MemRef1D *rowStart,
-                        MemRef1D *sources, MemRef1D *weights,
-                        MemRef1D *coupling, int64_t step, int64_t numNodes,
-                        int64_t horizon, int32_t flags, uint64_t seed,
-                        int64_t setBase);
+                        MemRef1D *delays, MemRef1D *rowStart, MemRef1D *sources,
+                        MemRef1D *weights, MemRef1D *coupling, int64_t step,
+                        int64_t numNodes, int64_t horizon, int32_t flags,
+                        uint64_t seed, int64_t setBase);
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
                              int64_t numNodes);
@@ -146,8 +146,8 @@ using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
                               MemRef1D *weights, MemRef1D *coupling,
                               MemRef1D *sums, int64_t stepBegin,
                               int64_t numNodes, int64_t horizon, int32_t flags,
-                              uint64_t seed, int64_t setBase,
-                              int64_t stepCount, int64_t numSets, int64_t tid);
+                              uint64_t seed, int64_t setBase, int64_t stepCount,
+                              int64_t numSets, int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
                                    int64_t numNodes, int64_t numSets,
@@ -239,10 +239,10 @@ rateml::runtime::ThreadStepKernel _mlir_ciface_rateml_thread_step;
 rateml::runtime::ThreadExposuresKernel _mlir_ciface_rateml_thread_exposures;
 /// The same kernels over fewer lanes (rateml-compile --narrow-lanes), when
 /// present: null otherwise.
-__attribute__((weak))
-rateml::runtime::StepKernel _mlir_ciface_rateml_step_narrow;
-__attribute__((weak))
-rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures_narrow;
+__attribute__((
+    weak)) rateml::runtime::StepKernel _mlir_ciface_rateml_step_narrow;
+__attribute__((weak)) rateml::runtime::ExposuresKernel
+    _mlir_ciface_rateml_exposures_narrow;
 /// NUL-terminated JSON describing the model (see ModelInfo), and that of the
 /// narrow kernels (null without them).
 extern const char rateml_model_json[];

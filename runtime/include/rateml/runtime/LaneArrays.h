@@ -40,9 +40,9 @@ template <typename T> struct LaneArrays {
   };
   Views views() {
     auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
-    return {view(params),   view(state),   view(history),
-            view(delays),   view(rowStart), view(sources),
-            view(weights),  view(coupling), view(out)};
+    return {view(params),  view(state),    view(history),
+            view(delays),  view(rowStart), view(sources),
+            view(weights), view(coupling), view(out)};
   }
 };
 
@@ -53,11 +53,12 @@ template <typename T> struct LaneArrays {
 /// `withHistory` the history is left empty, for a caller that fills it one
 /// series at a time (fillHistorySeries).
 template <typename T>
-LaneArrays<T> buildLaneArrays(
-    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
-    const InitialHistory *initial,
-    const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory);
+LaneArrays<T>
+buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
+                const SweepOptions &options, const InitialHistory *initial,
+                const std::vector<const std::vector<double> *> &laneSlots,
+                const std::vector<size_t> &laneSets, size_t copiedRows,
+                bool withHistory);
 
 /// Writes the a.historyRows x a.lanes values of history series (channel
 /// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)

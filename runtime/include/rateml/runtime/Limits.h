@@ -32,9 +32,8 @@ constexpr uint64_t kMaxThreads = 1024;
 constexpr uint64_t kMaxAxisPoints = 100000000;
 
 /// The product of `factors`, or nothing when it exceeds `limit` (or 2^64).
-std::optional<uint64_t>
-boundedProduct(std::initializer_list<uint64_t> factors,
-               uint64_t limit = UINT64_MAX);
+std::optional<uint64_t> boundedProduct(std::initializer_list<uint64_t> factors,
+                                       uint64_t limit = UINT64_MAX);
 
 /// The whole number of steps of `unit` closest to `length` (both positive
 /// and finite, e.g. ms and dt), or nothing when it exceeds `limit`: the

@@ -59,8 +59,7 @@ private:
   template <typename ValueAt> void addBold(ValueAt valueAt, uint64_t done);
 
   const SweepResult &shape;
-  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0,
-      boldSample = 0;
+  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0, boldSample = 0;
   BatchOutput &out;
   std::vector<double> windowSum, boldSum;
   std::vector<BalloonWindkessel::State> hemodynamics;

@@ -57,9 +57,8 @@ inline double noiseDraw(uint64_t seed, uint32_t set, uint32_t node,
 inline double initialDraw(uint64_t seed, uint32_t set, uint32_t node,
                           uint32_t state) {
   PhiloxCounter r = philox4x32_10(
-      {node, set, state, 0},
-      {static_cast<uint32_t>(seed) ^ 0x52415445u,
-       static_cast<uint32_t>(seed >> 32) ^ 0x4d4c4930u});
+      {node, set, state, 0}, {static_cast<uint32_t>(seed) ^ 0x52415445u,
+                              static_cast<uint32_t>(seed >> 32) ^ 0x4d4c4930u});
   return uniformOpen(r[0]);
 }
 

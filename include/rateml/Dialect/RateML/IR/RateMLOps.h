@@ -35,8 +35,7 @@ std::optional<Stage> getDefinedStage(Operation *op);
 
 /// Calls `fn` with every symbol name read by `rateml.get` inside `op`'s
 /// regions, with the get op.
-void forEachRead(Operation *op,
-                 llvm::function_ref<void(StringRef, GetOp)> fn);
+void forEachRead(Operation *op, llvm::function_ref<void(StringRef, GetOp)> fn);
 
 /// Orders symbol-defining `ops` so that each comes after the ops of the same
 /// list whose symbols it reads (the verifier has ruled out cycles).
