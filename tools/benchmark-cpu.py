@@ -140,7 +140,8 @@ def main():
             noisy = [arg for arg in sweep if arg != "--no-noise"]
             for label, options in (("", sweep), (" with noise", noisy)):
                 variants.append(
-                    (f"W1{label} sweep.bin {precision} ({args.compare.name})",
+                    (f"W1{label} sweep.bin {precision} "
+                     f"({args.compare.parent.name}/{args.compare.name})",
                      1, args.sets,
                      [exe, *options, "--threads", "1", "--output",
                       str(work / f"{exe.name}{label.strip()}.h5")]))
