@@ -179,33 +179,31 @@ void KernelBuilder::buildThreadSteps(OpBuilder &b, ValueRange args) {
 }
 
 void KernelBuilder::buildThreadFunctions(OpBuilder &b) {
-  Type indexType = b.getIndexType();
-  func::FuncOp step =
-      makeFunc(b, symbol::kThreadStep, threadStepArgumentTypes(b));
-  {
-    Block &entry = step.getBody().front();
-    OpBuilder fb = OpBuilder::atBlockBegin(&entry);
-    Value laneStride = arith::IndexCastOp::create(
-        fb, loc, indexType, entry.getArgument(abi::kThreadStepNumSets));
-    Value laneId = arith::IndexCastOp::create(
-        fb, loc, indexType, entry.getArgument(abi::kThreadStepTid));
-    FunctionScope scope(*this, laneStride, laneId);
-    buildThreadSteps(fb, entry.getArguments());
-    func::ReturnOp::create(fb, loc);
-  }
-  func::FuncOp expose =
-      makeFunc(b, symbol::kThreadExposures, threadExposuresArgumentTypes(b));
-  {
-    Block &entry = expose.getBody().front();
-    OpBuilder fb = OpBuilder::atBlockBegin(&entry);
-    Value laneStride = arith::IndexCastOp::create(
-        fb, loc, indexType, entry.getArgument(abi::kThreadExposuresNumSets));
-    Value laneId = arith::IndexCastOp::create(
-        fb, loc, indexType, entry.getArgument(abi::kThreadExposuresTid));
-    FunctionScope scope(*this, laneStride, laneId);
-    buildExposuresBody(fb, entry.getArguments());
-    func::ReturnOp::create(fb, loc);
-  }
+  // A host function whose lane context comes from its numSets and tid
+  // arguments.
+  auto makeThreadFunction =
+      [&](StringRef name, TypeRange args, unsigned numSetsArg, unsigned tidArg,
+          function_ref<void(OpBuilder &, ValueRange)> body) {
+        func::FuncOp func = makeFunc(b, name, args);
+        Block &entry = func.getBody().front();
+        OpBuilder fb = OpBuilder::atBlockBegin(&entry);
+        Type indexType = fb.getIndexType();
+        Value laneStride = arith::IndexCastOp::create(
+            fb, loc, indexType, entry.getArgument(numSetsArg));
+        Value laneId = arith::IndexCastOp::create(fb, loc, indexType,
+                                                  entry.getArgument(tidArg));
+        FunctionScope scope(*this, laneStride, laneId);
+        body(fb, entry.getArguments());
+        func::ReturnOp::create(fb, loc);
+      };
+  makeThreadFunction(
+      symbol::kThreadStep, threadStepArgumentTypes(b), abi::kThreadStepNumSets,
+      abi::kThreadStepTid,
+      [&](OpBuilder &fb, ValueRange args) { buildThreadSteps(fb, args); });
+  makeThreadFunction(
+      symbol::kThreadExposures, threadExposuresArgumentTypes(b),
+      abi::kThreadExposuresNumSets, abi::kThreadExposuresTid,
+      [&](OpBuilder &fb, ValueRange args) { buildExposuresBody(fb, args); });
 }
 
 void KernelBuilder::buildGpuKernels(OpBuilder &b, ModuleOp module) {
