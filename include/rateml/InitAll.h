@@ -1,5 +1,4 @@
-//===- InitAll.h - Register rateml and the upstream parts it uses -*- C++
-//-*-===//
+//===- InitAll.h - Register rateml and what it uses ---------*- C++ -*-===//
 //
 // One place that lists the dialects and passes rateml's tools need, so that
 // rateml-opt and rateml-compile agree.

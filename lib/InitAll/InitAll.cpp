@@ -1,5 +1,4 @@
-//===- InitAll.cpp - Register rateml and the upstream parts it uses -*- C++
-//-*-===//
+//===- InitAll.cpp - Register rateml and what it uses -------*- C++ -*-===//
 //
 // Implements the registration lists of rateml/InitAll.h.
 //

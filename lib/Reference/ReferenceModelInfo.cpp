@@ -1,5 +1,4 @@
-//===- ReferenceModelInfo.cpp - The runtime's model description, from the op
-//===//
+//===- ReferenceModelInfo.cpp - A model's ModelInfo, from the op --------===//
 //
 // Slots follow the kernel ABI: the fixed ones, then parameters, constants,
 // derived parameters (dependency order) and one noise amplitude per state.

@@ -1,5 +1,4 @@
-//===- ReferenceModelInfo.h - The runtime's model description, from the op -*-
-//C++ -*-===//
+//===- ReferenceModelInfo.h - A model's ModelInfo, from the op -*- C++ -*-===//
 //
 // The reference runs sweeps with the runtime's command line, parameter grid
 // and HDF5 writer, which take a ModelInfo. It builds that description from

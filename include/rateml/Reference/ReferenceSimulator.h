@@ -1,5 +1,4 @@
-//===- ReferenceSimulator.h - Float64 oracle for compiled models -*- C++
-//-*-===//
+//===- ReferenceSimulator.h - Float64 oracle of compiled models -*- C++ -*-===//
 //
 // A plain float64 interpreter of a rateml.model: scalar loops over
 // parameter sets, nodes and edges that follow docs/simulation.md to the

@@ -1,5 +1,4 @@
-//===- ConductionSpeed.cpp - Recover the speed behind rec_speed_dt -*- C++
-//-*-===//
+//===- ConductionSpeed.cpp - The speed behind rec_speed_dt ---*- C++ -*-===//
 //
 // Delays must be rint(length / speed / dt) in double, exactly as TVB
 // computes them; RateML only states the product 1 / speed / dt. This pass

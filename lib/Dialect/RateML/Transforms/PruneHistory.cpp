@@ -1,5 +1,4 @@
-//===- PruneHistory.cpp - Find the state variables read with a delay -*- C++
-//-*-===//
+//===- PruneHistory.cpp - The states read with a delay ------*- C++ -*-===//
 //
 // Only the state variables that couplings read through a conduction delay
 // need a history; RateML's generated code stores all of them, which limits

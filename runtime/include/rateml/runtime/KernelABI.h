@@ -1,5 +1,4 @@
-//===- KernelABI.h - The contract between kernels and the runtime -*- C++
-//-*-===//
+//===- KernelABI.h - The kernels' contract with the runtime --*- C++ -*-===//
 //
 // The one definition of what an object produced by convert-rateml-to-kernel
 // exports and how sweep.bin calls it (docs/kernel-abi.md): symbol names, the

@@ -1,5 +1,4 @@
-//===- ModelInfo.h - What the compiled kernels say about the model -*- C++
-//-*-===//
+//===- ModelInfo.h - What the kernels say about the model ---*- C++ -*-===//
 //
 // The parsed rateml_model_json: names, slots, ranges and bounds, which the
 // runtime needs to lay out arrays, check the command line and label output.
