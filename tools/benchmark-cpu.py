@@ -10,7 +10,11 @@ work). Each is compiled in float32 and float64 and run with 1 and 2 threads;
 W1 float32 also with --block 1 (coupling one step at a time) and with
 --lanes W (sweep.bin chooses between its W- and W/2-lane kernels by the L2
 size; this forces the wide ones), and W1 in both precisions with noise (one
-thread).
+thread). The workloads of delays and noise follow, each printed as a ratio
+to the run it varies (one thread): W1-grid, the RateML paper's 16 x 16
+coupling x speed grid written in the CLI's order (speed varying fastest)
+and the other way round, W1-spread, one set per distinct speed (an
+optimiser's population), and montbrio.xml with noise in both precisions.
 
 Side by side in the same invocation: the float64 reference interpreter
 (a few sets) and rateml-baseline-cpu, the hand-written W1 loop a user would
@@ -132,6 +136,36 @@ def main():
                                          "--output",
                                          str(work / f"{exe.name}-noise.h5")]))
 
+    # The workloads of delays and noise (docs/performance.md), one thread,
+    # each against the run of the same binary it varies: the speed grid of
+    # the RateML paper (16 couplings x 16 speeds) in the CLI's order (speed
+    # fastest) and the other way round, 256 distinct speeds (an optimiser's
+    # population), and TVB's MPR (montbrio.xml) with noise in both
+    # precisions.
+    speeds = "global_speed=2:8:16"
+    grid = [*common, "--no-noise", "--every", str(args.steps), "--steps",
+            str(args.steps)]
+    w1_f32 = work / "montbrio_r-f32"
+    one_speed = "W1 sweep.bin f32"
+    ratios = [("W1-grid f32, 16 G x 16 speeds, speed fastest", one_speed,
+               [w1_f32, *grid, "--sweep", "global_coupling=0:0.5:16",
+                "--sweep", speeds]),
+              ("W1-grid f32, 16 speeds x 16 G, speed slowest", one_speed,
+               [w1_f32, *grid, "--sweep", speeds, "--sweep",
+                "global_coupling=0:0.5:16"]),
+              (f"W1-spread f32, {args.sets} distinct speeds", one_speed,
+               [w1_f32, *grid, "--values", "global_coupling=0.3", "--sweep",
+                f"global_speed=2:8:{args.sets}"])]
+    for precision in ("f32", "f64"):
+        noisy = [arg for arg in sweep if arg != "--no-noise"]
+        ratios.append((f"W1-noise montbrio.xml {precision} with noise",
+                       f"montbrio.xml (r and V) sweep.bin {precision}",
+                       [work / f"montbrio-{precision}", *noisy]))
+    for name, _, cmd in ratios:
+        variants.append((name, 1, args.sets,
+                         [*cmd, "--threads", "1", "--output",
+                          str(work / f"{len(variants)}.h5")]))
+
     if args.compare:
         for precision in ("f32", "f64"):
             exe = work / f"compare-{precision}"
@@ -175,6 +209,13 @@ def main():
         print(f"{name:48} {threads:7d} {sets:5d} {rate:9.3g} "
               f"{rate / threads:9.3g} {rate / ref:6.0f}x "
               f"{rate / threads / hand_rate:7.2f}x")
+    rate_of = {name: rate for (name, threads, _, _), rate in
+               zip(variants, best) if threads == 1}
+    print(f"\n{'workload (one thread)':48} {'PSS/s':>9} {'vs':>40} "
+          f"{'ratio':>6}")
+    for name, baseline, _ in ratios:
+        print(f"{name:48} {rate_of[name]:9.3g} {baseline:>40} "
+              f"{rate_of[name] / rate_of[baseline]:6.2f}")
     print(f"hand-written vs sweep.bin W1 f32: max |mean r difference| over "
           f"sets = {difference:.2g}")
     if difference > 1e-3:

@@ -15,6 +15,7 @@
 #include "rateml/runtime/Philox.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -695,6 +696,10 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
         next[s * numNodes + i] = predicted[s];
     }
     x.swap(next);
+    if (trace.divergedStep < 0 &&
+        !std::all_of(
+            x.begin(), x.end(), [](double v) { return std::isfinite(v); }))
+      trace.divergedStep = int64_t(n + 1);
     int64_t row = int64_t(n + 1) % horizon;
     std::copy(x.begin(), x.end(), history.begin() + row * numStates * numNodes);
     record(n + 1);

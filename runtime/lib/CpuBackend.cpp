@@ -8,6 +8,7 @@
 
 #include "rateml/runtime/CpuBackend.h"
 #include "rateml/runtime/CpuLanes.h"
+#include "rateml/runtime/DelayGroups.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/LaneArrays.h"
@@ -19,45 +20,6 @@
 using namespace rateml::runtime;
 
 namespace {
-
-/// A CPU tile: consecutive sets of a batch, at most one vector of lanes.
-/// Consecutive, so the kernel's noise key setBase + lane is the set's index.
-struct Tile {
-  size_t first, count;
-};
-
-/// Packs a batch's sets into tiles of at most `lanes`. When the conduction
-/// speed is swept, a tile also ends where the speed changes, so all its lanes
-/// share one delay table: each edge then reads one history row instead of
-/// gathering from several, which matters most when the history is far
-/// larger than the caches (small dt, slow speeds). That is kept only when
-/// it needs at most half as many tiles again as dense packing (it does when
-/// the speed varies slowest in the grid). Tiles may run in any order.
-std::vector<Tile> planTiles(const ModelInfo &info,
-                            const std::vector<std::vector<double>> &slots,
-                            size_t lanes) {
-  std::vector<Tile> dense, bySpeed;
-  for (size_t first = 0; first < slots.size(); first += lanes)
-    dense.push_back({first, std::min(lanes, slots.size() - first)});
-  if (!info.speedSlot)
-    return dense;
-  const unsigned speed = *info.speedSlot;
-  for (size_t k = 0; k < slots.size(); ++k) {
-    if (bySpeed.empty() || bySpeed.back().count == lanes ||
-        slots[k][speed] != slots[bySpeed.back().first][speed])
-      bySpeed.push_back({k, 0});
-    ++bySpeed.back().count;
-  }
-  if (bySpeed.size() * 2 > dense.size() * 3)
-    return dense;
-  // Slow tiles (long delays, large histories) first, so that the threads
-  // finish together.
-  std::stable_sort(bySpeed.begin(), bySpeed.end(),
-                   [&](const Tile &a, const Tile &b) {
-                     return slots[a.first][speed] < slots[b.first][speed];
-                   });
-  return bySpeed;
-}
 
 /// Lets a CPU tile's kernel sum the coupling of info.block steps per pass
 /// over the edges when its lanes share delays that are all at least
@@ -89,15 +51,15 @@ public:
         shape(shape), setBase(setBase), slots(slots), out(out),
         progress(progress) {}
 
-  /// Runs the batch's sets [tile.first, tile.first + tile.count); unused
-  /// lanes repeat the last set, so they share its delays. Returns whether
-  /// the coupling was summed in blocks of steps.
-  bool run(Tile tile) {
+  /// Runs the batch's sets `tile` (indices into the batch); unused lanes
+  /// repeat the last set, so they share its delays. Returns whether the
+  /// coupling was summed in blocks of steps.
+  bool run(const std::vector<size_t> &tile) {
     const size_t W = kernels.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
     for (size_t l = 0; l < W; ++l) {
-      size_t local = tile.first + std::min(l, tile.count - 1);
+      size_t local = tile[std::min(l, tile.size() - 1)];
       laneSlots[l] = &slots[local];
       laneSets[l] = setBase + local;
     }
@@ -106,7 +68,7 @@ public:
         laneSlots, laneSets, info.copiedHistoryRows(), /*withHistory=*/true);
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
-    Monitors<T> monitors(shape, N, W, tile.first, tile.count, out);
+    Monitors<T> monitors(shape, N, W, tile, out);
     auto record = [&](uint64_t done) {
       if (!monitors.wants(done))
         return;
@@ -120,12 +82,13 @@ public:
     record(0);
     for (uint64_t n = 0; n < shape.steps; ++n) {
       kernels.step(&d.params, &d.state, &d.history, &d.delays, &d.rowStart,
-                   &d.sources, &d.weights, &d.coupling, int64_t(n), int64_t(N),
-                   a.horizon, a.flags, options.seed,
-                   int64_t(setBase + tile.first));
+                   &d.sources, &d.weights, &d.coupling, &d.sets, &d.diverged,
+                   int64_t(n), int64_t(N), a.horizon, a.flags, options.seed);
       record(n + 1);
-      progress.fetch_add(tile.count, std::memory_order_relaxed);
+      progress.fetch_add(tile.size(), std::memory_order_relaxed);
     }
+    for (size_t l = 0; l < tile.size(); ++l)
+      out.diverged[tile[l]] = divergedStep(a.diverged[l]);
     return blocked;
   }
 
@@ -176,7 +139,9 @@ void CpuBackend::runBatch(size_t first,
                           const std::vector<std::vector<double>> &slots,
                           BatchOutput &out, std::atomic<uint64_t> &progress) {
   const ModelInfo &info = inputs.info;
-  const std::vector<Tile> batchTiles = planTiles(info, slots, kernels.lanes);
+  const std::vector<std::vector<size_t>> batchTiles =
+      planTiles(groupByDelays(info, inputs.edges, inputs.options.dt, slots),
+                kernels.lanes);
   const size_t numTiles = batchTiles.size();
   unsigned workers = std::min<unsigned>(threads, numTiles);
   std::atomic<size_t> nextTile{0};

@@ -8,6 +8,7 @@
 
 #include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/CudaBuffers.h"
+#include "rateml/runtime/DelayGroups.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
@@ -344,11 +345,10 @@ public:
   /// with the series' current state, as buildLaneArrays would. With
   /// buffers.sampleSum, each sample slot also gets a float64 buffer that the
   /// step kernel sums the recorded variables into.
-  void upload(LaneArrays<T> &a, size_t first, const CudaBuffers &buffers,
+  void upload(LaneArrays<T> &a, const CudaBuffers &buffers,
               const std::vector<unsigned> &historyStates,
               const std::function<void(size_t, size_t, T *)> &fillSeries) {
     arrays = &a;
-    setBase = first;
     auto make = [&](const auto &host, size_t planned) {
       using E = typename std::decay_t<decltype(host)>::value_type;
       checkPlanned(host.size(), planned);
@@ -386,6 +386,8 @@ public:
     sources = make(a.sources, buffers.sources);
     weights = make(a.weights, buffers.weights);
     coupling = make(a.coupling, buffers.coupling);
+    sets = make(a.sets, buffers.sets);
+    diverged = make(a.diverged, buffers.diverged);
     checkPlanned(a.out.size(), buffers.sample);
     count = buffers.sample;
     for (Slot &s : samples) {
@@ -416,6 +418,8 @@ public:
     args.memref(arg(kStepSources), *sources);
     args.memref(arg(kStepWeights), *weights);
     args.memref(arg(kStepCoupling), *coupling);
+    args.memref(arg(kStepSets), *sets);
+    args.memref(arg(kStepDiverged), *diverged);
     // The kernel touches `sums` only with flag 16 or 32.
     args.memref(kThreadStepSums,
                 sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
@@ -427,7 +431,6 @@ public:
     args.scalar<int64_t>(arg(kStepHorizon), arrays->horizon);
     args.scalar<int32_t>(arg(kStepFlags), flags);
     args.scalar<uint64_t>(arg(kStepSeed), options.seed);
-    args.scalar<int64_t>(arg(kStepSetBase), int64_t(setBase));
     args.scalar<int64_t>(kThreadStepCount, int64_t(steps));
     args.scalar<int64_t>(kThreadStepNumSets, int64_t(arrays->lanes));
     d->check(d->cuLaunchKernel(stepKernel, blocks(), 1, 1, kThreadsPerBlock, 1,
@@ -468,6 +471,18 @@ public:
                "cuMemcpyDtoHAsync");
     d->check(d->cuEventRecord(s.copied, copy), "cuEventRecord");
   }
+  /// The `diverged` entry of every set, once everything queued has run.
+  std::vector<int32_t> divergedEntries() {
+    const size_t bytes = arrays->lanes * sizeof(int32_t);
+    if (!divergedHost)
+      d->check(
+          d->cuMemAllocHost(reinterpret_cast<void **>(&divergedHost), bytes),
+          "cuMemAllocHost");
+    d->check(d->cuMemcpyDtoHAsync(divergedHost, diverged->ptr, bytes, compute),
+             "cuMemcpyDtoHAsync");
+    d->check(d->cuStreamSynchronize(compute), "cuStreamSynchronize");
+    return std::vector<int32_t>(divergedHost, divergedHost + arrays->lanes);
+  }
   /// Waits for the slot's copies; returns its values and sums.
   std::pair<const T *, const double *> collect(int slot) {
     d->check(d->cuEventSynchronize(samples[slot].copied), "cuEventSynchronize");
@@ -500,6 +515,8 @@ private:
       d->cuStreamSynchronize(compute);
     if (copy)
       d->cuStreamSynchronize(copy);
+    if (divergedHost)
+      d->cuMemFreeHost(divergedHost);
     for (Slot &s : samples) {
       if (s.host)
         d->cuMemFreeHost(s.host);
@@ -529,11 +546,12 @@ private:
   const SweepOptions &options;
   /// `count`: elements of one sample, the recorded variables of every
   /// node and set (the size of LaneArrays::out).
-  size_t numNodes, setBase = 0, count = 0;
+  size_t numNodes, count = 0;
   void *compute = nullptr, *copy = nullptr;
   LaneArrays<T> *arrays = nullptr;
+  int32_t *divergedHost = nullptr;
   std::unique_ptr<DeviceArray> params, state, history, delays, rowStart,
-      sources, weights, coupling;
+      sources, weights, coupling, sets, diverged;
   Slot samples[2];
 };
 
@@ -557,17 +575,21 @@ void CudaBackend::run(size_t first,
   CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
                            edges.numNodes);
   const size_t L = slots.size(), N = edges.numNodes;
+  // Threads in the order of their delay groups, so that a warp's threads
+  // mostly read the same history rows.
+  const std::vector<size_t> order =
+      groupByDelays(info, edges, options.dt, slots).order;
   std::vector<const std::vector<double> *> laneSlots;
   std::vector<size_t> laneSets;
-  for (size_t l = 0; l < L; ++l) {
-    laneSlots.push_back(&slots[l]);
-    laneSets.push_back(first + l);
+  for (size_t set : order) {
+    laneSlots.push_back(&slots[set]);
+    laneSets.push_back(first + set);
   }
   const InitialHistory *initial = shape.initial ? &*shape.initial : nullptr;
   LaneArrays<T> a =
       buildLaneArrays<T>(info, edges, options, initial, laneSlots, laneSets,
                          /*copiedRows=*/0, /*withHistory=*/false);
-  Monitors<T> monitors(shape, N, L, 0, L, out);
+  Monitors<T> monitors(shape, N, L, order, out);
   const bool sums = shape.monitorsSum();
   std::function<void(size_t, size_t, T *)> fillSeries;
   if (initial)
@@ -581,7 +603,7 @@ void CudaBackend::run(size_t first,
                                a.historyRows,
                                a.sharedDelays,
                                sums};
-  launcher.upload(a, first, buffers.buffers(L), info.historyStates, fillSeries);
+  launcher.upload(a, buffers.buffers(L), info.historyStates, fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
   int nextSlot = 0;
@@ -615,6 +637,9 @@ void CudaBackend::run(size_t first,
   }
   while (!pending.empty())
     processOldest();
+  const std::vector<int32_t> diverged = launcher.divergedEntries();
+  for (size_t l = 0; l < L; ++l)
+    out.diverged[order[l]] = divergedStep(diverged[l]);
   loopTime += std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                             loopStart)
                   .count();

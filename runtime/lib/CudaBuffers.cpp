@@ -12,7 +12,8 @@
 using namespace rateml::runtime;
 
 size_t CudaBuffers::bytes() const {
-  const size_t ints = (delays + rowStart + sources) * sizeof(int32_t);
+  const size_t ints =
+      (delays + rowStart + sources + sets + diverged) * sizeof(int32_t);
   const size_t reals =
       params + state + history + weights + coupling + 2 * sample;
   return ints + reals * elementBytes + 2 * sampleSum * sizeof(double);
@@ -31,6 +32,8 @@ CudaBuffers CudaBatchShape::buffers(size_t sets) const {
   b.sources = K;
   b.weights = K;
   b.coupling = atLeastOne(info.numCouplings * N * L);
+  b.sets = L;
+  b.diverged = L;
   b.sample = atLeastOne(numVars * N * L);
   b.sampleSum = sums ? b.sample : 0;
   b.elementBytes = info.elementBytes();

@@ -154,6 +154,10 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     a.weights.push_back(0);
   }
   a.coupling.resize(std::max<size_t>(info.numCouplings * N * L, 1));
+  // The noise counters take the set index modulo 2^32 (kMaxSets).
+  for (size_t set : laneSets)
+    a.sets.push_back(int32_t(uint32_t(set)));
+  a.diverged.assign(L, -1);
   size_t numVars = options.recordStates ? S : info.exposures.size();
   a.out.resize(std::max<size_t>(numVars * N * L, 1));
   a.flags = (options.heun ? kFlagHeun : 0) |

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 using namespace rateml::runtime;
@@ -53,6 +54,18 @@ uint64_t rateml::runtime::availableMemory() {
   long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
   return pages > 0 && size > 0 ? uint64_t(pages) * uint64_t(size)
                                : uint64_t(1) << 30;
+}
+
+std::optional<uint64_t>
+rateml::runtime::freeDiskBytes(const std::string &path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  struct statvfs fs;
+  if (statvfs(dir.c_str(), &fs) != 0)
+    return std::nullopt;
+  return boundedProduct({uint64_t(fs.f_bavail), uint64_t(fs.f_frsize)});
 }
 
 std::string rateml::runtime::formatBytes(uint64_t bytes) {

@@ -13,9 +13,9 @@ using namespace rateml::runtime;
 
 template <typename T>
 Monitors<T>::Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
-                      size_t firstRow, size_t rows, BatchOutput &out)
+                      std::vector<size_t> laneRows, BatchOutput &out)
     : shape(shape), numVars(shape.varNames.size()), numNodes(numNodes),
-      lanes(lanes), firstRow(firstRow), rows(rows), out(out),
+      lanes(lanes), laneRows(std::move(laneRows)), out(out),
       windowSum(shape.storeData && shape.averaged ? numVars * numNodes * lanes
                                                   : 0,
                 0.0),
@@ -27,10 +27,10 @@ template <typename ValueAt>
 void Monitors<T>::emit(ValueAt valueAt) {
   T *data = reinterpret_cast<T *>(out.data.data());
   const size_t N = numNodes;
-  for (size_t l = 0; l < rows; ++l)
+  for (size_t l = 0; l < laneRows.size(); ++l)
     for (size_t v = 0; v < numVars; ++v)
       for (size_t i = 0; i < N; ++i)
-        data[(((firstRow + l) * shape.numSamples + sample) * numVars + v) * N +
+        data[((laneRows[l] * shape.numSamples + sample) * numVars + v) * N +
              i] = static_cast<T>(valueAt((v * N + i) * lanes + l));
   ++sample;
 }
@@ -51,9 +51,9 @@ void Monitors<T>::addBold(ValueAt valueAt, uint64_t done) {
   }
   if (done % plan.sampleEvery != 0 || boldSample >= plan.numSamples)
     return;
-  for (size_t l = 0; l < rows; ++l)
+  for (size_t l = 0; l < laneRows.size(); ++l)
     for (size_t i = 0; i < numNodes; ++i)
-      out.bold[((firstRow + l) * plan.numSamples + boldSample) * numNodes + i] =
+      out.bold[(laneRows[l] * plan.numSamples + boldSample) * numNodes + i] =
           plan.model.signal(hemodynamics[i * lanes + l]);
   ++boldSample;
 }

@@ -100,16 +100,56 @@ SweepAxis rateml::runtime::parseValuesAxis(const std::string &spec) {
   return axis;
 }
 
+ParamTable ParamTable::grid(std::vector<SweepAxis> axes, size_t numSets) {
+  ParamTable t;
+  for (const SweepAxis &axis : axes)
+    t.names.push_back(axis.name);
+  t.axes = std::move(axes);
+  t.numSets = numSets;
+  return t;
+}
+
+ParamTable ParamTable::table(std::vector<std::string> names,
+                             std::vector<double> values, std::string file,
+                             std::vector<size_t> lines) {
+  ParamTable t;
+  t.names = std::move(names);
+  t.values = std::move(values);
+  t.file = std::move(file);
+  t.lines = std::move(lines);
+  t.numSets = t.lines.size();
+  return t;
+}
+
+std::vector<double> ParamTable::row(size_t set) const {
+  if (!lines.empty())
+    return std::vector<double>(values.begin() + set * names.size(),
+                               values.begin() + (set + 1) * names.size());
+  std::vector<double> r(axes.size());
+  // The last axis varies fastest.
+  size_t rest = set;
+  for (size_t a = axes.size(); a-- > 0;) {
+    r[a] = axes[a].values[rest % axes[a].values.size()];
+    rest /= axes[a].values.size();
+  }
+  return r;
+}
+
+std::string ParamTable::describe(size_t set) const {
+  std::string where = "parameter set " + std::to_string(set);
+  if (!lines.empty())
+    where += " (line " + std::to_string(lines[set]) + " of '" + file + "')";
+  return where;
+}
+
 ParamTable rateml::runtime::cartesianProduct(const std::vector<SweepAxis> &axes,
                                              const SetLimit &limit) {
-  ParamTable table;
   std::set<std::string> seen;
   // The number of sets, or nothing past 2^64.
   std::optional<uint64_t> total = 1;
   for (const SweepAxis &axis : axes) {
     if (!seen.insert(axis.name).second)
       throw Error("parameter '" + axis.name + "' is swept twice");
-    table.names.push_back(axis.name);
     if (total)
       total = boundedProduct({*total, axis.values.size()});
   }
@@ -118,18 +158,7 @@ ParamTable rateml::runtime::cartesianProduct(const std::vector<SweepAxis> &axes,
                 (total ? std::to_string(*total) : std::string("over 2^64")) +
                 " parameter sets, more than the limit of " +
                 std::to_string(limit.sets) + ": " + limit.why);
-  table.rows.reserve(*total);
-  for (size_t index = 0; index < *total; ++index) {
-    std::vector<double> row(axes.size());
-    size_t rest = index;
-    // The last axis varies fastest.
-    for (size_t a = axes.size(); a-- > 0;) {
-      row[a] = axes[a].values[rest % axes[a].values.size()];
-      rest /= axes[a].values.size();
-    }
-    table.rows.push_back(std::move(row));
-  }
-  return table;
+  return ParamTable::grid(axes, size_t(*total));
 }
 
 ParamTable rateml::runtime::readParamTable(const std::string &path,
@@ -137,7 +166,9 @@ ParamTable rateml::runtime::readParamTable(const std::string &path,
   std::ifstream in(path);
   if (!in)
     throw Error("cannot read parameter table '" + path + "'");
-  ParamTable table;
+  std::vector<std::string> names;
+  std::vector<double> values;
+  std::vector<size_t> lines;
   std::string line;
   size_t lineNo = 0;
   while (std::getline(in, line)) {
@@ -145,32 +176,32 @@ ParamTable rateml::runtime::readParamTable(const std::string &path,
     if (trim(line).empty() || trim(line)[0] == '#')
       continue;
     std::vector<std::string> cells = split(line, ',');
-    if (table.names.empty()) {
+    if (names.empty()) {
       std::set<std::string> seen;
       for (const std::string &cell : cells) {
         std::string name = trim(cell);
         if (name.empty() || !seen.insert(name).second)
           throw Error(path + ":" + std::to_string(lineNo) +
                       ": the header must list distinct parameter names");
-        table.names.push_back(name);
+        names.push_back(name);
       }
       continue;
     }
-    if (cells.size() != table.names.size())
+    if (cells.size() != names.size())
       throw Error(path + ":" + std::to_string(lineNo) + ": " +
                   std::to_string(cells.size()) + " values, expected " +
-                  std::to_string(table.names.size()));
-    if (table.rows.size() == limit.sets)
+                  std::to_string(names.size()));
+    if (lines.size() == limit.sets)
       throw Error("parameter table '" + path + "' has more than " +
                   std::to_string(limit.sets) + " parameter sets: " + limit.why);
-    std::vector<double> row;
     for (const std::string &cell : cells)
-      row.push_back(parseNumber(cell, path + ":" + std::to_string(lineNo)));
-    table.rows.push_back(std::move(row));
+      values.push_back(parseNumber(cell, path + ":" + std::to_string(lineNo)));
+    lines.push_back(lineNo);
   }
-  if (table.names.empty())
+  if (names.empty())
     throw Error("parameter table '" + path + "' has no header");
-  if (table.rows.empty())
+  if (lines.empty())
     throw Error("parameter table '" + path + "' has no parameter sets");
-  return table;
+  return ParamTable::table(std::move(names), std::move(values), path,
+                           std::move(lines));
 }

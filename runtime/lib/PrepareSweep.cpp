@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rateml/runtime/Backend.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/Limits.h"
 #include "rateml/runtime/Npy.h"
@@ -70,27 +71,22 @@ InitialHistory rateml::runtime::loadInitialHistory(const std::string &path,
   return h;
 }
 
-/// The most parameter sets whose values fit in half the available memory:
-/// each set's row of the table (held twice: prepared and result), its
-/// parameter-level slots, its /params row and per-set results; an estimate,
-/// counting a vector's header and allocation overhead as 40 bytes.
-static SetLimit parameterSetLimit(const ModelInfo &info) {
-  const uint64_t vector = 40, P = info.params.size(),
-                 V = std::max(info.states.size(), info.exposures.size());
-  const uint64_t perSet =
-      2 * (vector + 8 * P) + vector + 8 * info.numSlots + 8 * P + 8 * (V + 3);
+/// The most rows of a CSV parameter table whose values (8 bytes each) fit
+/// in half the available memory; a grid is never held, so only the noise
+/// counters limit its sets.
+static SetLimit parameterTableLimit(const ModelInfo &info) {
+  const uint64_t perSet = 8 * std::max<uint64_t>(info.params.size(), 1);
   const uint64_t memory = availableMemory();
   const uint64_t fit = memory / 2 / perSet;
   if (fit >= kMaxSets)
     return {};
   return {fit, "the values of more sets do not fit in half the available "
                "memory (" +
-                   formatBytes(memory) + "); split the sweep"};
+                   formatBytes(memory) + "); split the table"};
 }
 
 ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
                                             const SweepOptions &options) {
-  const SetLimit limit = parameterSetLimit(info);
   std::vector<std::string> known;
   for (const auto &p : info.params)
     known.push_back(p.name);
@@ -102,7 +98,8 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
   if (options.paramTable) {
     if (!options.axes.empty())
       throw Error("--param-table cannot be combined with --sweep or --values");
-    ParamTable table = readParamTable(*options.paramTable, limit);
+    ParamTable table =
+        readParamTable(*options.paramTable, parameterTableLimit(info));
     for (const std::string &name : table.names)
       checkName(name);
     for (const std::string &name : known)
@@ -130,7 +127,7 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
     size_t points = it == options.pointsByIndex.end() ? 4 : it->second;
     axes.push_back({p.name, linspace(p.lo, p.hi, points)});
   }
-  return cartesianProduct(axes, limit);
+  return cartesianProduct(axes);
 }
 
 /// Checks the BOLD and analysis options against the run and converts their
@@ -237,8 +234,9 @@ rateml::runtime::setOutputBytes(const ModelInfo &info,
 
 /// Refuses output that cannot be held: one set's beyond the memory
 /// available (a batch holds at least one set's output), or the whole
-/// sweep's beyond 2^64 bytes.
-static void checkOutputSize(const ModelInfo &info, const SweepResult &result) {
+/// sweep's beyond 2^64 bytes or the free space where it is written.
+static void checkOutputSize(const ModelInfo &info, const SweepResult &result,
+                            const SweepOptions &options) {
   std::optional<SetOutputBytes> bytes = setOutputBytes(info, result);
   const uint64_t memory = availableMemory();
   if (!bytes || bytes->all > memory) {
@@ -256,8 +254,27 @@ static void checkOutputSize(const ModelInfo &info, const SweepResult &result) {
                 " of memory available; record fewer samples (--every, "
                 "--tavg) or shorten the run (--steps, --duration)");
   }
-  if (!boundedProduct({result.params.rows.size(), bytes->all}))
+  const std::optional<uint64_t> total =
+      boundedProduct({result.params.size(), bytes->all});
+  if (!total)
     throw Error("the output of the sweep exceeds 2^64 bytes");
+  if (options.batch) {
+    // The same check as the batch plan's, made before the disk's below.
+    BatchPlan plan;
+    plan.memory = memory;
+    plan.outputBytesPerSet = std::max<uint64_t>(bytes->all, 1);
+    plan.requested = options.batch;
+    hostBatchSets(plan, result.params.size(), 1);
+  }
+  // Not a promise that the file fits (others write too), but a sweep whose
+  // output cannot fit is refused before it runs for nothing.
+  const std::optional<uint64_t> free = freeDiskBytes(options.output);
+  if (free && *total > *free)
+    throw Error("--output: the results (" + formatBytes(*total) +
+                ") need more than the " + formatBytes(*free) +
+                " free on the file system of '" + options.output +
+                "'; sweep fewer sets, record fewer samples (--every, "
+                "--tavg, --no-data) or write elsewhere");
 }
 
 SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
@@ -327,6 +344,6 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
                 "that drives the BOLD signal)");
   if (!options.storeData && !options.bold)
     throw Error("--no-data without --bold would compute nothing");
-  checkOutputSize(info, result);
+  checkOutputSize(info, result, options);
   return result;
 }

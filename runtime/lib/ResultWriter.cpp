@@ -1,7 +1,8 @@
 //===- ResultWriter.cpp - Sweep results as HDF5 ---------------------------===//
 //
-// Writes /data, /bold and the per-set analysis batch by batch, then
-// /params, /time, /bold_time and the run's metadata as attributes
+// Writes /params, /diverged_step, /data, /bold and the per-set analysis
+// batch by batch, then /time, /bold_time and the run's metadata as
+// attributes
 // (docs/sweep.md, docs/analysis.md). The file is written under a temporary name
 // and renamed only when complete.
 //
@@ -12,6 +13,7 @@
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/Version.h"
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -167,7 +169,11 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
   file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file < 0)
     throw Error("cannot create output file '" + partial + "'");
-  const size_t numSets = shape.params.rows.size(), N = shape.numNodes;
+  const size_t numSets = shape.params.size(), N = shape.numNodes;
+  create(params, "/params", H5T_NATIVE_DOUBLE,
+         {numSets, shape.params.names.size()});
+  stringListAttribute(params.id, "names", shape.params.names);
+  create(diverged, "/diverged_step", H5T_NATIVE_INT64, {numSets});
   if (shape.storeData)
     create(data, "/data",
            info.precision == "f64" ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT,
@@ -194,7 +200,7 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
 }
 
 ResultWriter::~ResultWriter() {
-  for (PerSet *set : {&data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs})
+  for (PerSet *set : perSet())
     if (set->id >= 0)
       H5Dclose(set->id);
   if (file >= 0) {
@@ -219,7 +225,8 @@ void ResultWriter::create(PerSet &set, const char *name, long long type,
 
 void ResultWriter::write(PerSet &set, size_t first, size_t count,
                          const void *values) {
-  if (set.id < 0)
+  if (set.id < 0 ||
+      std::find(set.dims.begin(), set.dims.end(), 0) != set.dims.end())
     return;
   std::vector<hsize_t> start(set.dims.size(), 0),
       extent(set.dims.begin(), set.dims.end());
@@ -238,6 +245,8 @@ void ResultWriter::write(PerSet &set, size_t first, size_t count,
 
 void ResultWriter::writeSets(size_t first, size_t count,
                              const BatchOutput &out) {
+  write(params, first, count, out.params.data());
+  write(diverged, first, count, out.diverged.data());
   write(data, first, count, out.data.data());
   write(bold, first, count, out.bold.data());
   write(fc, first, count, out.fc.data());
@@ -249,16 +258,6 @@ void ResultWriter::writeSets(size_t first, size_t count,
 void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
                           const SweepOptions &options,
                           const SweepResult &result) {
-  size_t numSets = result.params.rows.size();
-  std::vector<double> params;
-  for (const auto &row : result.params.rows)
-    params.insert(params.end(), row.begin(), row.end());
-  writeDataset(file, "/params", H5T_NATIVE_DOUBLE,
-               {numSets, result.params.names.size()}, params.data());
-  {
-    Handle set{H5Dopen2(file, "/params", H5P_DEFAULT), H5Dclose};
-    stringListAttribute(set.id, "names", result.params.names);
-  }
   if (result.storeData) {
     // A window average is stamped with the time of its last step.
     std::vector<double> time;
@@ -290,7 +289,7 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
   if (result.bold)
     writeBoldMetadata(file, *result.bold, result, options);
 
-  for (PerSet *set : {&data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs})
+  for (PerSet *set : perSet())
     if (set->id >= 0) {
       H5Dclose(set->id);
       set->id = -1;

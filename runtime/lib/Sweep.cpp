@@ -17,12 +17,11 @@
 #include "rateml/runtime/Limits.h"
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <limits>
-#include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <unistd.h>
 
@@ -30,54 +29,83 @@ using namespace rateml::runtime;
 
 namespace {
 
-/// The parameter-level slots of one set, computed by the setup kernel.
-std::vector<double> setupSlots(const ModelInfo &info, size_t numNodes,
-                               double dt, const std::vector<double> &values,
-                               const std::vector<unsigned> &columnSlot,
-                               const std::map<std::string, double> &overrides) {
-  std::vector<double> slots(info.numSlots, 0.0);
-  slots[kSlotDt] = dt;
-  slots[kSlotNumNodes] = static_cast<double>(numNodes);
-  for (const auto &c : info.constants) {
-    auto it = overrides.find(c.name);
-    slots[c.slot] = it == overrides.end() ? c.value : it->second;
+/// The parameter-level slots of any set of the table, computed one set at a
+/// time by the setup kernel, so that no list of all sets is ever built.
+class SetSlots {
+public:
+  SetSlots(const ModelInfo &info, const ParamTable &table, size_t numNodes,
+           const SweepOptions &options)
+      : info(info), table(table), numNodes(numNodes), options(options) {
+    for (const std::string &name : table.names)
+      for (const auto &p : info.params)
+        if (p.name == name)
+          columnSlot.push_back(p.slot);
   }
-  for (size_t k = 0; k < values.size(); ++k)
-    slots[columnSlot[k]] = values[k];
-  MemRef1D desc = memref(slots.data(), slots.size());
-  _mlir_ciface_rateml_setup(&desc);
-  return slots;
+  std::vector<double> operator()(size_t set) const {
+    std::vector<double> slots(info.numSlots, 0.0);
+    slots[kSlotDt] = options.dt;
+    slots[kSlotNumNodes] = static_cast<double>(numNodes);
+    for (const auto &c : info.constants) {
+      auto it = options.constants.find(c.name);
+      slots[c.slot] = it == options.constants.end() ? c.value : it->second;
+    }
+    const std::vector<double> values = table.row(set);
+    for (size_t k = 0; k < values.size(); ++k)
+      slots[columnSlot[k]] = values[k];
+    MemRef1D desc = memref(slots.data(), slots.size());
+    _mlir_ciface_rateml_setup(&desc);
+    return slots;
+  }
+
+private:
+  const ModelInfo &info;
+  const ParamTable &table;
+  size_t numNodes;
+  const SweepOptions &options;
+  std::vector<unsigned> columnSlot;
+};
+
+/// The name of the parameter or constant in the conduction speed's slot.
+std::string speedName(const ModelInfo &info) {
+  for (const auto &p : info.params)
+    if (p.slot == *info.speedSlot)
+      return p.name;
+  for (const auto &c : info.constants)
+    if (c.slot == *info.speedSlot)
+      return c.name;
+  return "the conduction speed";
 }
 
-/// The parameter-level values of every set, and what the backends plan
-/// their memory from: the longest delays, and whether the speed varies.
-struct SetValues {
-  std::vector<std::vector<double>> slots;
+/// What the backends plan their memory from: the longest delays (those of
+/// the slowest speed), and whether the speed varies. Every set's speed is
+/// checked here, before anything runs; one pass, without keeping the sets.
+struct SpeedRange {
   int64_t maxHorizon = 1;
   bool speedsVary = false;
 };
 
-SetValues computeSetValues(const ModelInfo &info, const EdgeList &edges,
-                           const SweepOptions &options,
-                           const SweepResult &result) {
-  std::vector<unsigned> columnSlot;
-  for (const std::string &name : result.params.names)
-    for (const auto &p : info.params)
-      if (p.name == name)
-        columnSlot.push_back(p.slot);
-  SetValues sets;
-  std::set<double> speedsSeen;
-  for (const auto &row : result.params.rows) {
-    sets.slots.push_back(setupSlots(info, edges.numNodes, options.dt, row,
-                                    columnSlot, options.constants));
-    if (info.speedSlot &&
-        speedsSeen.insert(sets.slots.back()[*info.speedSlot]).second)
-      for (int32_t d :
-           computeDelays(edges, sets.slots.back()[*info.speedSlot], options.dt))
-        sets.maxHorizon = std::max<int64_t>(sets.maxHorizon, int64_t(d) + 1);
+SpeedRange scanSpeeds(const ModelInfo &info, const EdgeList &edges,
+                      const SweepOptions &options, const ParamTable &table,
+                      const SetSlots &setSlots) {
+  SpeedRange range;
+  if (!info.speedSlot)
+    return range;
+  double slowest = 0;
+  for (size_t set = 0; set < table.size(); ++set) {
+    const double speed = setSlots(set)[*info.speedSlot];
+    if (!(speed > 0) || !std::isfinite(speed)) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", speed);
+      throw Error(table.describe(set) + ": " + speedName(info) + " = " + value +
+                  " is not a positive conduction speed (mm/ms)");
+    }
+    range.speedsVary |= set > 0 && speed != slowest;
+    slowest = set == 0 ? speed : std::min(slowest, speed);
   }
-  sets.speedsVary = speedsSeen.size() > 1;
-  return sets;
+  // Delays only grow as the speed falls.
+  for (int32_t d : computeDelays(edges, slowest, options.dt))
+    range.maxHorizon = std::max<int64_t>(range.maxHorizon, int64_t(d) + 1);
+  return range;
 }
 
 /// The backend: a GPU when asked for or, with auto, when one is usable; on
@@ -153,13 +181,14 @@ private:
 
 } // namespace
 
-/// The mean over nodes of every variable at the last sample of a batch's
-/// sets, for the summary.
+/// The mean over nodes of every variable at the last sample of the batch's
+/// sets that the summary shows.
 static void summariseLastSample(const ModelInfo &info, SweepResult &result,
                                 size_t first, size_t count,
                                 const std::vector<unsigned char> &data) {
   const size_t numVars = result.varNames.size(), N = result.numNodes;
-  for (size_t p = 0; p < count; ++p)
+  const size_t shown = numVars ? result.finalMeans.size() / numVars : 0;
+  for (size_t p = 0; p < count && first + p < shown; ++p)
     for (size_t v = 0; v < numVars; ++v) {
       double sum = 0;
       for (size_t i = 0; i < N; ++i) {
@@ -203,16 +232,23 @@ static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
     t.join();
 }
 
-/// Keeps what the summary and /fc_corr etc. need of a finished batch.
+/// Keeps what the summary needs of a finished batch: the first sets' means
+/// and analysis scalars, and which sets diverged.
 static void recordBatch(const ModelInfo &info, SweepResult &result,
                         size_t first, size_t count, unsigned threads,
                         BatchOutput &out) {
+  for (int64_t step : out.diverged)
+    if (step >= 0) {
+      ++result.divergedSets;
+      if (result.firstDivergedStep < 0 || step < result.firstDivergedStep)
+        result.firstDivergedStep = step;
+    }
   if (result.storeData)
     summariseLastSample(info, result, first, count, out.data);
   if (!result.bold)
     return;
   analyseBatch(*result.bold, result.numNodes, count, threads, out);
-  for (size_t p = 0; p < count; ++p) {
+  for (size_t p = 0; p < count && first + p < result.fcdVar.size(); ++p) {
     result.fcdVar[first + p] = out.fcdVar[p];
     result.fcCorr[first + p] = out.fcCorr[p];
     result.fcdKs[first + p] = out.fcdKs[p];
@@ -226,9 +262,11 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                                       const BatchSink &sink) {
   SweepResult result = prepared;
   const EdgeList edges = makeEdgeList(connectome);
-  const SetValues sets = computeSetValues(info, edges, options, result);
-  const SweepInputs inputs{info,     edges,           options,
-                           prepared, sets.maxHorizon, sets.speedsVary};
+  const SetSlots setSlots(info, result.params, edges.numNodes, options);
+  const SpeedRange speeds =
+      scanSpeeds(info, edges, options, result.params, setSlots);
+  const SweepInputs inputs{
+      info, edges, options, prepared, speeds.maxHorizon, speeds.speedsVary};
   const unsigned threads =
       options.threads ? options.threads
                       : std::max(1u, std::thread::hardware_concurrency());
@@ -237,7 +275,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
 
   // The batch plan: what the host holds of a batch's output, then what the
   // backend can hold of its sets.
-  const size_t numSets = result.params.rows.size();
+  const size_t numSets = result.params.size();
   const size_t numVars = result.varNames.size();
   const SetOutputBytes setBytes = *setOutputBytes(info, result);
   BatchPlan plan;
@@ -248,13 +286,14 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
   const size_t batch = std::min(backend->batchSets(plan, numSets), numSets);
   result.batchSize = batch;
   result.numBatches = (numSets + batch - 1) / batch;
+  const size_t summarySets = std::min(numSets, SweepResult::kSummarySets);
   if (result.storeData)
-    result.finalMeans.assign(numSets * numVars, 0.0);
+    result.finalMeans.assign(summarySets * numVars, 0.0);
   if (result.bold) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    result.fcdVar.assign(numSets, nan);
-    result.fcCorr.assign(numSets, nan);
-    result.fcdKs.assign(numSets, nan);
+    result.fcdVar.assign(summarySets, nan);
+    result.fcCorr.assign(summarySets, nan);
+    result.fcdKs.assign(summarySets, nan);
   }
   if (!options.quiet && result.numBatches > 1)
     std::fprintf(stderr,
@@ -272,8 +311,14 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     BatchOutput out;
     for (size_t first = 0; first < numSets; first += batch) {
       const size_t count = std::min(batch, numSets - first);
-      const std::vector<std::vector<double>> batchSlots(
-          sets.slots.begin() + first, sets.slots.begin() + first + count);
+      std::vector<std::vector<double>> batchSlots;
+      out.params.clear();
+      for (size_t set = first; set < first + count; ++set) {
+        batchSlots.push_back(setSlots(set));
+        const std::vector<double> row = result.params.row(set);
+        out.params.insert(out.params.end(), row.begin(), row.end());
+      }
+      out.diverged.assign(count, -1);
       out.data.assign(count * setBytes.data, 0);
       out.bold.assign(count * boldSamples * result.numNodes, 0.0);
       backend->runBatch(first, batchSlots, out, progress);

@@ -23,7 +23,7 @@ using namespace rateml::runtime;
 namespace {
 void printSummary(const ModelInfo &info, const Connectome &connectome,
                   const SweepOptions &options, const SweepResult &result) {
-  size_t numSets = result.params.rows.size();
+  size_t numSets = result.params.size();
   size_t edges = 0;
   for (double w : connectome.weights)
     edges += w != 0.0;
@@ -74,10 +74,10 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
   for (const auto &column : scalars)
     std::printf(" %12s", column.first.c_str());
   std::printf(numMeans ? "   (means: last sample, over nodes)\n" : "\n");
-  size_t shown = std::min<size_t>(numSets, 8);
+  size_t shown = std::min(numSets, SweepResult::kSummarySets);
   for (size_t p = 0; p < shown; ++p) {
     std::printf("%5zu", p);
-    for (double v : result.params.rows[p])
+    for (double v : result.params.row(p))
       std::printf(" %16.6g", v);
     for (size_t v = 0; v < numMeans; ++v)
       std::printf(" %12.6g", result.finalMeans[p * numMeans + v]);
@@ -87,6 +87,11 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
   }
   if (shown < numSets)
     std::printf("  ... %zu more\n", numSets - shown);
+  if (result.divergedSets)
+    std::printf("%zu of %zu sets diverged (the first at t = %g ms); see "
+                "/diverged_step\n",
+                result.divergedSets, numSets,
+                double(result.firstDivergedStep) * options.dt);
 }
 } // namespace
 

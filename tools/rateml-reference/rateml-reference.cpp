@@ -120,34 +120,37 @@ int main(int argc, char **argv) {
 
     auto start = std::chrono::steady_clock::now();
     std::vector<double> data;
+    rt::BatchOutput out;
     const std::vector<std::string> &modelParams = simulator->getParamNames();
-    for (size_t set = 0; set < result.params.rows.size(); ++set) {
+    const size_t numSets = result.params.size();
+    for (size_t set = 0; set < numSets; ++set) {
+      const std::vector<double> row = result.params.row(set);
+      out.params.insert(out.params.end(), row.begin(), row.end());
       std::vector<double> values(modelParams.size());
       for (size_t k = 0; k < modelParams.size(); ++k)
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
-            values[k] = result.params.rows[set][c];
+            values[k] = row[c];
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, connectome, config, uint32_t(set));
       if (!trace)
         throw rt::Error(llvm::toString(trace.takeError()));
       data.insert(data.end(), trace->values.begin(), trace->values.end());
+      out.diverged.push_back(trace->divergedStep);
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     rt::ResultWriter writer(options.output, info, result);
-    rt::BatchOutput out;
     out.data.resize(data.size() * sizeof(double));
     std::memcpy(out.data.data(), data.data(), out.data.size());
-    writer.writeSets(0, result.params.rows.size(), out);
+    writer.writeSets(0, numSets, out);
     writer.finish(info, connectome, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
                   "parameter-set steps/s; wrote %s\n",
-                  result.params.rows.size(), (unsigned long long)result.steps,
-                  result.seconds,
-                  double(result.params.rows.size()) * double(result.steps) /
+                  numSets, (unsigned long long)result.steps, result.seconds,
+                  double(numSets) * double(result.steps) /
                       std::max(result.seconds, 1e-9),
                   options.output.c_str());
     return 0;

@@ -48,6 +48,9 @@ struct SimulationConfig {
 struct Trace {
   size_t numSamples = 0, numVars = 0, numNodes = 0;
   std::vector<double> values;
+  /// Steps done when a state first became NaN or infinite, or -1 (sweep.bin's
+  /// /diverged_step).
+  int64_t divergedStep = -1;
 
   double at(size_t sample, size_t var, size_t node) const {
     return values[(sample * numVars + var) * numNodes + node];

@@ -225,6 +225,20 @@ private:
         b, loc, b.getIntegerAttr(horizon.getType(), blockSteps - 1));
     return arith::AddIOp::create(b, loc, horizon, pad);
   }
+  /// The i32 of this kernel's lanes at element `offset` of `mem` (from
+  /// laneOffset): a vector of them (CPU) or this thread's (GPU).
+  Value loadLanesI32(OpBuilder &b, Value mem, Value offset) {
+    if (!isVector())
+      return memref::LoadOp::create(b, loc, mem, ValueRange{offset});
+    return vector::LoadOp::create(b, loc, cast<VectorType>(indexVecType), mem,
+                                  ValueRange{offset});
+  }
+  void storeLanesI32(OpBuilder &b, Value v, Value mem, Value offset) {
+    if (!isVector())
+      memref::StoreOp::create(b, loc, v, mem, ValueRange{offset});
+    else
+      vector::StoreOp::create(b, loc, v, mem, ValueRange{offset});
+  }
   /// Element `i` of an i32 array, as an index.
   Value loadIndex(OpBuilder &b, Value mem, Value i) {
     Value v = memref::LoadOp::create(b, loc, mem, ValueRange{i});
@@ -292,10 +306,10 @@ private:
   }
 
   //===-- Noise (Philox.cpp) -------------------------------------------===//
-  /// The Philox inputs of one step: counter words (step, sets) for lane
-  /// sets `iota` + setBase, and the round keys from `seed`.
-  PhiloxInputs buildPhiloxInputs(OpBuilder &b, Value step, Value setBase,
-                                 Value seed, Value iota);
+  /// The Philox inputs of one step: counter words (step, sets) for the
+  /// lanes' sets `sets` (i32 per lane), and the round keys from `seed`.
+  PhiloxInputs buildPhiloxInputs(OpBuilder &b, Value step, Value sets,
+                                 Value seed);
   /// The standard normal of docs/simulation.md for state `state` of node
   /// `node` (i32) in every lane: Philox4x32-10 with counter (step, node,
   /// set, state), then Box-Muller on words 0 and 1, in the kernel precision.

@@ -15,16 +15,12 @@ using namespace mlir::rateml;
 using namespace mlir::rateml::kernels;
 
 PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
-                                              Value setBase, Value seed,
-                                              Value iota) {
+                                              Value sets, Value seed) {
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  // The set of lane l is setBase + l. The round keys are the same for every
-  // draw.
+  // The round keys are the same for every draw.
   PhiloxInputs philox;
   philox.step = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, step));
-  philox.sets = arith::AddIOp::create(
-      b, loc, broadcastI32(b, arith::TruncIOp::create(b, loc, i32, setBase)),
-      iota);
+  philox.sets = sets;
   Value k0 = arith::TruncIOp::create(b, loc, i32, seed);
   Value k1 = arith::TruncIOp::create(
       b, loc, i32,

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::rateml;
@@ -57,8 +58,6 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
                                ArrayRef(iotaValues)));
     f.allTrue = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(cast<ShapedType>(maskType), true));
-  } else {
-    f.iota = arith::IndexCastOp::create(b, loc, i32, fn->laneId);
   }
   f.horizonIndex = arith::IndexCastOp::create(b, loc, indexType, horizon);
   f.rows = historyRows(b, f.horizonIndex);
@@ -74,8 +73,10 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
         b, arith::IndexCastOp::create(b, loc, i32, fn->laneStride));
   }
   f.zeroVec = broadcastI32(b, arith::ConstantIntOp::create(b, loc, i32, 0));
-  f.philox = buildPhiloxInputs(b, step, f.arg(abi::kStepSetBase),
-                               f.arg(abi::kStepSeed), f.iota);
+  f.philox = buildPhiloxInputs(
+      b, step,
+      loadLanesI32(b, f.arg(abi::kStepSets), laneOffset(b, f.c0, f.c0, f.c0)),
+      f.arg(abi::kStepSeed));
   f.nextRow = arith::IndexCastOp::create(
       b, loc, indexType,
       arith::RemSIOp::create(
@@ -112,10 +113,18 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
   Value n = f.n, c0 = f.c0, c1 = f.c1, zero = f.zero, sums = f.sums,
         rows = f.rows;
   const PhiloxInputs &philox = f.philox;
-  // Phase 2: x(n + 1), node by node, and the history row n + 1.
-  auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+  // Phase 2: x(n + 1), node by node, and the history row n + 1; the loop
+  // carries which lanes have a non-finite new state.
+  Value noneNonFinite =
+      isVector()
+          ? Value(arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(cast<ShapedType>(maskType), false)))
+          : Value(arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0));
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1, noneNonFinite);
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
+  Value nonFinite = nodes.getRegionIterArg(0);
   SmallVector<Value> x = loadStates(nb, f, i), c;
   for (size_t k = 0; k < couplings.size(); ++k) {
     Value slotRow = arith::AddIOp::create(
@@ -182,9 +191,15 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
   if (blockSteps > 1)
     mirrored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
                                      f.nextRow, index(nb, blockSteps - 1));
+  Value infinity = splat(nb, std::numeric_limits<double>::infinity());
   for (size_t s = 0; s < states.size(); ++s) {
     Value v = ifHeun.getResult(s);
     storeVec(nb, v, state, laneOffset(nb, index(nb, s), n, i));
+    // Unordered or infinite: NaN or +-inf.
+    nonFinite = arith::OrIOp::create(
+        nb, loc, nonFinite,
+        arith::CmpFOp::create(nb, loc, arith::CmpFPredicate::UGE,
+                              math::AbsFOp::create(nb, loc, v), infinity));
     if (!hasDelays || historyChannel[s] < 0)
       continue;
     Value channel = index(nb, historyChannel[s]);
@@ -221,6 +236,19 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     for (auto [e, v] : llvm::enumerate(exposureValues(eb, paramsArg, next, c)))
       addTo(eb, e, v);
   }
+  scf::YieldOp::create(nb, loc, nonFinite);
+
+  // Lanes still at -1 in `diverged` whose new state is non-finite record n.
+  Value divergedArg = f.arg(abi::kStepDiverged);
+  Value at = laneOffset(b, c0, c0, c0);
+  Value recorded = loadLanesI32(b, divergedArg, at);
+  Value fresh = arith::AndIOp::create(
+      b, loc, nodes.getResult(0),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, recorded,
+                            splatI32(b, -1)));
+  Value stepNow = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, f.step));
+  storeLanesI32(b, arith::SelectOp::create(b, loc, fresh, stepNow, recorded),
+                divergedArg, at);
 }
 
 void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {

@@ -10,7 +10,9 @@
 // CHECK: memref.store %{{.*}}, %{{.*}}[%c5] : memref<?xf64>
 
 // CHECK-LABEL: func.func @rateml_step(
-// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64, %{{.*}}: i64) attributes {llvm.emit_c_interface}
+// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64) attributes {llvm.emit_c_interface}
+// The lanes' sets (noise counters) are read once per step.
+// CHECK: vector.load %arg8[%{{.*}}] : memref<?xi32>, vector<4xi32>
 // Phase 1: the source's history is read with one contiguous load when the
 // tile's delays are shared (one table [K], read at the edge), else gathered
 // with per-lane rows (delays [K][lanes], read only there);
@@ -46,6 +48,15 @@
 // CHECK: arith.cmpf olt
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>)
 // CHECK: vector.store
+// Lanes whose new state is NaN or infinite (|x| unordered or >= inf) are
+// carried through the node loop; those not yet recorded in `diverged` get
+// the step.
+// CHECK: %[[ABS:.*]] = math.absf
+// CHECK: %[[BAD:.*]] = arith.cmpf uge, %[[ABS]]
+// CHECK: arith.ori %{{.*}}, %[[BAD]] : vector<4xi1>
+// CHECK: %[[OLD:.*]] = vector.load %arg9[%{{.*}}] : memref<?xi32>, vector<4xi32>
+// CHECK: %[[NEW:.*]] = arith.select %{{.*}}, %{{.*}}, %[[OLD]] : vector<4xi1>, vector<4xi32>
+// CHECK: vector.store %[[NEW]], %arg9[%{{.*}}] : memref<?xi32>, vector<4xi32>
 // CHECK-LABEL: func.func @rateml_exposures(
 // CHECK: llvm.mlir.global external constant @rateml_model_json
 // CHECK-SAME: \22history_states\22:[0]

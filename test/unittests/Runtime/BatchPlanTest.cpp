@@ -107,6 +107,8 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
           EXPECT_EQ(b.delays, a.delays.size());
           EXPECT_EQ(b.rowStart, a.rowStart.size());
           EXPECT_EQ(b.sources, a.sources.size());
+          EXPECT_EQ(b.sets, a.sets.size());
+          EXPECT_EQ(b.diverged, a.diverged.size());
           EXPECT_EQ(b.weights, a.weights.size());
           EXPECT_EQ(b.coupling, a.coupling.size());
           EXPECT_EQ(b.sample, a.out.size());
@@ -129,8 +131,9 @@ TEST(CudaBuffers, SetsThatFitInTheFreeMemory) {
     for (bool sums : {false, true}) {
       const CudaBatchShape shape{info, N, K, 1, int64_t(H), shared, sums};
       // Per set: slots, states, history, couplings and two samples in f32;
-      // a delay table unless shared; two float64 sums.
-      const size_t perSet = (5 + 2 * N + H * N + N + 2 * N) * 4 +
+      // its index and divergence step (int32); a delay table unless shared;
+      // two float64 sums.
+      const size_t perSet = (5 + 2 * N + H * N + N + 2 * N) * 4 + 2 * 4 +
                             (shared ? 0 : K * 4) + (sums ? 2 * N * 8 : 0);
       const size_t fixed = (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0);
       EXPECT_EQ(shape.buffers(1000).bytes(), fixed + 1000 * perSet);

@@ -38,19 +38,19 @@ TEST(ParamGrid, MalformedSpecs) {
 TEST(ParamGrid, CartesianProductFirstSlowest) {
   ParamTable t = cartesianProduct({{"a", {1, 2}}, {"b", {10, 20, 30}}});
   EXPECT_EQ(t.names, (std::vector<std::string>{"a", "b"}));
-  ASSERT_EQ(t.rows.size(), 6u);
-  EXPECT_EQ(t.rows[0], (std::vector<double>{1, 10}));
-  EXPECT_EQ(t.rows[1], (std::vector<double>{1, 20}));
-  EXPECT_EQ(t.rows[3], (std::vector<double>{2, 10}));
-  EXPECT_EQ(t.rows[5], (std::vector<double>{2, 30}));
+  ASSERT_EQ(t.size(), 6u);
+  EXPECT_EQ(t.row(0), (std::vector<double>{1, 10}));
+  EXPECT_EQ(t.row(1), (std::vector<double>{1, 20}));
+  EXPECT_EQ(t.row(3), (std::vector<double>{2, 10}));
+  EXPECT_EQ(t.row(5), (std::vector<double>{2, 30}));
+  EXPECT_EQ(t.describe(5), "parameter set 5");
   EXPECT_EQ(errorOf([] { cartesianProduct({{"a", {1}}, {"a", {2}}}); }),
             "parameter 'a' is swept twice");
 }
 
 TEST(ParamGrid, SetLimitRefusesBeforeBuilding) {
   const SetLimit five{5, "why"};
-  EXPECT_EQ(cartesianProduct({{"a", {1, 2}}, {"b", {1, 2}}}, five).rows.size(),
-            4u);
+  EXPECT_EQ(cartesianProduct({{"a", {1, 2}}, {"b", {1, 2}}}, five).size(), 4u);
   EXPECT_EQ(errorOf([&] {
               cartesianProduct({{"a", {1, 2}}, {"b", {1, 2, 3}}}, five);
             }),
@@ -75,7 +75,11 @@ TEST(ParamGrid, CsvTable) {
   std::ofstream(path) << "g, speed\n0.1,3\n# comment\n0.2, 10\n";
   ParamTable t = readParamTable(path.string());
   EXPECT_EQ(t.names, (std::vector<std::string>{"g", "speed"}));
-  EXPECT_EQ(t.rows, (std::vector<std::vector<double>>{{0.1, 3}, {0.2, 10}}));
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.row(0), (std::vector<double>{0.1, 3}));
+  EXPECT_EQ(t.row(1), (std::vector<double>{0.2, 10}));
+  EXPECT_EQ(t.describe(1),
+            "parameter set 1 (line 4 of '" + path.string() + "')");
   std::ofstream(path) << "g,speed\n0.1\n";
   EXPECT_EQ(errorOf([&] { readParamTable(path.string()); }),
             path.string() + ":2: 1 values, expected 2");

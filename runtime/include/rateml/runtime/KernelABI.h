@@ -22,7 +22,7 @@ namespace rateml::runtime {
 
 /// Bumped on every change to this contract; the runtime refuses kernels of
 /// another version.
-constexpr int kKernelABIVersion = 4;
+constexpr int kKernelABIVersion = 5;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -82,23 +82,28 @@ enum StepArg : unsigned {
   kStepSources,  ///< [K] int32: source node of each edge
   kStepWeights,  ///< [K]
   kStepCoupling, ///< [B][couplings][N][W] scratch; slot 0 holds c(n) after
-  kStepStep,     ///< the step n being taken
+  /// [W] int32: the global index of each lane's set, the noise counters'
+  /// set word (a tile's lanes need not be consecutive sets).
+  kStepSets,
+  /// [W] int32: -1 until a state of the lane's set first becomes
+  /// non-finite, then the index n of that step (kept from then on).
+  kStepDiverged,
+  kStepStep, ///< the step n being taken
   kStepNumNodes,
   kStepHorizon, ///< H: history rows per channel and node in the ring
   kStepFlags,   ///< KernelFlags
   kStepSeed,
-  kStepSetBase, ///< the set index of lane 0 (noise counters)
   kNumStepArgs
 };
 constexpr ArgKind kStepArgKinds[kNumStepArgs] = {
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
     ArgKind::I32Array,  ArgKind::I32Array,  ArgKind::I32Array,
-    ArgKind::RealArray, ArgKind::RealArray, ArgKind::I64,
-    ArgKind::I64,       ArgKind::I64,       ArgKind::I32,
-    ArgKind::U64,       ArgKind::I64};
+    ArgKind::RealArray, ArgKind::RealArray, ArgKind::I32Array,
+    ArgKind::I32Array,  ArgKind::I64,       ArgKind::I64,
+    ArgKind::I64,       ArgKind::I32,       ArgKind::U64};
 
 /// The thread step (the GPU kernel and its host version): the step kernel's
-/// eight arrays, then `sums`, then the step kernel's scalars (with `step` as
+/// ten arrays, then `sums`, then the step kernel's scalars (with `step` as
 /// the first step of the launch), then these.
 enum ThreadStepArg : unsigned {
   kThreadStepSums = kStepStep, ///< [vars][N][sets] float64 (flags 16/32)
@@ -133,20 +138,18 @@ constexpr ArgKind kExposuresArgKinds[kNumExposuresArgs] = {
 /// above (test/unittests/Conversion checks that the generated signatures do).
 using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
                         MemRef1D *delays, MemRef1D *rowStart, MemRef1D *sources,
-                        MemRef1D *weights, MemRef1D *coupling, int64_t step,
-                        int64_t numNodes, int64_t horizon, int32_t flags,
-                        uint64_t seed, int64_t setBase);
+                        MemRef1D *weights, MemRef1D *coupling, MemRef1D *sets,
+                        MemRef1D *diverged, int64_t step, int64_t numNodes,
+                        int64_t horizon, int32_t flags, uint64_t seed);
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
                              int64_t numNodes);
-using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
-                              MemRef1D *history, MemRef1D *delays,
-                              MemRef1D *rowStart, MemRef1D *sources,
-                              MemRef1D *weights, MemRef1D *coupling,
-                              MemRef1D *sums, int64_t stepBegin,
-                              int64_t numNodes, int64_t horizon, int32_t flags,
-                              uint64_t seed, int64_t setBase, int64_t stepCount,
-                              int64_t numSets, int64_t tid);
+using ThreadStepKernel =
+    void(MemRef1D *params, MemRef1D *state, MemRef1D *history, MemRef1D *delays,
+         MemRef1D *rowStart, MemRef1D *sources, MemRef1D *weights,
+         MemRef1D *coupling, MemRef1D *sets, MemRef1D *diverged, MemRef1D *sums,
+         int64_t stepBegin, int64_t numNodes, int64_t horizon, int32_t flags,
+         uint64_t seed, int64_t stepCount, int64_t numSets, int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
                                    int64_t numNodes, int64_t numSets,

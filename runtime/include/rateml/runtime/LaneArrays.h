@@ -27,6 +27,9 @@ template <typename T> struct LaneArrays {
   size_t lanes = 0;
   std::vector<T> params, state, history, weights, coupling, out;
   std::vector<int32_t> delays, rowStart, sources;
+  /// Each lane's global set index (the noise key), and the step at which
+  /// its set first became non-finite (-1: not yet; KernelABI.h).
+  std::vector<int32_t> sets, diverged;
   /// Rows of the history ring, and of one history series: the ring, then
   /// copies of its first rows (blocked CPU kernels, docs/kernel-abi.md).
   int64_t horizon = 1, historyRows = 1;
@@ -36,15 +39,22 @@ template <typename T> struct LaneArrays {
   /// Descriptors of the arrays, as the kernels take them.
   struct Views {
     MemRef1D params, state, history, delays, rowStart, sources, weights,
-        coupling, out;
+        coupling, sets, diverged, out;
   };
   Views views() {
     auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
-    return {view(params),  view(state),    view(history),
-            view(delays),  view(rowStart), view(sources),
-            view(weights), view(coupling), view(out)};
+    return {view(params),   view(state),    view(history), view(delays),
+            view(rowStart), view(sources),  view(weights), view(coupling),
+            view(sets),     view(diverged), view(out)};
   }
 };
+
+/// /diverged_step of a set from its lane's `diverged` entry: the steps done
+/// when a state first became non-finite (the kernel records the step's
+/// index n), or -1.
+inline int64_t divergedStep(int32_t recorded) {
+  return recorded == -1 ? -1 : int64_t(uint32_t(recorded)) + 1;
+}
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
 /// and whose global indices (keys of the initial draws) are `laneSets`;

@@ -20,8 +20,10 @@
 namespace rateml::runtime {
 
 /// Steps of one run: the kernels' noise counter holds the step in 32 bits
-/// (docs/simulation.md), so a longer run would repeat its noise.
-constexpr uint64_t kMaxSteps = uint64_t(1) << 32;
+/// (docs/simulation.md), so a longer run would repeat its noise; and the
+/// kernels record a step index in 32 bits with all ones meaning "none"
+/// (KernelABI.h's `diverged`), so the last index is never used.
+constexpr uint64_t kMaxSteps = (uint64_t(1) << 32) - 1;
 /// Parameter sets of one sweep: the set index is a 32-bit word of the noise
 /// and initial-state counters.
 constexpr uint64_t kMaxSets = uint64_t(1) << 32;
@@ -46,6 +48,9 @@ std::optional<size_t> firstNonFinite(const double *values, size_t n);
 
 /// Bytes of memory the system can still give this process.
 uint64_t availableMemory();
+/// Bytes free to an unprivileged writer on the file system that holds
+/// `path` (a file that need not exist yet); nothing when unknown.
+std::optional<uint64_t> freeDiskBytes(const std::string &path);
 
 /// `bytes` for messages: "512 B", "3.2 MiB", "1.5 TiB".
 std::string formatBytes(uint64_t bytes);

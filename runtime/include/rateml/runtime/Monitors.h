@@ -21,9 +21,10 @@ namespace rateml::runtime {
 /// beyond the output itself. The CPU tiles and the GPU batches share it.
 template <typename T> class Monitors {
 public:
-  /// Lanes [0, rows) are written as the batch's sets firstRow, ...
+  /// Lane l < laneRows.size() is written as the batch's set laneRows[l];
+  /// further lanes are not written.
   Monitors(const SweepResult &shape, size_t numNodes, size_t lanes,
-           size_t firstRow, size_t rows, BatchOutput &out);
+           std::vector<size_t> laneRows, BatchOutput &out);
 
   /// Whether the state after `done` steps is wanted by a monitor.
   bool wants(uint64_t done) const {
@@ -59,7 +60,8 @@ private:
   template <typename ValueAt> void addBold(ValueAt valueAt, uint64_t done);
 
   const SweepResult &shape;
-  size_t numVars, numNodes, lanes, firstRow, rows, sample = 0, boldSample = 0;
+  size_t numVars, numNodes, lanes, sample = 0, boldSample = 0;
+  std::vector<size_t> laneRows;
   BatchOutput &out;
   std::vector<double> windowSum, boldSum;
   std::vector<BalloonWindkessel::State> hemodynamics;

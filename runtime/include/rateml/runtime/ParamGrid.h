@@ -9,6 +9,7 @@
 #define RATEML_RUNTIME_PARAMGRID_H
 
 #include "rateml/runtime/Limits.h"
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -27,10 +28,34 @@ SweepAxis parseValuesAxis(const std::string &spec);
 /// `count` evenly spaced values from lo to hi, both included.
 std::vector<double> linspace(double lo, double hi, size_t count);
 
-/// Parameter sets as rows; columns follow `names`.
-struct ParamTable {
+/// The parameter sets of a sweep, one row per set, columns following
+/// `names`. A grid is kept as its axes and a row made on demand, so that a
+/// sweep's memory does not grow with its number of sets; a CSV table is kept
+/// as read.
+class ParamTable {
+public:
+  ParamTable() = default;
+  /// The Cartesian product of `axes`, the first axis varying slowest.
+  static ParamTable grid(std::vector<SweepAxis> axes, size_t numSets);
+  /// Rows read from `file`, row r from line lines[r].
+  static ParamTable table(std::vector<std::string> names,
+                          std::vector<double> values, std::string file,
+                          std::vector<size_t> lines);
+
   std::vector<std::string> names;
-  std::vector<std::vector<double>> rows;
+  size_t size() const { return numSets; }
+  /// The values of set `set`, in the order of `names`.
+  std::vector<double> row(size_t set) const;
+  /// Where set `set` comes from, for messages: "parameter set 7" or
+  /// "parameter set 7 (line 9 of 'table.csv')".
+  std::string describe(size_t set) const;
+
+private:
+  size_t numSets = 0;
+  std::vector<SweepAxis> axes;
+  std::vector<double> values;
+  std::string file;
+  std::vector<size_t> lines;
 };
 
 /// How many parameter sets a sweep may have, and why (for the message that

@@ -9,6 +9,7 @@
 
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/SweepResult.h"
+#include <array>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,13 @@ private:
   void create(PerSet &set, const char *name, long long type,
               std::vector<unsigned long long> dims);
   void write(PerSet &set, size_t first, size_t count, const void *values);
+  std::array<PerSet *, 8> perSet() {
+    return {&params, &diverged, &data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs};
+  }
 
   std::string path, partial;
   long long file = -1;
-  PerSet data, bold, fc, fcdVar, fcCorr, fcdKs;
+  PerSet params, diverged, data, bold, fc, fcdVar, fcCorr, fcdKs;
 };
 
 /// Throws Error unless a result file can be written at `path` (--output):

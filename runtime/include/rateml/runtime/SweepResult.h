@@ -69,9 +69,15 @@ struct SweepResult {
   std::optional<BoldPlan> bold;
   /// Whether the monitors use sums over steps (window means, BOLD).
   bool monitorsSum() const { return (storeData && averaged) || bold; }
-  /// The mean over nodes of every variable at the last sample, [set][var]
+  /// What the summary shows of its first sets (kSummarySets at most): the
+  /// mean over nodes of every variable at the last sample, [set][var]
   /// (empty without /data), and the per-set analysis scalars.
+  static constexpr size_t kSummarySets = 8;
   std::vector<double> finalMeans, fcdVar, fcCorr, fcdKs;
+  /// Sets in which a state became non-finite, and the earliest step at
+  /// which one did (/diverged_step; -1 when none did).
+  size_t divergedSets = 0;
+  int64_t firstDivergedStep = -1;
   size_t numBatches = 0, batchSize = 0;
   /// "cpu" or "gpu: <device name>".
   std::string backend;
@@ -95,6 +101,11 @@ std::optional<SetOutputBytes> setOutputBytes(const ModelInfo &info,
 
 /// What a batch of sets produced; every array has the set slowest.
 struct BatchOutput {
+  /// [set][parameter]: the sets' rows of the parameter table.
+  std::vector<double> params;
+  /// [set]: /diverged_step, the steps done when a state of the set first
+  /// became non-finite, or -1.
+  std::vector<int64_t> diverged;
   /// [set][sample][var][node] in the kernel precision; empty without /data.
   std::vector<unsigned char> data;
   /// [set][BOLD sample][node] and [set][node][node].
