@@ -48,6 +48,17 @@ TEST(ParamGrid, CartesianProductFirstSlowest) {
             "parameter 'a' is swept twice");
 }
 
+TEST(ParamGrid, GridRowsAreMadeOnDemand) {
+  // Nearly 2^32 sets: no table is built (that would take 64 GiB), each row
+  // is computed from its index.
+  ParamTable t = cartesianProduct(
+      {{"a", linspace(0, 65535, 65536)}, {"b", linspace(0, 65534, 65535)}});
+  ASSERT_EQ(t.size(), 65536u * 65535u);
+  EXPECT_EQ(t.row(0), (std::vector<double>{0, 0}));
+  EXPECT_EQ(t.row(65535 + 7), (std::vector<double>{1, 7}));
+  EXPECT_EQ(t.row(t.size() - 1), (std::vector<double>{65535, 65534}));
+}
+
 TEST(ParamGrid, SetLimitRefusesBeforeBuilding) {
   const SetLimit five{5, "why"};
   EXPECT_EQ(cartesianProduct({{"a", {1, 2}}, {"b", {1, 2}}}, five).size(), 4u);
