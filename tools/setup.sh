@@ -16,7 +16,8 @@ PACKAGES=(
   clang-22 lld-22 libclang-rt-22-dev clang-format-22
   libxml2-dev libgtest-dev
   pkg-config libzip-dev libbz2-dev libhdf5-dev libssl-dev nlohmann-json3-dev
-  python3-numpy python3-h5py python3-matplotlib qemu-user gdb
+  python3-numpy python3-h5py python3-matplotlib python3-xarray python3-h5netcdf
+  qemu-user gdb
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,6 +141,98 @@ void writeBoldMetadata(hid_t file, const SweepResult::BoldPlan &plan,
                     double(plan.analysis.fcdStep) * trMs);
     numberAttribute(fcd.id, "transient_ms", H5T_NATIVE_DOUBLE,
                     double(plan.analysis.firstSample) * trMs);
+  }
+}
+
+/// A dimension scale `name` (a netCDF-4 dimension) holding 0 .. count - 1,
+/// written in chunks so that a long one is never held whole.
+void integerScale(hid_t file, const char *name, uint64_t count) {
+  hsize_t dims[1] = {count};
+  Handle space{H5Screate_simple(1, dims, nullptr), H5Sclose};
+  Handle set{H5Dcreate2(file, name, H5T_NATIVE_INT64, space.id, H5P_DEFAULT,
+                        H5P_DEFAULT, H5P_DEFAULT),
+             H5Dclose};
+  if (set.id < 0)
+    throw Error(std::string("HDF5: cannot create ") + name);
+  constexpr uint64_t chunk = uint64_t(1) << 20;
+  std::vector<int64_t> values;
+  for (uint64_t first = 0; first < count; first += chunk) {
+    hsize_t start[1] = {first}, extent[1] = {std::min(chunk, count - first)};
+    values.resize(extent[0]);
+    for (uint64_t k = 0; k < extent[0]; ++k)
+      values[k] = int64_t(first + k);
+    Handle fileSpace{H5Dget_space(set.id), H5Sclose};
+    H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, start, nullptr, extent,
+                        nullptr);
+    Handle memSpace{H5Screate_simple(1, extent, nullptr), H5Sclose};
+    check(H5Dwrite(set.id, H5T_NATIVE_INT64, memSpace.id, fileSpace.id,
+                   H5P_DEFAULT, values.data()),
+          name);
+  }
+  check(H5DSset_scale(set.id, name), name);
+}
+
+/// A dimension scale `name` holding `names` (variable-length UTF-8).
+void nameScale(hid_t file, const char *name,
+               const std::vector<std::string> &names) {
+  std::vector<const char *> pointers;
+  for (const std::string &v : names)
+    pointers.push_back(v.c_str());
+  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(type.id, H5T_VARIABLE);
+  H5Tset_cset(type.id, H5T_CSET_UTF8);
+  hsize_t dims[1] = {names.size()};
+  Handle space{H5Screate_simple(1, dims, nullptr), H5Sclose};
+  Handle set{H5Dcreate2(file, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose};
+  if (set.id < 0)
+    throw Error(std::string("HDF5: cannot create ") + name);
+  if (!names.empty())
+    check(H5Dwrite(set.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                   pointers.data()),
+          name);
+  check(H5DSset_scale(set.id, name), name);
+}
+
+/// Names the dimensions of every dataset with HDF5 dimension scales, the
+/// way netCDF-4 stores them, so that readers such as xarray (engine
+/// h5netcdf) show named dimensions (docs/sweep.md): /set, /param,
+/// /variable, /node and /node_j, and /time and /bold_time, which hold the
+/// times.
+void writeDimensionScales(hid_t file, const SweepResult &result) {
+  integerScale(file, "set", result.params.size());
+  nameScale(file, "param", result.params.names);
+  nameScale(file, "variable", result.varNames);
+  integerScale(file, "node", result.numNodes);
+  if (result.bold)
+    integerScale(file, "node_j", result.numNodes);
+  auto exists = [&](const char *path) {
+    return H5Lexists(file, path, H5P_DEFAULT) > 0;
+  };
+  for (const char *time : {"time", "bold_time"})
+    if (exists(time)) {
+      Handle set{H5Dopen2(file, time, H5P_DEFAULT), H5Dclose};
+      check(H5DSset_scale(set.id, time), time);
+    }
+  const std::pair<const char *, std::vector<const char *>> layouts[] = {
+      {"params", {"set", "param"}},
+      {"diverged_step", {"set"}},
+      {"data", {"set", "time", "variable", "node"}},
+      {"bold", {"set", "bold_time", "node"}},
+      {"fc", {"set", "node", "node_j"}},
+      {"fcd_var", {"set"}},
+      {"fit/fc_corr", {"set"}},
+      {"fit/fcd_ks", {"set"}}};
+  for (const auto &[path, dims] : layouts) {
+    // H5Lexists fails (< 0) for fit/... when /fit does not exist.
+    if (!exists(path))
+      continue;
+    Handle set{H5Dopen2(file, path, H5P_DEFAULT), H5Dclose};
+    for (unsigned d = 0; d < dims.size(); ++d) {
+      Handle scale{H5Dopen2(file, dims[d], H5P_DEFAULT), H5Dclose};
+      check(H5DSattach_scale(set.id, scale.id, d), path);
+    }
   }
 }
 
@@ -294,6 +387,7 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
       H5Dclose(set->id);
       set->id = -1;
     }
+  writeDimensionScales(file, result);
   herr_t closed = H5Fclose(file);
   file = -1;
   if (closed < 0 || std::rename(partial.c_str(), path.c_str()) != 0) {

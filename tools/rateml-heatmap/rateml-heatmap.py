@@ -54,9 +54,12 @@ def main():
         key = args.dataset.lstrip("/")
         if key not in f or not isinstance(f[key], h5py.Dataset):
             scalars = []
+            # Per-set scalars, not the dimension scale /set itself.
             f.visititems(lambda n, o: scalars.append(n)
                          if isinstance(o, h5py.Dataset) and o.shape ==
-                         (params.shape[0],) else None)
+                         (params.shape[0],) and
+                         o.attrs.get("CLASS") != b"DIMENSION_SCALE"
+                         else None)
             fail(f"no dataset '/{key}' (per-set datasets here: "
                  f"{', '.join('/' + s for s in scalars) or 'none'})")
         values = f[key][...]
