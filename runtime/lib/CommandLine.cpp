@@ -1,7 +1,8 @@
 //===- CommandLine.cpp - The sweep.bin command line -----------------------===//
 //
-// A small hand-written parser: the option set is fixed by the product and
-// must accept RateML's single-dash flags (-s0, -dt), which getopt cannot.
+// A small hand-written parser over the option table: the option set is
+// fixed by the product and must accept RateML's single-dash flags (-s0,
+// -dt), which getopt cannot.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,8 +11,8 @@
 #include "rateml/runtime/Limits.h"
 #include <cerrno>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 using namespace rateml::runtime;
 
@@ -43,7 +44,326 @@ std::pair<std::string, double> parseAssignment(const std::string &spec,
           parseNumber(spec.substr(eq + 1), option + " " + spec.substr(0, eq))};
 }
 
+/// One of `choices`, else an error listing them.
+std::string parseChoice(const std::string &value, const std::string &option,
+                        const std::vector<std::string> &choices) {
+  for (const std::string &c : choices)
+    if (value == c)
+      return value;
+  std::string list;
+  for (size_t k = 0; k < choices.size(); ++k)
+    list += (k ? (k + 1 == choices.size() ? " or " : ", ") : "") + choices[k];
+  throw Error(option + " must be " + list + ", got '" + value + "'");
+}
+
+std::vector<OptionSpec> makeTable() {
+  using O = SweepOptions;
+  using S = const std::string &;
+  std::vector<OptionSpec> t;
+  auto add = [&](OptionSpec spec) { t.push_back(std::move(spec)); };
+  add({"--connectivity",
+       {},
+       "PATH|builtin:N",
+       false,
+       false,
+       "TVB zip or folder (default builtin = builtin:68)",
+       0,
+       [](O &o, S v, S) { o.connectivity = v; }});
+  add({"--dt",
+       {"-dt"},
+       "MS",
+       false,
+       false,
+       "integration step (default 0.1)",
+       0,
+       [](O &o, S v, S s) { o.dt = parseNumber(v, s); }});
+  add({"--steps",
+       {},
+       "N",
+       false,
+       false,
+       "length of the run in steps (or --duration)",
+       0,
+       [](O &o, S v, S s) { o.steps = parseCount(v, s, 0, kMaxSteps); }});
+  add({"--duration",
+       {"-n"},
+       "MS",
+       false,
+       false,
+       "length of the run (default 1000 ms)",
+       0,
+       [](O &o, S v, S s) { o.duration = parseNumber(v, s); }});
+  add({"--sweep",
+       {},
+       "NAME=LO:HI:COUNT",
+       true,
+       false,
+       "evenly spaced values, both ends included",
+       0,
+       [](O &o, S v, S) { o.axes.push_back(parseSweepAxis(v)); }});
+  add({"--values",
+       {},
+       "NAME=V1,V2,...",
+       true,
+       false,
+       "explicit values (repeatable; one Cartesian\n"
+       "product, the first named varies slowest)",
+       0,
+       [](O &o, S v, S) { o.axes.push_back(parseValuesAxis(v)); }});
+  add({"--param-table",
+       {},
+       "FILE.csv",
+       false,
+       true,
+       "header = parameter names, one set per row",
+       0,
+       [](O &o, S v, S) { o.paramTable = v; }});
+  add({"--set",
+       {},
+       "NAME=VALUE",
+       true,
+       false,
+       "override a constant",
+       0,
+       [](O &o, S v, S s) {
+         auto [name, value] = parseAssignment(v, s);
+         o.constants[name] = value;
+       }});
+  add({"--initial",
+       {},
+       "FILE.npy",
+       false,
+       true,
+       "initial state (states x nodes) or history\n"
+       "(T x states x nodes, last row = t 0), f32/f64",
+       0,
+       [](O &o, S v, S) { o.initial = v; }});
+  add({"--seed",
+       {},
+       "N",
+       false,
+       false,
+       "noise and initial-state seed (default 0)",
+       0,
+       [](O &o, S v, S s) { o.seed = parseCount(v, s, 0); }});
+  add({"--integrator",
+       {},
+       "euler|heun",
+       false,
+       false,
+       "(default heun)",
+       0,
+       [](O &o, S v, S s) {
+         o.heun = parseChoice(v, s, {"euler", "heun"}) == "heun";
+       }});
+  add({"--no-noise",
+       {},
+       "",
+       false,
+       false,
+       "integrate deterministically",
+       0,
+       [](O &o, S, S) { o.noise = false; }});
+  add({"--record",
+       {},
+       "states|exposures",
+       false,
+       false,
+       "what to record (default exposures)",
+       0,
+       [](O &o, S v, S s) {
+         o.recordStates =
+             parseChoice(v, s, {"states", "exposures"}) == "states";
+       }});
+  add({"--every",
+       {},
+       "K",
+       false,
+       false,
+       "record every K steps (default: every 1 ms)",
+       0,
+       [](O &o, S v, S s) { o.every = parseCount(v, s, 1); }});
+  add({"--tavg",
+       {},
+       "MS",
+       false,
+       false,
+       "record averages over windows of MS instead",
+       0,
+       [](O &o, S v, S s) { o.tavg = parseNumber(v, s); }});
+  add({"--output",
+       {},
+       "FILE.h5",
+       false,
+       false,
+       "(default results.h5)",
+       0,
+       [](O &o, S v, S) { o.output = v; }});
+  add({"--no-data",
+       {},
+       "",
+       false,
+       false,
+       "do not store /data (with --bold: keep only\n"
+       "BOLD and its analysis)",
+       0,
+       [](O &o, S, S) { o.storeData = false; }});
+  add({"--bold",
+       {},
+       "VAR",
+       false,
+       false,
+       "BOLD (Balloon-Windkessel) driven by the\n"
+       "recorded variable VAR; writes /bold and /fc",
+       1,
+       [](O &o, S v, S) { o.bold = v; }});
+  add({"--bold-tr",
+       {},
+       "MS",
+       false,
+       false,
+       "BOLD sampling period (default 2000)",
+       1,
+       [](O &o, S v, S s) { o.boldTr = parseNumber(v, s); }});
+  add({"--bold-dt",
+       {},
+       "MS",
+       false,
+       false,
+       "hemodynamic integration step (default 1)",
+       1,
+       [](O &o, S v, S s) { o.boldDt = parseNumber(v, s); }});
+  add({"--bold-set",
+       {},
+       "NAME=VALUE",
+       true,
+       false,
+       "Balloon-Windkessel constant (tau_s, tau_f,\n"
+       "tau_o, alpha, E0, V0, TE, epsilon, nu_0, r_0;\n"
+       "defaults: TVB's BalloonModel)",
+       1,
+       [](O &o, S v, S s) {
+         auto [name, value] = parseAssignment(v, s);
+         o.boldConstants[name] = value;
+       }});
+  add({"--fc-transient",
+       {},
+       "MS",
+       false,
+       false,
+       "BOLD left out of FC and FCD (default 0)",
+       1,
+       [](O &o, S v, S s) { o.fcTransient = parseNumber(v, s); }});
+  add({"--fcd-window",
+       {},
+       "MS",
+       false,
+       false,
+       "FCD window; writes /fcd_var",
+       1,
+       [](O &o, S v, S s) { o.fcdWindow = parseNumber(v, s); }});
+  add({"--fcd-step",
+       {},
+       "MS",
+       false,
+       false,
+       "FCD window step (default one TR)",
+       1,
+       [](O &o, S v, S s) { o.fcdStep = parseNumber(v, s); }});
+  add({"--target-fc",
+       {},
+       "FILE",
+       false,
+       true,
+       "empirical FC (.npy or text, N x N): /fit/fc_corr",
+       1,
+       [](O &o, S v, S) { o.targetFc = v; }});
+  add({"--target-fcd",
+       {},
+       "FILE",
+       false,
+       true,
+       "empirical FCD matrix or values: /fit/fcd_ks",
+       1,
+       [](O &o, S v, S) { o.targetFcd = v; }});
+  add({"--batch",
+       {},
+       "N",
+       false,
+       false,
+       "parameter sets per batch (default: planned\nfrom available memory)",
+       2,
+       [](O &o, S v, S s) { o.batch = parseCount(v, s, 1); }});
+  add({"--backend",
+       {},
+       "auto|cpu|gpu",
+       false,
+       false,
+       "auto: the GPU when one is usable (GPU\nkernels here: {gpu})",
+       2,
+       [](O &o, S v, S s) {
+         o.backend = parseChoice(v, s, {"auto", "cpu", "gpu"});
+       }});
+  add({"--lanes",
+       {},
+       "N",
+       false,
+       false,
+       "sets per CPU tile, one of the compiled lane\n"
+       "counts (default: chosen by the L2 size)",
+       2,
+       [](O &o, S v, S s) {
+         o.lanes = unsigned(parseCount(v, s, 1, UINT32_MAX));
+       }});
+  add({"--threads",
+       {},
+       "N",
+       false,
+       false,
+       "worker threads (default: every core)",
+       2,
+       [](O &o, S v, S s) {
+         o.threads = unsigned(parseCount(v, s, 1, kMaxThreads));
+       }});
+  add({"--quiet",
+       {},
+       "",
+       false,
+       false,
+       "no progress and no summary",
+       2,
+       [](O &o, S, S) { o.quiet = true; }});
+  return t;
+}
+
+const OptionSpec *findOption(const std::string &spelled) {
+  for (const OptionSpec &spec : sweepOptionTable()) {
+    if (spec.name == spelled)
+      return &spec;
+    for (const std::string &alias : spec.aliases)
+      if (alias == spelled)
+        return &spec;
+  }
+  return nullptr;
+}
+
 } // namespace
+
+const std::vector<OptionSpec> &rateml::runtime::sweepOptionTable() {
+  static const std::vector<OptionSpec> table = makeTable();
+  return table;
+}
+
+std::string rateml::runtime::sweepOptionsJson() {
+  nlohmann::json options = nlohmann::json::array();
+  for (const OptionSpec &spec : sweepOptionTable())
+    options.push_back({{"name", spec.name},
+                       {"metavar", spec.metavar},
+                       {"repeatable", spec.repeatable},
+                       {"file", spec.file},
+                       {"help", spec.help}});
+  return options.dump();
+}
 
 CommandLineAction rateml::runtime::parseCommandLine(int argc,
                                                     const char *const *argv,
@@ -59,101 +379,35 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
         hasInlineValue = true;
       }
     }
-    auto next = [&]() -> std::string {
-      if (hasInlineValue)
-        return value;
-      if (k + 1 >= argc)
-        throw Error("option " + arg + " needs a value");
-      return argv[++k];
-    };
     if (arg == "--help" || arg == "-h")
       return CommandLineAction::Help;
     if (arg == "--version")
       return CommandLineAction::Version;
-    if (arg == "--connectivity")
-      options.connectivity = next();
-    else if (arg == "--dt" || arg == "-dt")
-      options.dt = parseNumber(next(), arg);
-    else if (arg == "--steps")
-      options.steps = parseCount(next(), arg, 0, kMaxSteps);
-    else if (arg == "--duration" || arg == "-n")
-      options.duration = parseNumber(next(), arg);
-    else if (arg == "--sweep")
-      options.axes.push_back(parseSweepAxis(next()));
-    else if (arg == "--values")
-      options.axes.push_back(parseValuesAxis(next()));
-    else if (arg == "--param-table")
-      options.paramTable = next();
-    else if (arg == "--initial")
-      options.initial = next();
-    else if (arg == "--set") {
-      auto [name, value] = parseAssignment(next(), arg);
-      options.constants[name] = value;
-    } else if (arg == "--seed")
-      options.seed = parseCount(next(), arg, 0);
-    else if (arg == "--integrator") {
-      std::string v = next();
-      if (v != "euler" && v != "heun")
-        throw Error("--integrator must be euler or heun, got '" + v + "'");
-      options.heun = v == "heun";
-    } else if (arg == "--no-noise")
-      options.noise = false;
-    else if (arg == "--record") {
-      std::string v = next();
-      if (v != "states" && v != "exposures")
-        throw Error("--record must be states or exposures, got '" + v + "'");
-      options.recordStates = v == "states";
-    } else if (arg == "--every")
-      options.every = parseCount(next(), arg, 1);
-    else if (arg == "--tavg")
-      options.tavg = parseNumber(next(), arg);
-    else if (arg == "--output")
-      options.output = next();
-    else if (arg == "--no-data")
-      options.storeData = false;
-    else if (arg == "--bold")
-      options.bold = next();
-    else if (arg == "--bold-tr")
-      options.boldTr = parseNumber(next(), arg);
-    else if (arg == "--bold-dt")
-      options.boldDt = parseNumber(next(), arg);
-    else if (arg == "--bold-set") {
-      auto [name, value] = parseAssignment(next(), arg);
-      options.boldConstants[name] = value;
-    } else if (arg == "--fc-transient")
-      options.fcTransient = parseNumber(next(), arg);
-    else if (arg == "--fcd-window")
-      options.fcdWindow = parseNumber(next(), arg);
-    else if (arg == "--fcd-step")
-      options.fcdStep = parseNumber(next(), arg);
-    else if (arg == "--target-fc")
-      options.targetFc = next();
-    else if (arg == "--target-fcd")
-      options.targetFcd = next();
-    else if (arg == "--threads")
-      options.threads = unsigned(parseCount(next(), arg, 1, kMaxThreads));
-    else if (arg == "--lanes")
-      options.lanes = unsigned(parseCount(next(), arg, 1, UINT32_MAX));
-    else if (arg == "--batch")
-      options.batch = parseCount(next(), arg, 1);
-    else if (arg == "--quiet")
-      options.quiet = true;
-    else if (arg == "--backend") {
-      std::string v = next();
-      if (v != "auto" && v != "cpu" && v != "gpu")
-        throw Error("--backend must be auto, cpu or gpu, got '" + v + "'");
-      options.backend = v;
-    } else if (arg.size() > 2 && arg[0] == '-' && arg[1] == 's' &&
-               arg.find_first_not_of("0123456789", 2) == std::string::npos) {
+    if (const OptionSpec *spec = findOption(arg)) {
+      if (spec->metavar.empty()) {
+        if (hasInlineValue)
+          throw Error("option " + arg + " takes no value");
+      } else if (!hasInlineValue) {
+        if (k + 1 >= argc)
+          throw Error("option " + arg + " needs a value");
+        value = argv[++k];
+      }
+      spec->apply(options, value, arg);
+      continue;
+    }
+    if (arg.size() > 2 && arg[0] == '-' && arg[1] == 's' &&
+        arg.find_first_not_of("0123456789", 2) == std::string::npos) {
       errno = 0;
       unsigned long long index = std::strtoull(arg.c_str() + 2, nullptr, 10);
       if (errno == ERANGE || index > UINT32_MAX)
         throw Error(arg + ": no swept parameter has that index");
+      if (k + 1 >= argc)
+        throw Error("option " + arg + " needs a value");
       options.pointsByIndex[unsigned(index)] =
-          parseCount(next(), arg, 1, kMaxAxisPoints);
-    } else {
-      throw Error("unknown option '" + std::string(argv[k]) + "' (see --help)");
+          parseCount(argv[++k], arg, 1, kMaxAxisPoints);
+      continue;
     }
+    throw Error("unknown option '" + std::string(argv[k]) + "' (see --help)");
   }
   if (options.steps && options.duration)
     throw Error("give --steps or --duration, not both");
@@ -180,59 +434,36 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
   os << "Constants (override with --set):\n ";
   for (const auto &c : info.constants)
     os << " " << c.name << "=" << c.value;
-  os << "\n\nOptions:\n"
-        "  --connectivity PATH|builtin:N  TVB zip or folder (default builtin = "
-        "builtin:68)\n"
-        "  --dt MS                 integration step (default 0.1)\n"
-        "  --steps N | --duration MS   length of the run (default 1000 ms)\n"
-        "  --sweep NAME=LO:HI:COUNT    evenly spaced values, both ends "
-        "included\n"
-        "  --values NAME=V1,V2,...     explicit values (repeatable; one "
-        "Cartesian\n"
-        "                              product, the first named varies "
-        "slowest)\n"
-        "  --param-table FILE.csv      header = parameter names, one set per "
-        "row\n"
-        "  --set NAME=VALUE        override a constant\n"
-        "  --initial FILE.npy      initial state (states x nodes) or history\n"
-        "                          (T x states x nodes, last row = t 0), "
-        "f32/f64\n"
-        "  --seed N                noise and initial-state seed (default 0)\n"
-        "  --integrator euler|heun (default heun)\n"
-        "  --no-noise              integrate deterministically\n"
-        "  --record states|exposures   what to record (default exposures)\n"
-        "  --every K               record every K steps (default: every 1 ms)\n"
-        "  --tavg MS               record averages over windows of MS instead\n"
-        "  --output FILE.h5        (default results.h5)\n"
-        "  --no-data               do not store /data (with --bold: keep only\n"
-        "                          BOLD and its analysis)\n"
-        "\nBOLD and functional connectivity (docs/analysis.md):\n"
-        "  --bold VAR              BOLD (Balloon-Windkessel) driven by the\n"
-        "                          recorded variable VAR; writes /bold and "
-        "/fc\n"
-        "  --bold-tr MS            BOLD sampling period (default 2000)\n"
-        "  --bold-dt MS            hemodynamic integration step (default 1)\n"
-        "  --bold-set NAME=VALUE   Balloon-Windkessel constant (tau_s, tau_f,\n"
-        "                          tau_o, alpha, E0, V0, TE, epsilon, nu_0, "
-        "r_0;\n"
-        "                          defaults: TVB's BalloonModel)\n"
-        "  --fc-transient MS       BOLD left out of FC and FCD (default 0)\n"
-        "  --fcd-window MS         FCD window; writes /fcd_var\n"
-        "  --fcd-step MS           FCD window step (default one TR)\n"
-        "  --target-fc FILE        empirical FC (.npy or text, N x N): "
-        "/fit/fc_corr\n"
-        "  --target-fcd FILE       empirical FCD matrix or values: "
-        "/fit/fcd_ks\n\n"
-        "  --batch N               parameter sets per batch (default: planned\n"
-        "                          from available memory)\n"
-        "  --backend auto|cpu|gpu  auto: the GPU when one is usable (GPU\n"
-        "                          kernels here: "
-     << gpuKernels
-     << ")\n"
-        "  --lanes N               sets per CPU tile, one of the compiled "
-        "lane\n"
-        "                          counts (default: chosen by the L2 size)\n"
-        "  --threads N   --quiet   --help   --version\n"
+  os << "\n";
+  const char *const sections[] = {
+      "\nOptions:\n",
+      "\nBOLD and functional connectivity (docs/analysis.md):\n",
+      "\nHow it runs:\n"};
+  constexpr size_t column = 26;
+  for (int section = 0; section < 3; ++section) {
+    os << sections[section];
+    for (const OptionSpec &spec : sweepOptionTable()) {
+      if (spec.section != section)
+        continue;
+      std::string head = "  " + spec.name;
+      for (const std::string &alias : spec.aliases)
+        head += ", " + alias;
+      if (!spec.metavar.empty())
+        head += " " + spec.metavar;
+      std::string help = spec.help;
+      if (size_t at = help.find("{gpu}"); at != std::string::npos)
+        help.replace(at, 5, gpuKernels);
+      os << head;
+      if (head.size() + 2 > column)
+        os << "\n" << std::string(column, ' ');
+      else
+        os << std::string(column - head.size(), ' ');
+      for (char ch : help)
+        os << ch << (ch == '\n' ? std::string(column, ' ') : "");
+      os << "\n";
+    }
+  }
+  os << "  --help, --version\n"
         "RateML driver compatibility: -s0 N -s1 M ... (points per swept\n"
         "parameter), -n MS (duration), -dt MS.\n";
   return os.str();
