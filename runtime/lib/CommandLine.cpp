@@ -6,16 +6,33 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/ClosestName.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/Limits.h"
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 using namespace rateml::runtime;
 
 namespace {
+
+/// Every option parseCommandLine accepts but -sN.
+const std::vector<std::string> kOptionNames = {
+    "--help",       "--version",  "--connectivity",
+    "--dt",         "--steps",    "--duration",
+    "--sweep",      "--values",   "--param-table",
+    "--initial",    "--set",      "--seed",
+    "--integrator", "--no-noise", "--record",
+    "--every",      "--tavg",     "--output",
+    "--no-data",    "--bold",     "--bold-tr",
+    "--bold-dt",    "--bold-set", "--fc-transient",
+    "--fcd-window", "--fcd-step", "--target-fc",
+    "--target-fcd", "--threads",  "--lanes",
+    "--batch",      "--quiet",    "--backend",
+    "-h",           "-dt",        "-n"};
 
 /// A whole number from `min` to `max`; beyond `max` (even past 2^64) the
 /// message names the limit.
@@ -44,6 +61,10 @@ std::pair<std::string, double> parseAssignment(const std::string &spec,
 }
 
 } // namespace
+
+const std::vector<std::string> &rateml::runtime::commandLineOptionNames() {
+  return kOptionNames;
+}
 
 CommandLineAction rateml::runtime::parseCommandLine(int argc,
                                                     const char *const *argv,
@@ -152,7 +173,9 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
       options.pointsByIndex[unsigned(index)] =
           parseCount(next(), arg, 1, kMaxAxisPoints);
     } else {
-      throw Error("unknown option '" + std::string(argv[k]) + "' (see --help)");
+      std::string hint = didYouMean(arg, kOptionNames);
+      throw Error("unknown option '" + std::string(argv[k]) + "'" +
+                  (hint.empty() ? " (see --help)" : hint));
     }
   }
   if (options.steps && options.duration)

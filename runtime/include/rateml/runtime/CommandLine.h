@@ -10,6 +10,7 @@
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/SweepOptions.h"
 #include <string>
+#include <vector>
 
 namespace rateml::runtime {
 
@@ -18,6 +19,10 @@ enum class CommandLineAction { Run, Help, Version };
 /// Fills `options`; throws Error with a one-line message on bad input.
 CommandLineAction parseCommandLine(int argc, const char *const *argv,
                                    SweepOptions &options);
+
+/// The options parseCommandLine knows (but RateML's -sN), which an unknown
+/// option's "did you mean" is chosen from.
+const std::vector<std::string> &commandLineOptionNames();
 
 /// The --help text for a sweep of `info`; `gpuKernels` says which GPU
 /// kernels sweep.bin carries (CudaBackend::embeddedKernels()).
