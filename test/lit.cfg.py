@@ -15,7 +15,7 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
                    "fake-libcuda",
                    "run-every-model.py", "make-npy.py", "bold-reference.py",
-                   "assemble-ptx.py"]
+                   "assemble-ptx.py", "run-doc-commands.py"]
 
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
@@ -24,6 +24,10 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(
     ("%models", os.path.join(config.rateml_src_root, "models")))
 config.substitutions.append(("%shared", config.rateml_shared_dir))
+# The source and build trees (the documentation test runs the docs' commands
+# in a copy of the one with the other as build/).
+config.substitutions.append(("%rateml_src", config.rateml_src_root))
+config.substitutions.append(("%rateml_obj", config.rateml_obj_root))
 # The directory of the test driver libcuda.so.1 (test/fake-libcuda).
 config.substitutions.append(
     ("%fake_libcuda", os.path.join(config.rateml_obj_root, "test",

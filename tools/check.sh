@@ -10,6 +10,7 @@
 # Prints "check: N passed, M failed[, K skipped]" at the end; exits non-zero
 # on failure.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${RATEML_BUILD_DIR:-$ROOT/build}"
 SAN_DIR="${RATEML_SAN_BUILD_DIR:-$ROOT/build-san}"

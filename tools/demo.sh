@@ -3,6 +3,7 @@
 # models/montbrio.xml to sweep.bin (printing the model summary), runs a small
 # sweep on the built-in connectome, writes results.h5 and prints a summary.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/tools/setup.sh"
 BUILD_DIR="${RATEML_BUILD_DIR:-$ROOT/build}"

@@ -10,6 +10,7 @@
 # CONNECTIVITY defaults to ../shared/data/connectivity_68.zip next to the
 # clone; OUTPUT_DIR to figure4/. Environment: RATEML_BUILD_DIR.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONNECTIVITY="${1:-$ROOT/../shared/data/connectivity_68.zip}"
 OUT="${2:-figure4}"

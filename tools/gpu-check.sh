@@ -10,12 +10,13 @@
 # run: (a) every model, --backend gpu against --backend cpu on the same
 # sweep, deterministic and with noise at one seed, raw states and window
 # means (float32: 2e-3 over 100 steps; float64: 1e-9); (b) PSS/s of W1-W3
-# (../shared/docs/performance.md) at 1k, 10k and 100k parameter sets; (c)
+# (docs/performance.md) at 1k, 10k and 100k parameter sets; (c)
 # the largest batch that fits in GPU memory; each side by side with tools/baseline/rateml_design.cu (RateML's
 # design, compiled with nvcc there) and the card's copy bandwidth; (d) the
 # Figure 4 sweep (docs/figure4.md) on the GPU and on the CPU: times, and
 # /bold, /fc, /fcd_var of the two against each other.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-}"
 DIR="${2:-}"

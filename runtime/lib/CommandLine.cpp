@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/CommandLine.h"
+#include "rateml/runtime/ClosestName.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/Limits.h"
 #include <cerrno>
@@ -407,7 +408,12 @@ CommandLineAction rateml::runtime::parseCommandLine(int argc,
           parseCount(argv[++k], arg, 1, kMaxAxisPoints);
       continue;
     }
-    throw Error("unknown option '" + std::string(argv[k]) + "' (see --help)");
+    std::vector<std::string> names = {"--help", "--version"};
+    for (const OptionSpec &spec : sweepOptionTable())
+      names.push_back(spec.name);
+    std::string hint = didYouMean(arg, names);
+    throw Error("unknown option '" + std::string(argv[k]) + "'" +
+                (hint.empty() ? " (see --help)" : hint));
   }
   if (options.steps && options.duration)
     throw Error("give --steps or --duration, not both");

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/Backend.h"
+#include "rateml/runtime/ClosestName.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/Limits.h"
 #include "rateml/runtime/Npy.h"
@@ -93,7 +94,8 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
   auto checkName = [&](const std::string &name) {
     if (std::find(known.begin(), known.end(), name) == known.end())
       throw Error("unknown parameter '" + name + "' (the model's swept " +
-                  "parameters are: " + joinNames(known) + ")");
+                  "parameters are: " + joinNames(known) + ")" +
+                  didYouMean(name, known));
   };
   if (options.paramTable) {
     if (!options.axes.empty())
@@ -126,6 +128,13 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
     auto it = options.pointsByIndex.find(k);
     size_t points = it == options.pointsByIndex.end() ? 4 : it->second;
     axes.push_back({p.name, linspace(p.lo, p.hi, points)});
+    const std::vector<double> &values = axes.back().values;
+    if (info.speedSlot == p.slot &&
+        !(*std::min_element(values.begin(), values.end()) > 0))
+      throw Error("the model's range of '" + p.name + "' (the conduction " +
+                  "speed) includes speeds <= 0, which have no delays; give " +
+                  "positive speeds with --sweep " + p.name +
+                  "=LO:HI:COUNT or --values " + p.name + "=V1,V2,...");
   }
   return cartesianProduct(axes);
 }
@@ -286,12 +295,17 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     bool found = false;
     for (const auto &c : info.constants)
       found |= c.name == name;
+    for (const auto &p : info.params)
+      if (!found && p.name == name)
+        throw Error("--set: '" + name + "' is a swept parameter; give it " +
+                    "one value with --values " + name + "=VALUE");
     if (!found) {
       std::vector<std::string> names;
       for (const auto &c : info.constants)
         names.push_back(c.name);
       throw Error("--set: unknown constant '" + name + "' (the model's " +
-                  "constants are: " + joinNames(names) + ")");
+                  "constants are: " + joinNames(names) + ")" +
+                  didYouMean(name, names));
     }
   }
   SweepResult result;

@@ -65,15 +65,23 @@ void check(herr_t status, const std::string &what) {
     throw Error("HDF5: cannot write " + what);
 }
 
+/// Variable-length UTF-8, which h5py reads back as str; the caller closes
+/// it.
+hid_t stringType() {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+
 void stringAttribute(hid_t object, const char *name, const std::string &value) {
-  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
-  H5Tset_size(type.id, std::max<size_t>(value.size(), 1));
-  H5Tset_strpad(type.id, H5T_STR_NULLTERM);
+  Handle type{stringType(), H5Tclose};
   Handle space{H5Screate(H5S_SCALAR), H5Sclose};
   Handle attr{
       H5Acreate2(object, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
       H5Aclose};
-  check(H5Awrite(attr.id, type.id, value.c_str()), name);
+  const char *text = value.c_str();
+  check(H5Awrite(attr.id, type.id, &text), name);
 }
 
 void stringListAttribute(hid_t object, const char *name,
@@ -81,8 +89,7 @@ void stringListAttribute(hid_t object, const char *name,
   std::vector<const char *> pointers;
   for (const std::string &v : values)
     pointers.push_back(v.c_str());
-  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
-  H5Tset_size(type.id, H5T_VARIABLE);
+  Handle type{stringType(), H5Tclose};
   hsize_t dims[1] = {values.size()};
   Handle space{H5Screate_simple(1, dims, nullptr), H5Sclose};
   Handle attr{

@@ -117,7 +117,8 @@ cl::opt<std::string>
 
 cl::opt<bool> printSummary(
     "summary",
-    cl::desc("Print a one-screen summary of the analysed model to stderr"),
+    cl::desc("Print a one-screen summary of the analysed model to stderr; "
+             "without -o or --emit, write no file"),
     cl::init(false), cl::cat(category));
 } // namespace
 
@@ -338,6 +339,21 @@ static LogicalResult linkExecutable(const std::string &object,
   return success();
 }
 
+/// LLVM's command-line errors, less the "Too many positional arguments"
+/// that follows an unknown option when its value ("--precison f64") is then
+/// taken for a second input file.
+static void printUsageErrors(StringRef errors) {
+  bool unknownOption = errors.contains("Unknown command line argument");
+  SmallVector<StringRef> lines;
+  errors.split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef line : lines) {
+    if (unknownOption && (line.contains("Too many positional arguments") ||
+                          line.starts_with("Can specify at most")))
+      continue;
+    llvm::errs() << line << "\n";
+  }
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
@@ -349,13 +365,20 @@ int main(int argc, char **argv) {
   // libLLVM registers hundreds of backend options in the general category;
   // they stay usable (and listed by --help-hidden) but would bury ours.
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "rateml-compile: compile a RateML/LEMS XML neural-mass model\n\n"
-      "  rateml-compile model.xml -o sweep.bin [--precision f32|f64]\n"
-      "  rateml-compile model.xml --emit=mlir [-o out.mlir] [--summary]\n\n"
-      "Errors are reported as file:line:col and make the exit status 1;\n"
-      "the output file is only written when compilation succeeds.\n");
+  std::string usageErrors;
+  llvm::raw_string_ostream usageStream(usageErrors);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "rateml-compile: compile a RateML/LEMS XML neural-mass model\n\n"
+          "  rateml-compile model.xml -o sweep.bin [--precision f32|f64]\n"
+          "  rateml-compile model.xml --emit=mlir [-o out.mlir]\n"
+          "  rateml-compile model.xml --summary   (prints; writes no file)\n\n"
+          "Errors are reported as file:line:col and make the exit status 1;\n"
+          "the output file is only written when compilation succeeds.\n",
+          &usageStream)) {
+    printUsageErrors(usageErrors);
+    return 1;
+  }
 
   if (precision != "f32" && precision != "f64") {
     llvm::errs() << "rateml-compile: error: --precision must be f32 or f64\n";
@@ -375,6 +398,12 @@ int main(int argc, char **argv) {
                  << lanes << ")\n";
     return 1;
   }
+  // --summary alone only looks at the model: it must not replace a
+  // sweep.bin the user has.
+  bool summaryOnly = printSummary && outputFilename.empty() &&
+                     emitAction.getNumOccurrences() == 0;
+  if (summaryOnly)
+    emitAction = Emit::MLIROptimized;
   if (outputFilename.empty())
     outputFilename = emitAction == Emit::Executable ? "sweep.bin" : "-";
   if (emitAction == Emit::Executable && outputFilename == "-") {
@@ -406,7 +435,9 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> analysed;
   if (failed(compile(context, sourceMgr, output, analysed)))
     return 1;
-  if (emitAction == Emit::Executable) {
+  if (summaryOnly) {
+    // Nothing to write.
+  } else if (emitAction == Emit::Executable) {
     if (failed(linkExecutable(output, outputFilename)))
       return 1;
   } else if (llvm::Error err = llvm::writeToOutput(

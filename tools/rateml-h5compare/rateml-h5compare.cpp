@@ -55,6 +55,33 @@ int mismatch(const std::string &why) {
   return 1;
 }
 
+const char *const kUsage =
+    "usage: rateml-h5compare RESULT REFERENCE --rtol X [--samples N] "
+    "[--dataset D]\n";
+
+const char *const kHelp =
+    "\n"
+    "Compares dataset D (default /data) of two sweep.bin result files: the\n"
+    "same /params, the same shape, NaNs at the same places, and\n"
+    "max |a - b| / max(1, |b|) <= X, over the first N samples when given.\n"
+    "Exit status: 0 when they agree, 1 on a mismatch, 2 on bad input.\n"
+    "\n"
+    "  --rtol X      tolerance on the scaled error (required)\n"
+    "  --samples N   compare only the first N samples of each set\n"
+    "  --dataset D   the dataset, e.g. /bold, /fc or /fcd_var\n";
+
+int badUsage(const std::string &why) {
+  std::fprintf(stderr, "rateml-h5compare: error: %s\n%s", why.c_str(), kUsage);
+  return 2;
+}
+
+/// A number that is the whole of `text`.
+bool parseNumber(const char *text, double &out) {
+  char *end = nullptr;
+  out = std::strtod(text, &end);
+  return end != text && !*end;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -64,22 +91,40 @@ int main(int argc, char **argv) {
   std::string dataset = "/data";
   for (int k = 1; k < argc; ++k) {
     std::string arg = argv[k];
-    if (arg == "--rtol" && k + 1 < argc)
-      rtol = std::atof(argv[++k]);
-    else if (arg == "--samples" && k + 1 < argc)
-      samples = std::strtoul(argv[++k], nullptr, 10);
-    else if (arg == "--dataset" && k + 1 < argc)
+    if (arg == "--help" || arg == "-h") {
+      std::printf("%s%s", kUsage, kHelp);
+      return 0;
+    }
+    bool takesValue =
+        arg == "--rtol" || arg == "--samples" || arg == "--dataset";
+    if (takesValue && k + 1 >= argc)
+      return badUsage(arg + " needs a value");
+    if (arg == "--rtol") {
+      if (!parseNumber(argv[++k], rtol) || !(rtol >= 0))
+        return badUsage("--rtol: '" + std::string(argv[k]) +
+                        "' is not a number >= 0");
+    } else if (arg == "--samples") {
+      double n;
+      if (!parseNumber(argv[++k], n) || !(n >= 1) || n != std::floor(n))
+        return badUsage("--samples: '" + std::string(argv[k]) +
+                        "' is not a whole number >= 1");
+      samples = size_t(n);
+    } else if (arg == "--dataset") {
       dataset = argv[++k];
-    else if (!result)
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return badUsage("unknown option '" + arg + "'");
+    } else if (!result) {
       result = argv[k];
-    else if (!reference)
+    } else if (!reference) {
       reference = argv[k];
+    } else {
+      return badUsage("unexpected argument '" + arg + "'");
+    }
   }
-  if (!result || !reference || rtol < 0) {
-    std::fprintf(stderr, "usage: rateml-h5compare RESULT REFERENCE --rtol X "
-                         "[--samples N] [--dataset D]\n");
-    return 2;
-  }
+  if (!result || !reference)
+    return badUsage("give a RESULT and a REFERENCE file");
+  if (rtol < 0)
+    return badUsage("--rtol X is required");
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Dataset pa, pb, a, b;
   if (!read(result, "/params", pa) || !read(reference, "/params", pb) ||

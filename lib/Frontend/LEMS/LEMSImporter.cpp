@@ -19,10 +19,19 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::rateml;
 using namespace mlir::rateml::lems;
+
+/// "lo, hi" in short decimal form (diagnostics print doubles in scientific
+/// notation otherwise).
+static std::string formatRange(double lo, double hi) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g, %g", lo, hi);
+  return buf;
+}
 
 namespace {
 
@@ -810,10 +819,19 @@ void Importer::build(ModuleOp module) {
                             << "' needs a range: dimension=\"lo, hi\"";
       return;
     }
-    if (auto range = evaluateRange(*dim, "a parameter range"))
-      ParamOp::create(b, loc(decl.node), b.getStringAttr(decl.name),
-                      b.getF64FloatAttr(range->first),
-                      b.getF64FloatAttr(range->second));
+    auto range = evaluateRange(*dim, "a parameter range");
+    if (!range)
+      return;
+    ParamOp::create(b, loc(decl.node), b.getStringAttr(decl.name),
+                    b.getF64FloatAttr(range->first),
+                    b.getF64FloatAttr(range->second));
+    // sweep.bin's default sweep takes 4 points of the range.
+    if (range->first == range->second)
+      emitWarning(loc(decl.node))
+          << "parameter '" << decl.name << "' has the empty range ["
+          << formatRange(range->first, range->second)
+          << "]: its default sweep repeats one value; give lo < hi, or "
+             "choose the values with sweep.bin's --sweep or --values";
   });
   each(DeclKind::Constant, [&](const Decl &decl) {
     if (std::optional<double> v = constantValue(decl))

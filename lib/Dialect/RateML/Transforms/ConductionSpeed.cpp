@@ -10,6 +10,7 @@
 #include "mlir/IR/Matchers.h"
 #include "rateml/Dialect/RateML/Transforms/Passes.h"
 #include "llvm/ADT/SetVector.h"
+#include <cstdio>
 
 namespace mlir::rateml {
 #define GEN_PASS_DEF_RATEMLCONDUCTIONSPEEDPASS
@@ -37,6 +38,28 @@ static void collectSlice(Operation *op, llvm::SetVector<Operation *> &out) {
     collectSlice(operand.getDefiningOp(), out);
 }
 
+/// "lo, hi" in short decimal form (diagnostics print doubles in scientific
+/// notation otherwise).
+static std::string formatRange(double lo, double hi) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g, %g", lo, hi);
+  return buf;
+}
+
+/// sweep.bin's default sweep of a speed range that reaches 0 or below
+/// fails, since such a speed has no delays.
+static void warnNonPositiveRange(ParamOp param) {
+  double lo = param.getLo().convertToDouble(),
+         hi = param.getHi().convertToDouble();
+  if (std::min(lo, hi) > 0)
+    return;
+  param.emitWarning() << "the range [" << formatRange(lo, hi)
+                      << "] of the conduction speed '" << param.getSymName()
+                      << "' includes speeds <= 0, which have no delays: "
+                         "sweep.bin's default sweep refuses it; give lo > 0, "
+                         "or positive speeds with --sweep or --values";
+}
+
 namespace {
 struct ConductionSpeedPass
     : rateml::impl::RateMLConductionSpeedPassBase<ConductionSpeedPass> {
@@ -51,6 +74,8 @@ struct ConductionSpeedPass
     if (speed)
       if (auto get = speed.getDefiningOp<GetOp>()) {
         model.setConductionSpeedAttr(get.getNameAttr());
+        if (auto param = symbols.lookup<ParamOp>(get.getName()))
+          warnNonPositiveRange(param);
         return;
       }
 
