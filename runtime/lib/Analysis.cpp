@@ -64,7 +64,7 @@ std::vector<double> readSquare(const std::string &path, const std::string &what,
     return squareNpy(readNpy(path), path, what, n);
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw Error(what + ": cannot read '" + path + "'");
+    throwUnreadable(path, what + ": cannot read '" + path + "'");
   std::ostringstream text;
   text << in.rdbuf();
   return parseMatrix(text.str(), n, what + " '" + path + "'");

@@ -315,7 +315,7 @@ Connectome rateml::runtime::loadConnectome(const std::string &spec) {
         spec);
   }
   if (!fs::exists(path, ec))
-    throw Error("connectivity '" + spec + "' does not exist");
+    throw MissingFile("connectivity '" + spec + "' does not exist");
   Zip zip(spec);
   return assemble([&](const std::string &name) { return zip.read(name); },
                   spec);

@@ -14,6 +14,7 @@
 #include "rateml/runtime/LaneArrays.h"
 #include "rateml/runtime/Monitors.h"
 #include <algorithm>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -46,10 +47,10 @@ public:
              const EdgeList &edges, const SweepOptions &options,
              const SweepResult &shape, size_t setBase,
              const std::vector<std::vector<double>> &slots, BatchOutput &out,
-             std::atomic<uint64_t> &progress)
+             SweepControl &control)
       : info(info), kernels(kernels), edges(edges), options(options),
         shape(shape), setBase(setBase), slots(slots), out(out),
-        progress(progress) {}
+        control(control) {}
 
   /// Runs the batch's sets `tile` (indices into the batch); unused lanes
   /// repeat the last set, so they share its delays. Returns whether the
@@ -85,7 +86,9 @@ public:
                    &d.sources, &d.weights, &d.coupling, &d.sets, &d.diverged,
                    int64_t(n), int64_t(N), a.horizon, a.flags, options.seed);
       record(n + 1);
-      progress.fetch_add(tile.size(), std::memory_order_relaxed);
+      control.done.fetch_add(tile.size(), std::memory_order_relaxed);
+      if (control.stop.load(std::memory_order_relaxed))
+        throw Interrupted();
     }
     for (size_t l = 0; l < tile.size(); ++l)
       out.diverged[tile[l]] = divergedStep(a.diverged[l]);
@@ -103,7 +106,7 @@ private:
   size_t setBase;
   const std::vector<std::vector<double>> &slots;
   BatchOutput &out;
-  std::atomic<uint64_t> &progress;
+  SweepControl &control;
 };
 
 } // namespace
@@ -137,7 +140,7 @@ size_t CpuBackend::batchSets(const BatchPlan &plan, size_t numSets) {
 
 void CpuBackend::runBatch(size_t first,
                           const std::vector<std::vector<double>> &slots,
-                          BatchOutput &out, std::atomic<uint64_t> &progress) {
+                          BatchOutput &out, SweepControl &control) {
   const ModelInfo &info = inputs.info;
   const std::vector<std::vector<size_t>> batchTiles =
       planTiles(groupByDelays(info, inputs.edges, inputs.options.dt, slots),
@@ -147,7 +150,7 @@ void CpuBackend::runBatch(size_t first,
   std::atomic<size_t> nextTile{0};
   std::atomic<size_t> blocked{0};
   std::mutex errorMutex;
-  std::string firstError;
+  std::exception_ptr firstError;
   auto worker = [&]() {
     try {
       while (true) {
@@ -158,17 +161,17 @@ void CpuBackend::runBatch(size_t first,
             info.precision == "f64"
                 ? TileRunner<double>(info, kernels, inputs.edges,
                                      inputs.options, inputs.shape, first, slots,
-                                     out, progress)
+                                     out, control)
                       .run(batchTiles[tile])
                 : TileRunner<float>(info, kernels, inputs.edges, inputs.options,
-                                    inputs.shape, first, slots, out, progress)
+                                    inputs.shape, first, slots, out, control)
                       .run(batchTiles[tile]);
         blocked += tileBlocked;
       }
-    } catch (const std::exception &e) {
+    } catch (...) {
       std::lock_guard<std::mutex> lock(errorMutex);
-      if (firstError.empty())
-        firstError = e.what();
+      if (!firstError)
+        firstError = std::current_exception();
       nextTile = numTiles;
     }
   };
@@ -177,8 +180,8 @@ void CpuBackend::runBatch(size_t first,
     pool.emplace_back(worker);
   for (std::thread &t : pool)
     t.join();
-  if (!firstError.empty())
-    throw Error(firstError);
+  if (firstError)
+    std::rethrow_exception(firstError);
   tiles += numTiles;
   blockedTiles += blocked.load();
 }

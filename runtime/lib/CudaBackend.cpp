@@ -300,11 +300,11 @@ private:
 
 void CudaBackend::runBatch(size_t first,
                            const std::vector<std::vector<double>> &slots,
-                           BatchOutput &out, std::atomic<uint64_t> &progress) {
+                           BatchOutput &out, SweepControl &control) {
   if (inputs.info.precision == "f64")
-    run<double>(first, slots, out, progress);
+    run<double>(first, slots, out, control);
   else
-    run<float>(first, slots, out, progress);
+    run<float>(first, slots, out, control);
 }
 
 namespace {
@@ -560,7 +560,7 @@ private:
 template <typename T>
 void CudaBackend::run(size_t first,
                       const std::vector<std::vector<double>> &slots,
-                      BatchOutput &out, std::atomic<uint64_t> &progress) {
+                      BatchOutput &out, SweepControl &control) {
   const ModelInfo &info = inputs.info;
   const EdgeList &edges = inputs.edges;
   const SweepOptions &options = inputs.options;
@@ -633,7 +633,9 @@ void CudaBackend::run(size_t first,
     // works on what was just queued, and is then free for the next take.
     while (pending.size() > 1)
       processOldest();
-    progress.fetch_add(L * count, std::memory_order_relaxed);
+    control.done.fetch_add(L * count, std::memory_order_relaxed);
+    if (control.stop.load(std::memory_order_relaxed))
+      throw Interrupted();
   }
   while (!pending.empty())
     processOldest();

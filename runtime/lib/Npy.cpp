@@ -29,7 +29,7 @@ constexpr size_t kMaxHeaderBytes = 10000;
 NpyArray rateml::runtime::readNpy(const std::string &path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in)
-    throw Error("cannot read '" + path + "'");
+    throwUnreadable(path, "cannot read '" + path + "'");
   const std::streamoff fileBytes = in.tellg();
   if (fileBytes < 0)
     throw Error("cannot read '" + path + "'");

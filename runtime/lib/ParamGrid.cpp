@@ -165,7 +165,7 @@ ParamTable rateml::runtime::readParamTable(const std::string &path,
                                            const SetLimit &limit) {
   std::ifstream in(path);
   if (!in)
-    throw Error("cannot read parameter table '" + path + "'");
+    throwUnreadable(path, "cannot read parameter table '" + path + "'");
   std::vector<std::string> names;
   std::vector<double> values;
   std::vector<size_t> lines;

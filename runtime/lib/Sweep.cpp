@@ -259,7 +259,8 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                                       const Connectome &connectome,
                                       const SweepOptions &options,
                                       const SweepResult &prepared,
-                                      const BatchSink &sink) {
+                                      const BatchSink &sink,
+                                      SweepControl *control) {
   SweepResult result = prepared;
   const EdgeList edges = makeEdgeList(connectome);
   const SetSlots setSlots(info, result.params, edges.numNodes, options);
@@ -303,10 +304,11 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                  double(batch * plan.outputBytesPerSet) / double(1 << 20));
 
   const size_t boldSamples = result.bold ? result.bold->numSamples : 0;
-  std::atomic<uint64_t> progress{0};
+  SweepControl ownControl;
+  SweepControl &progress = control ? *control : ownControl;
   auto start = std::chrono::steady_clock::now();
   {
-    ProgressLine line(!options.quiet && isatty(STDERR_FILENO), progress,
+    ProgressLine line(!options.quiet && isatty(STDERR_FILENO), progress.done,
                       numSets, result.steps);
     BatchOutput out;
     for (size_t first = 0; first < numSets; first += batch) {

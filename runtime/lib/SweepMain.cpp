@@ -1,137 +1,17 @@
 //===- SweepMain.cpp - main() of every sweep.bin --------------------------===//
 //
-// Parses the command line, loads the connectome, runs the sweep, writes the
-// HDF5 file and prints a short summary. Bad input: one line on stderr and
-// exit status 2, with no output file.
+// Runs the sweep command (SweepCommand.h) and prints its error, if any, as
+// one line on stderr.
 //
 //===----------------------------------------------------------------------===//
 
-#include "rateml/runtime/CommandLine.h"
-#include "rateml/runtime/CpuFeatures.h"
-#include "rateml/runtime/CudaBackend.h"
-#include "rateml/runtime/Error.h"
-#include "rateml/runtime/KernelABI.h"
-#include "rateml/runtime/ResultWriter.h"
-#include "rateml/runtime/Sweep.h"
-#include "rateml/runtime/Version.h"
-#include <algorithm>
+#include "rateml/runtime/SweepCommand.h"
 #include <cstdio>
-#include <iostream>
-
-using namespace rateml::runtime;
-
-namespace {
-void printSummary(const ModelInfo &info, const Connectome &connectome,
-                  const SweepOptions &options, const SweepResult &result) {
-  size_t numSets = result.params.size();
-  size_t edges = 0;
-  for (double w : connectome.weights)
-    edges += w != 0.0;
-  double pss =
-      double(numSets) * double(result.steps) / std::max(result.seconds, 1e-9);
-  std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s (%zu "
-              "nodes, %zu edges), %s, %s%s; %s\n",
-              info.model.c_str(), numSets, (unsigned long long)result.steps,
-              options.dt, connectome.source.c_str(), connectome.numNodes, edges,
-              info.precision.c_str(), options.heun ? "heun" : "euler",
-              info.noiseSlot && options.noise ? ", noise" : "",
-              result.backend.c_str());
-  if (info.block > 1 && result.tiles)
-    std::printf("coupling summed %u steps per pass over the edges in %zu of "
-                "%zu tiles\n",
-                info.block, result.blockedTiles, result.tiles);
-  std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s:", result.seconds,
-              pss, options.output.c_str());
-  if (result.storeData)
-    std::printf(" /data %zu x %zu x %zu x %zu", numSets, result.numSamples,
-                result.varNames.size(), result.numNodes);
-  if (result.bold)
-    std::printf("%s /bold %zu x %zu x %zu, /fc", result.storeData ? "," : "",
-                numSets, result.bold->numSamples, result.numNodes);
-  std::printf("\n");
-  // The rest is setting up batches (host arrays, uploads) and output.
-  if (result.gpuLoopSeconds > 0)
-    std::printf("gpu: %.3f s in the time loops, %.3g parameter-set steps/s\n",
-                result.gpuLoopSeconds,
-                double(numSets) * double(result.steps) / result.gpuLoopSeconds);
-
-  // Per-set columns: the parameters, the last sample's node means, and the
-  // analysis scalars that were computed.
-  std::vector<std::pair<std::string, const std::vector<double> *>> scalars;
-  if (result.bold && result.bold->analysis.fcdWindow)
-    scalars.push_back({"fcd_var", &result.fcdVar});
-  if (result.bold && result.bold->analysis.targetFcUpper)
-    scalars.push_back({"fc_corr", &result.fcCorr});
-  if (result.bold && result.bold->analysis.fcdWindow &&
-      result.bold->analysis.targetFcdValues)
-    scalars.push_back({"fcd_ks", &result.fcdKs});
-  std::printf("%5s", "set");
-  for (const std::string &name : result.params.names)
-    std::printf(" %16s", name.c_str());
-  const size_t numMeans = result.storeData ? result.varNames.size() : 0;
-  for (size_t v = 0; v < numMeans; ++v)
-    std::printf(" %12s", ("mean " + result.varNames[v]).c_str());
-  for (const auto &column : scalars)
-    std::printf(" %12s", column.first.c_str());
-  std::printf(numMeans ? "   (means: last sample, over nodes)\n" : "\n");
-  size_t shown = std::min(numSets, SweepResult::kSummarySets);
-  for (size_t p = 0; p < shown; ++p) {
-    std::printf("%5zu", p);
-    for (double v : result.params.row(p))
-      std::printf(" %16.6g", v);
-    for (size_t v = 0; v < numMeans; ++v)
-      std::printf(" %12.6g", result.finalMeans[p * numMeans + v]);
-    for (const auto &column : scalars)
-      std::printf(" %12.6g", (*column.second)[p]);
-    std::printf("\n");
-  }
-  if (shown < numSets)
-    std::printf("  ... %zu more\n", numSets - shown);
-  if (result.divergedSets)
-    std::printf("%zu of %zu sets diverged (the first at t = %g ms); see "
-                "/diverged_step\n",
-                result.divergedSets, numSets,
-                double(result.firstDivergedStep) * options.dt);
-}
-} // namespace
 
 int main(int argc, char **argv) {
-  try {
-    ModelInfo info = parseModelInfo(rateml_model_json);
-    if (rateml_model_json_narrow && _mlir_ciface_rateml_step_narrow &&
-        _mlir_ciface_rateml_exposures_narrow)
-      info.narrowLanes = parseModelInfo(rateml_model_json_narrow).lanes;
-    SweepOptions options;
-    switch (parseCommandLine(argc, argv, options)) {
-    case CommandLineAction::Help:
-      std::cout << helpText(info, CudaBackend::embeddedKernels());
-      return 0;
-    case CommandLineAction::Version:
-      std::cout << "sweep.bin for " << info.model << " (rateml "
-                << rateml_runtime_version() << ")\n";
-      return 0;
-    case CommandLineAction::Run:
-      break;
-    }
-    checkCpuFeatures(rateml_target_features);
-    checkOutputPath(options.output);
-    Connectome connectome = loadConnectome(options.connectivity);
-    SweepResult prepared = prepareSweep(info, connectome, options);
-    ResultWriter writer(options.output, info, prepared);
-    SweepResult result =
-        runSweep(info, connectome, options, prepared,
-                 [&](size_t first, size_t count, const BatchOutput &out) {
-                   writer.writeSets(first, count, out);
-                 });
-    writer.finish(info, connectome, options, result);
-    if (!options.quiet)
-      printSummary(info, connectome, options, result);
-    return 0;
-  } catch (const Error &e) {
-    std::fprintf(stderr, "sweep: error: %s\n", e.what());
-    return 2;
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "sweep: error: %s\n", e.what());
-    return 2;
-  }
+  RatemlSweepCall call;
+  int status = rateml_sweep_run(argc, argv, &call);
+  if (status != 0)
+    std::fprintf(stderr, "sweep: error: %s\n", call.error.c_str());
+  return status;
 }

@@ -45,8 +45,15 @@ enum class Emit {
   LLVMIR,
   Object,
   PTX,
-  Executable
+  Executable,
+  Library
 };
+
+/// Whether `emit` is linked with the sweep runtime (sweep.bin or a model's
+/// library for the Python package).
+bool linked(Emit emit) {
+  return emit == Emit::Executable || emit == Emit::Library;
+}
 
 cl::OptionCategory category("rateml-compile options");
 
@@ -75,7 +82,10 @@ cl::opt<Emit> emitAction(
                           "thread; needs no GPU)"),
                clEnumValN(Emit::Executable, "exe",
                           "sweep.bin: kernels linked with the sweep runtime "
-                          "(default)")),
+                          "(default)"),
+               clEnumValN(Emit::Library, "library",
+                          "the same as a shared library, which the Python "
+                          "package (import rateml) loads")),
     cl::cat(category));
 
 cl::opt<std::string> precision("precision",
@@ -270,7 +280,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       rateml::translateToOptimizedLLVMIR(*kernels, llvmContext, cpu);
   if (!llvmModule)
     return failure();
-  if (emitAction == Emit::Executable) {
+  if (linked(emitAction)) {
     // The GPU kernels travel inside sweep.bin as PTX, when the CUDA toolkit
     // (libdevice) is here to build them; sweep.bin JIT-compiles them.
     std::string ptx, cubin80, cubin90;
@@ -301,10 +311,11 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   return success();
 }
 
-/// Links `object` with the sweep runtime into the executable `output`,
-/// through a temporary file renamed at the end.
-static LogicalResult linkExecutable(const std::string &object,
-                                    StringRef output) {
+/// Links `object` with the sweep runtime into the executable (or, for
+/// --emit=library, the shared library) `output`, through a temporary file
+/// renamed at the end.
+static LogicalResult linkWithRuntime(const std::string &object,
+                                     StringRef output) {
   llvm::SmallString<128> objectPath, exePath;
   llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objectPath);
@@ -319,7 +330,9 @@ static LogicalResult linkExecutable(const std::string &object,
     return failure();
   }
   SmallVector<StringRef> items;
-  StringRef(RATEML_SWEEP_LINK_ITEMS).split(items, ';', -1, false);
+  StringRef(emitAction == Emit::Library ? RATEML_LIBRARY_LINK_ITEMS
+                                        : RATEML_SWEEP_LINK_ITEMS)
+      .split(items, ';', -1, false);
   std::vector<StringRef> args = {RATEML_SWEEP_LINKER, "-o", exePath,
                                  objectPath};
   args.insert(args.end(), items.begin(), items.end());
@@ -327,8 +340,9 @@ static LogicalResult linkExecutable(const std::string &object,
   int rc = llvm::sys::ExecuteAndWait(RATEML_SWEEP_LINKER, args, std::nullopt,
                                      {}, 0, 0, &error);
   if (rc != 0) {
-    llvm::errs() << "rateml-compile: error: linking sweep.bin failed"
-                 << (error.empty() ? "" : ": " + error) << "\n";
+    llvm::errs() << "rateml-compile: error: linking "
+                 << (emitAction == Emit::Library ? "the library" : "sweep.bin")
+                 << " failed" << (error.empty() ? "" : ": " + error) << "\n";
     return failure();
   }
   if (std::error_code ec = llvm::sys::fs::rename(exePath, output)) {
@@ -406,9 +420,9 @@ int main(int argc, char **argv) {
     emitAction = Emit::MLIROptimized;
   if (outputFilename.empty())
     outputFilename = emitAction == Emit::Executable ? "sweep.bin" : "-";
-  if (emitAction == Emit::Executable && outputFilename == "-") {
-    llvm::errs() << "rateml-compile: error: an executable cannot go to "
-                    "stdout; give -o FILE\n";
+  if (linked(emitAction) && outputFilename == "-") {
+    llvm::errs() << "rateml-compile: error: an executable or library cannot "
+                    "go to stdout; give -o FILE\n";
     return 1;
   }
 
@@ -437,8 +451,8 @@ int main(int argc, char **argv) {
     return 1;
   if (summaryOnly) {
     // Nothing to write.
-  } else if (emitAction == Emit::Executable) {
-    if (failed(linkExecutable(output, outputFilename)))
+  } else if (linked(emitAction)) {
+    if (failed(linkWithRuntime(output, outputFilename)))
       return 1;
   } else if (llvm::Error err = llvm::writeToOutput(
                  outputFilename, [&](llvm::raw_ostream &os) {

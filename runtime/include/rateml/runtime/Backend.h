@@ -38,6 +38,15 @@ struct SweepInputs {
   bool speedsVary = false;
 };
 
+/// What the caller of a sweep shares with it while it runs (the Python
+/// package: a progress bar, Ctrl-C): the set-steps done, and a request to
+/// stop, which the backends check between steps and answer by throwing
+/// Interrupted.
+struct SweepControl {
+  std::atomic<uint64_t> done{0};
+  std::atomic<bool> stop{false};
+};
+
 /// The host side of a batch plan: each batch's output is held in memory
 /// until it is written.
 struct BatchPlan {
@@ -66,11 +75,12 @@ public:
   virtual size_t batchSets(const BatchPlan &plan, size_t numSets) = 0;
   /// Runs the sets [first, first + slots.size()) whose parameter-level
   /// values are `slots`, writing their output into `out` (sets relative to
-  /// `first`, arrays allocated by the caller) and adding to `progress` the
-  /// set-steps done as they are done.
+  /// `first`, arrays allocated by the caller), adding to control.done the
+  /// set-steps done as they are done; throws Interrupted soon after
+  /// control.stop is set.
   virtual void runBatch(size_t first,
                         const std::vector<std::vector<double>> &slots,
-                        BatchOutput &out, std::atomic<uint64_t> &progress) = 0;
+                        BatchOutput &out, SweepControl &control) = 0;
   /// Records what the summary reports of this backend's work (tiles, the
   /// GPU's loop time) in `result`.
   virtual void recordStatistics(SweepResult &result) const = 0;

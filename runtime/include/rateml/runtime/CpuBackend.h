@@ -30,7 +30,7 @@ public:
   std::string name() const override;
   size_t batchSets(const BatchPlan &plan, size_t numSets) override;
   void runBatch(size_t first, const std::vector<std::vector<double>> &slots,
-                BatchOutput &out, std::atomic<uint64_t> &progress) override;
+                BatchOutput &out, SweepControl &control) override;
   void recordStatistics(SweepResult &result) const override;
 
 private:

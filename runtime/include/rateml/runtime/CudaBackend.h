@@ -34,7 +34,7 @@ public:
   /// memory free now.
   size_t batchSets(const BatchPlan &plan, size_t numSets) override;
   void runBatch(size_t first, const std::vector<std::vector<double>> &slots,
-                BatchOutput &out, std::atomic<uint64_t> &progress) override;
+                BatchOutput &out, SweepControl &control) override;
   /// The seconds spent in the batches' time loops.
   void recordStatistics(SweepResult &result) const override;
 
@@ -46,7 +46,7 @@ private:
   void load();
   template <typename T>
   void run(size_t first, const std::vector<std::vector<double>> &slots,
-           BatchOutput &out, std::atomic<uint64_t> &progress);
+           BatchOutput &out, SweepControl &control);
 
   const SweepInputs &inputs;
   std::unique_ptr<Driver> driver;

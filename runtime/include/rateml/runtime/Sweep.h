@@ -9,6 +9,7 @@
 #ifndef RATEML_RUNTIME_SWEEP_H
 #define RATEML_RUNTIME_SWEEP_H
 
+#include "rateml/runtime/Backend.h"
 #include "rateml/runtime/Connectome.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
@@ -30,10 +31,10 @@ SweepResult prepareSweep(const ModelInfo &info, const Connectome &connectome,
 
 /// Runs the sweep with the linked kernels, batch by batch, handing each
 /// batch's output to `sink` as soon as it is complete. Throws Error on bad
-/// input.
+/// input, Interrupted when `control` asks it to stop.
 SweepResult runSweep(const ModelInfo &info, const Connectome &connectome,
                      const SweepOptions &options, const SweepResult &prepared,
-                     const BatchSink &sink);
+                     const BatchSink &sink, SweepControl *control = nullptr);
 
 } // namespace rateml::runtime
 
