@@ -3,16 +3,85 @@
 // Philox4x32-10 with counter (step, node, set, state) and key (seed), then
 // Box-Muller in the kernel precision: the draws of docs/simulation.md that
 // every backend and the reference share (runtime/include/rateml/runtime/
-// Philox.h is the host version).
+// Philox.h is the host version). The transform to a normal is
+// NormalTransform.h's, emitted as arith ops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
-#include <cmath>
+#include "rateml/runtime/NormalTransform.h"
 
 using namespace mlir;
 using namespace mlir::rateml;
 using namespace mlir::rateml::kernels;
+
+namespace {
+/// NormalTransform.h's operations as arith and math ops on every lane:
+/// reals of the kernel's type, Philox words as i32 and the reals' bit
+/// patterns as integers of their width, in vectors of the kernel's lanes
+/// (CPU) or scalars (GPU).
+struct KernelOps {
+  using Real = Value;
+  using Word = Value;
+  using Bits = Value;
+  using Cond = Value;
+
+  OpBuilder &b;
+  Location loc;
+  Type realType, wordType, bitsType;
+
+  Value constant(Type type, TypedAttr attr) {
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(shaped, attr));
+    return arith::ConstantOp::create(b, loc, attr);
+  }
+  Value integer(Type type, uint64_t v) {
+    auto elem = cast<IntegerType>(getElementTypeOrSelf(type));
+    return constant(type, IntegerAttr::get(elem, APInt(elem.getWidth(), v)));
+  }
+  Value real(double v) {
+    return constant(realType,
+                    FloatAttr::get(getElementTypeOrSelf(realType), v));
+  }
+  Value word(uint32_t v) { return integer(wordType, v); }
+  Value bits(uint64_t v) { return integer(bitsType, v); }
+  Value add(Value a, Value c) { return arith::AddFOp::create(b, loc, a, c); }
+  Value sub(Value a, Value c) { return arith::SubFOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return arith::MulFOp::create(b, loc, a, c); }
+  Value div(Value a, Value c) { return arith::DivFOp::create(b, loc, a, c); }
+  Value neg(Value a) { return arith::NegFOp::create(b, loc, a); }
+  Value sqrt(Value a) { return math::SqrtOp::create(b, loc, a); }
+  Value select(Value c, Value a, Value d) {
+    return arith::SelectOp::create(b, loc, c, a, d);
+  }
+  Value equal(Value a, Value c) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a, c);
+  }
+  Value iadd(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value isub(Value a, Value c) { return arith::SubIOp::create(b, loc, a, c); }
+  Value iand(Value a, Value c) { return arith::AndIOp::create(b, loc, a, c); }
+  Value ixor(Value a, Value c) { return arith::XOrIOp::create(b, loc, a, c); }
+  Value shr(Value a, int n) {
+    return arith::ShRUIOp::create(b, loc, a, integer(a.getType(), n));
+  }
+  Value iequal(Value a, Value c) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c);
+  }
+  Value fromUnsigned(Value a) {
+    return arith::UIToFPOp::create(b, loc, realType, a);
+  }
+  Value fromSigned(Value a) {
+    return arith::SIToFPOp::create(b, loc, realType, a);
+  }
+  Value bitsOf(Value a) {
+    return arith::BitcastOp::create(b, loc, bitsType, a);
+  }
+  Value realOf(Value a) {
+    return arith::BitcastOp::create(b, loc, realType, a);
+  }
+};
+} // namespace
 
 PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
                                               Value setBase, Value seed,
@@ -101,18 +170,11 @@ Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
     x2 = y2;
     x3 = low0;
   }
-  auto uniform = [&](Value bits) -> Value {
-    Value real = arith::UIToFPOp::create(b, loc, vecType, bits);
-    return arith::MulFOp::create(
-        b, loc, arith::AddFOp::create(b, loc, real, splat(b, 0.5)),
-        splat(b, 1.0 / 4294967296.0));
-  };
-  Value u1 = uniform(x0), u2 = uniform(x1);
-  Value radius = math::SqrtOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, splat(b, -2.0),
-                            math::LogOp::create(b, loc, u1)));
-  Value angle = math::CosOp::create(
-      b, loc, arith::MulFOp::create(b, loc, splat(b, 2.0 * M_PI), u2));
-  return arith::MulFOp::create(b, loc, radius, angle);
+  Type bitsElem = b.getIntegerType(elem.getWidth());
+  Type bitsType =
+      isVector() ? Type(VectorType::get({lanes}, bitsElem)) : bitsElem;
+  KernelOps ops{b, loc, vecType, indexVecType, bitsType};
+  if (elem.isF64())
+    return ::rateml::runtime::standardNormal<double>(ops, x0, x1);
+  return ::rateml::runtime::standardNormal<float>(ops, x0, x1);
 }
