@@ -310,11 +310,18 @@ private:
   /// lanes' sets `sets` (i32 per lane), and the round keys from `seed`.
   PhiloxInputs buildPhiloxInputs(OpBuilder &b, Value step, Value sets,
                                  Value seed);
-  /// The standard normal of docs/simulation.md for state `state` of node
-  /// `node` (i32) in every lane: Philox4x32-10 with counter (step, node,
-  /// set, state), then Box-Muller on words 0 and 1, in the kernel precision.
-  Value normalDraw(OpBuilder &b, const PhiloxInputs &philox, Value node,
-                   unsigned state);
+  /// The standard normals of docs/simulation.md for states `firstState`
+  /// ... `firstState + count - 1` of node `node` (i32) in every lane:
+  /// Philox4x32-10 with counter (step, node, set, state), then Box-Muller on
+  /// words 0 and 1 (NormalTransform.h) in the kernel precision. The CPU
+  /// kernels draw several states in one vector of lanes * count elements
+  /// (the GPU one at a time): LLVM splits it into registers whose
+  /// instructions interleave, independent chains that hide each other's
+  /// latency, and fill whole registers with the 32-bit Philox words of
+  /// float64 kernels.
+  SmallVector<Value> normalDraws(OpBuilder &b, const PhiloxInputs &philox,
+                                 Value node, unsigned firstState,
+                                 unsigned count);
   /// The low and high 32 bits of x * m for every lane of i32 `x`, `m`.
   std::pair<Value, Value> multiplyExtended(OpBuilder &b, Value x, Value m);
 

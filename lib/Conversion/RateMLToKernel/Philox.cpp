@@ -3,16 +3,85 @@
 // Philox4x32-10 with counter (step, node, set, state) and key (seed), then
 // Box-Muller in the kernel precision: the draws of docs/simulation.md that
 // every backend and the reference share (runtime/include/rateml/runtime/
-// Philox.h is the host version).
+// Philox.h is the host version). The transform to a normal is
+// NormalTransform.h's, emitted as arith ops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
-#include <cmath>
+#include "rateml/runtime/NormalTransform.h"
 
 using namespace mlir;
 using namespace mlir::rateml;
 using namespace mlir::rateml::kernels;
+
+namespace {
+/// NormalTransform.h's operations as arith and math ops on every lane:
+/// reals of the kernel's type, Philox words as i32 and the reals' bit
+/// patterns as integers of their width, in vectors of the kernel's lanes
+/// (CPU) or scalars (GPU).
+struct KernelOps {
+  using Real = Value;
+  using Word = Value;
+  using Bits = Value;
+  using Cond = Value;
+
+  OpBuilder &b;
+  Location loc;
+  Type realType, wordType, bitsType;
+
+  Value constant(Type type, TypedAttr attr) {
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(shaped, attr));
+    return arith::ConstantOp::create(b, loc, attr);
+  }
+  Value integer(Type type, uint64_t v) {
+    auto elem = cast<IntegerType>(getElementTypeOrSelf(type));
+    return constant(type, IntegerAttr::get(elem, APInt(elem.getWidth(), v)));
+  }
+  Value real(double v) {
+    return constant(realType,
+                    FloatAttr::get(getElementTypeOrSelf(realType), v));
+  }
+  Value word(uint32_t v) { return integer(wordType, v); }
+  Value bits(uint64_t v) { return integer(bitsType, v); }
+  Value add(Value a, Value c) { return arith::AddFOp::create(b, loc, a, c); }
+  Value sub(Value a, Value c) { return arith::SubFOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return arith::MulFOp::create(b, loc, a, c); }
+  Value div(Value a, Value c) { return arith::DivFOp::create(b, loc, a, c); }
+  Value neg(Value a) { return arith::NegFOp::create(b, loc, a); }
+  Value sqrt(Value a) { return math::SqrtOp::create(b, loc, a); }
+  Value select(Value c, Value a, Value d) {
+    return arith::SelectOp::create(b, loc, c, a, d);
+  }
+  Value equal(Value a, Value c) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a, c);
+  }
+  Value iadd(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value isub(Value a, Value c) { return arith::SubIOp::create(b, loc, a, c); }
+  Value iand(Value a, Value c) { return arith::AndIOp::create(b, loc, a, c); }
+  Value ixor(Value a, Value c) { return arith::XOrIOp::create(b, loc, a, c); }
+  Value shr(Value a, int n) {
+    return arith::ShRUIOp::create(b, loc, a, integer(a.getType(), n));
+  }
+  Value iequal(Value a, Value c) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c);
+  }
+  Value fromUnsigned(Value a) {
+    return arith::UIToFPOp::create(b, loc, realType, a);
+  }
+  Value fromSigned(Value a) {
+    return arith::SIToFPOp::create(b, loc, realType, a);
+  }
+  Value bitsOf(Value a) {
+    return arith::BitcastOp::create(b, loc, bitsType, a);
+  }
+  Value realOf(Value a) {
+    return arith::BitcastOp::create(b, loc, realType, a);
+  }
+};
+} // namespace
 
 PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
                                               Value sets, Value seed) {
@@ -43,7 +112,8 @@ PhiloxInputs KernelBuilder::buildPhiloxInputs(OpBuilder &b, Value step,
 std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
                                                         Value m) {
   auto vecI32 = dyn_cast<VectorType>(x.getType());
-  if (!vecI32 || lanes % 2 != 0) {
+  int64_t width = vecI32 ? vecI32.getNumElements() : 1;
+  if (!vecI32 || width % 2 != 0) {
     auto product = arith::MulUIExtendedOp::create(b, loc, x, m);
     return {product.getLow(), product.getHigh()};
   }
@@ -52,7 +122,7 @@ std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
   // and the odd lanes (pmuludq on x86), and two shuffles into the low and
   // the high words. arith.mului_extended on the whole vector computes every
   // product twice, once per half.
-  auto vecI64 = VectorType::get({lanes / 2}, b.getI64Type());
+  auto vecI64 = VectorType::get({width / 2}, b.getI64Type());
   auto splat64 = [&](uint64_t v) -> Value {
     return arith::ConstantOp::create(
         b, loc,
@@ -70,21 +140,55 @@ std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
   Value evenWords = vector::BitCastOp::create(b, loc, vecI32, even);
   Value oddWords = vector::BitCastOp::create(b, loc, vecI32, odd);
   SmallVector<int64_t> lowOrder, highOrder;
-  for (int64_t k = 0; k < int64_t(lanes); k += 2) {
-    lowOrder.append({k, int64_t(lanes) + k});
-    highOrder.append({k + 1, int64_t(lanes) + k + 1});
+  for (int64_t k = 0; k < width; k += 2) {
+    lowOrder.append({k, width + k});
+    highOrder.append({k + 1, width + k + 1});
   }
   return {vector::ShuffleOp::create(b, loc, evenWords, oddWords, lowOrder),
           vector::ShuffleOp::create(b, loc, evenWords, oddWords, highOrder)};
 }
 
-Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
-                                Value node, unsigned state) {
-  auto broadcast = [&](Value scalar) { return broadcastI32(b, scalar); };
-  Value x0 = philox.step, x1 = broadcast(node), x2 = philox.sets,
-        x3 = splatI32(b, state);
-  Value m0 = splatI32(b, int64_t(0xD2511F53)),
-        m1 = splatI32(b, int64_t(0xCD9E8D57));
+SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
+                                              const PhiloxInputs &philox,
+                                              Value node, unsigned firstState,
+                                              unsigned count) {
+  assert((isVector() || count == 1) && "a GPU thread draws one at a time");
+  // The draws of `count` states side by side in one vector of
+  // lanes * count elements (state-major): every op is the same per element.
+  int64_t width = int64_t(lanes) * count;
+  Type i32 = b.getI32Type(), bitsElem = b.getIntegerType(elem.getWidth());
+  auto shaped = [&](Type element) -> Type {
+    return isVector() ? Type(VectorType::get({width}, element)) : element;
+  };
+  Type wordType = shaped(i32);
+  auto broadcast = [&](Value scalar) -> Value {
+    return isVector()
+               ? Value(vector::BroadcastOp::create(b, loc, wordType, scalar))
+               : scalar;
+  };
+  // A value of every lane, once per state.
+  auto repeat = [&](Value lanesValue) -> Value {
+    if (count == 1)
+      return lanesValue;
+    SmallVector<int64_t> order;
+    for (unsigned c = 0; c < count; ++c)
+      for (int64_t l = 0; l < int64_t(lanes); ++l)
+        order.push_back(l);
+    return vector::ShuffleOp::create(b, loc, lanesValue, lanesValue, order);
+  };
+  auto words = [&](ArrayRef<int32_t> values) -> Value {
+    if (!isVector())
+      return arith::ConstantIntOp::create(b, loc, i32, values[0]);
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(wordType), values));
+  };
+  SmallVector<int32_t> stateWords;
+  for (unsigned c = 0; c < count; ++c)
+    stateWords.append(lanes, int32_t(firstState + c));
+  Value x0 = repeat(philox.step), x1 = broadcast(node),
+        x2 = repeat(philox.sets), x3 = words(stateWords);
+  Value m0 = words(SmallVector<int32_t>(width, int32_t(0xD2511F53))),
+        m1 = words(SmallVector<int32_t>(width, int32_t(0xCD9E8D57)));
   for (const auto &[k0, k1] : philox.roundKeys) {
     auto [low0, high0] = multiplyExtended(b, x0, m0);
     auto [low1, high1] = multiplyExtended(b, x2, m1);
@@ -97,18 +201,16 @@ Value KernelBuilder::normalDraw(OpBuilder &b, const PhiloxInputs &philox,
     x2 = y2;
     x3 = low0;
   }
-  auto uniform = [&](Value bits) -> Value {
-    Value real = arith::UIToFPOp::create(b, loc, vecType, bits);
-    return arith::MulFOp::create(
-        b, loc, arith::AddFOp::create(b, loc, real, splat(b, 0.5)),
-        splat(b, 1.0 / 4294967296.0));
-  };
-  Value u1 = uniform(x0), u2 = uniform(x1);
-  Value radius = math::SqrtOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, splat(b, -2.0),
-                            math::LogOp::create(b, loc, u1)));
-  Value angle = math::CosOp::create(
-      b, loc, arith::MulFOp::create(b, loc, splat(b, 2.0 * M_PI), u2));
-  return arith::MulFOp::create(b, loc, radius, angle);
+  KernelOps ops{b, loc, shaped(elem), wordType, shaped(bitsElem)};
+  Value normal = elem.isF64()
+                     ? ::rateml::runtime::standardNormal<double>(ops, x0, x1)
+                     : ::rateml::runtime::standardNormal<float>(ops, x0, x1);
+  if (count == 1)
+    return {normal};
+  SmallVector<Value> draws;
+  for (unsigned c = 0; c < count; ++c)
+    draws.push_back(vector::ExtractStridedSliceOp::create(
+        b, loc, normal, ArrayRef<int64_t>{int64_t(c * lanes)},
+        ArrayRef<int64_t>{int64_t(lanes)}, ArrayRef<int64_t>{1}));
+  return draws;
 }

@@ -139,23 +139,32 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
   }
   SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
   Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
-  SmallVector<Value> z, predicted;
-  for (size_t s = 0; s < states.size(); ++s) {
-    auto ifNoise = scf::IfOp::create(nb, loc, TypeRange{vecType}, f.noiseOn,
-                                     /*withElse=*/true);
-    {
-      OpBuilder tb = ifNoise.getThenBodyBuilder();
-      Value term = zero;
-      if (noise)
-        term = arith::MulFOp::create(
-            tb, loc, loadParam(tb, paramsArg, noiseSlot + s),
-            normalDraw(tb, philox, arith::IndexCastOp::create(tb, loc, i32, i),
-                       s));
-      scf::YieldOp::create(tb, loc, term);
-      OpBuilder fb = ifNoise.getElseBodyBuilder();
-      scf::YieldOp::create(fb, loc, splat(fb, 0.0));
+  // The noise terms of every state, drawn two states per vector on the CPU
+  // (normalDraws).
+  SmallVector<Type> stateTypes(states.size(), vecType);
+  auto ifNoise =
+      scf::IfOp::create(nb, loc, stateTypes, f.noiseOn, /*withElse=*/true);
+  {
+    OpBuilder tb = ifNoise.getThenBodyBuilder();
+    SmallVector<Value> terms(states.size(), zero);
+    if (noise) {
+      Value node = arith::IndexCastOp::create(tb, loc, i32, i);
+      unsigned perDraw = isVector() ? 2 : 1;
+      for (unsigned s = 0; s < states.size(); s += perDraw) {
+        unsigned count = std::min<unsigned>(perDraw, states.size() - s);
+        SmallVector<Value> draws = normalDraws(tb, philox, node, s, count);
+        for (unsigned c = 0; c < count; ++c)
+          terms[s + c] = arith::MulFOp::create(
+              tb, loc, loadParam(tb, paramsArg, noiseSlot + s + c), draws[c]);
+      }
     }
-    z.push_back(ifNoise.getResult(0));
+    scf::YieldOp::create(tb, loc, terms);
+    OpBuilder fb = ifNoise.getElseBodyBuilder();
+    scf::YieldOp::create(fb, loc,
+                         SmallVector<Value>(states.size(), splat(fb, 0.0)));
+  }
+  SmallVector<Value> z = ifNoise.getResults(), predicted;
+  for (size_t s = 0; s < states.size(); ++s) {
     Value euler = arith::AddFOp::create(
         nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, f1[s]));
     Value noisy = arith::AddFOp::create(nb, loc, euler, z[s]);
@@ -163,7 +172,6 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
         clip(nb, states[s],
              arith::SelectOp::create(nb, loc, f.noiseOn, noisy, euler)));
   }
-  SmallVector<Type> stateTypes(states.size(), vecType);
   auto ifHeun =
       scf::IfOp::create(nb, loc, stateTypes, f.heun, /*withElse=*/true);
   {

@@ -35,16 +35,26 @@
 // CHECK: arith.addf %[[ACC]], %[[T]] : vector<4xf32>
 // Phase 2: the noise is drawn in the kernel (Philox4x32-10: 2 multiplies
 // per round, each as 32 x 32 -> 64-bit products of the even and of the odd
-// lanes, shuffled into low and high words; then Box-Muller); Heun is chosen
-// at run time; the clip is a compare and select.
+// lanes, shuffled into low and high words; then Box-Muller in arith ops,
+// NormalTransform.h: the logarithm's exponent from the bits and one
+// division, the quarter turn from the word's top bits, no math.log or
+// math.cos); Heun is chosen at run time; the clip is a compare and select.
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>)
 // CHECK-NOT: arith.mului_extended
 // CHECK-COUNT-40: arith.muli %{{.*}} : vector<2xi64>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 4, 2, 6] : vector<4xi32>, vector<4xi32>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [1, 5, 3, 7] : vector<4xi32>, vector<4xi32>
-// CHECK: math.log
+// CHECK-NOT: math.log
+// CHECK: arith.bitcast %{{.*}} : vector<4xf32> to vector<4xi32>
+// CHECK-NOT: math.log
+// CHECK: arith.divf
+// CHECK-NOT: math.log
 // CHECK: math.sqrt
-// CHECK: math.cos
+// CHECK-NOT: math.{{cos|sin}}
+// CHECK: arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
+// CHECK-NOT: math.{{cos|sin}}
+// CHECK: arith.negf
+// CHECK-NOT: math.{{cos|sin}}
 // CHECK: arith.cmpf olt
 // CHECK: scf.if %{{.*}} -> (vector<4xf32>)
 // CHECK: vector.store

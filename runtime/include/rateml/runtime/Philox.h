@@ -8,8 +8,8 @@
 #ifndef RATEML_RUNTIME_PHILOX_H
 #define RATEML_RUNTIME_PHILOX_H
 
+#include "rateml/runtime/NormalTransform.h"
 #include <array>
-#include <cmath>
 #include <cstdint>
 
 namespace rateml::runtime {
@@ -41,14 +41,15 @@ inline double uniformOpen(uint32_t bits) {
 
 /// The standard normal draw for one state variable of one node of one
 /// parameter set at one step: Philox with key = seed and counter =
-/// (step, node, set, state), then Box-Muller on the first two words.
+/// (step, node, set, state), then Box-Muller on the first two words
+/// (NormalTransform.h, in float64 as the float64 kernels).
 inline double noiseDraw(uint64_t seed, uint32_t set, uint32_t node,
                         uint32_t state, uint32_t step) {
   PhiloxCounter r = philox4x32_10(
       {step, node, set, state},
       {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
-  double u1 = uniformOpen(r[0]), u2 = uniformOpen(r[1]);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  ScalarOps<double> ops;
+  return standardNormal<double>(ops, r[0], r[1]);
 }
 
 /// The uniform draw in (0, 1) that places the initial value of one state
