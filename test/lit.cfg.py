@@ -15,7 +15,8 @@ config.test_exec_root = os.path.join(config.rateml_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "Inputs", "unittests", "Unit", "fuzz",
                    "fake-libcuda",
                    "run-every-model.py", "make-npy.py", "bold-reference.py",
-                   "assemble-ptx.py", "run-doc-commands.py"]
+                   "assemble-ptx.py", "run-doc-commands.py",
+                   "test_package.py"]
 
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
@@ -34,6 +35,13 @@ config.substitutions.append(
                                    "fake-libcuda")))
 # Debian's interpreter, which has python3-numpy and python3-h5py.
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# The Python package (python/), which sanitizer and fuzzing builds leave
+# out.
+config.substitutions.append(
+    ("%pythonpath", os.path.join(config.rateml_obj_root, "python")))
+if os.path.isdir(os.path.join(config.rateml_obj_root, "python", "rateml")):
+    config.available_features.add("python-package")
 
 # Tests reading ../shared (RateML's own XML, TVB connectomes) are skipped in
 # a clone without it; CI always has it.

@@ -3,16 +3,24 @@
 
 Walks the file's root, groups and datasets; every attribute that holds text
 (a scalar or an array of strings) must be variable-length UTF-8 and come
-back from h5py as str. Prints the count and a few values; exits 1 otherwise.
+back from h5py as str. The attributes of HDF5's dimension scales (CLASS,
+NAME, written by the HDF5 library in its own fixed format, which netCDF
+readers expect) are not sweep.bin's. Prints the count and a few values;
+exits 1 otherwise.
 """
 import sys
 
 import h5py
 import numpy as np
 
+DIMENSION_SCALE_ATTRIBUTES = {"CLASS", "NAME", "REFERENCE_LIST",
+                              "DIMENSION_LIST"}
+
 
 def strings(name, obj, found, bad):
     for key, value in obj.attrs.items():
+        if key in DIMENSION_SCALE_ATTRIBUTES:
+            continue
         where = f"{name or '/'}@{key}"
         tid = obj.attrs.get_id(key).get_type()
         if tid.get_class() != h5py.h5t.STRING:

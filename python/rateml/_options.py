@@ -1,0 +1,124 @@
+"""sweep.bin's options as keyword arguments (docs/python.md).
+
+The table of options comes from the model's library (the runtime's
+CommandLine.cpp, the same table sweep.bin parses), so every option is a
+keyword argument of the same name ('--bold-tr' is bold_tr) and the two
+cannot drift apart. A flag is a bool; a file option also takes an array,
+written to a scratch directory for the engine to read.
+"""
+import os
+import pathlib
+
+import numpy as np
+
+# Options the package sets itself.
+_RESERVED = {"output": "the package writes the file itself; use "
+             "rateml.open_results for a file written by sweep.bin",
+             "quiet": None}
+
+
+def _number(value):
+    """A number as the command line reads it back exactly."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _assignments(option, mapping):
+    """NAME=VALUE for --set and --bold-set."""
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{option}: expected a dict of NAME: value")
+    return [arg for name, value in mapping.items()
+            for arg in (option, f"{name}={_number(value)}")]
+
+
+def _axes(mapping, option):
+    """--sweep as a dict: a sequence of values (--values) or 'LO:HI:COUNT'."""
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{option}: expected a dict of parameter: values")
+    args = []
+    for name, values in mapping.items():
+        if isinstance(values, str):
+            args += ["--sweep", f"{name}={values}"]
+            continue
+        values = np.atleast_1d(np.asarray(values, dtype=float))
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"{option} {name}: expected a 1-D sequence of "
+                             "values")
+        args += ["--values", f"{name}=" + ",".join(map(_number, values))]
+    return args
+
+
+def _param_table(table, path):
+    """A dict of equal-length columns or a pandas DataFrame as CSV."""
+    columns = {str(k): np.atleast_1d(np.asarray(v, dtype=float))
+               for k, v in dict(table).items()}
+    lengths = {c.shape for c in columns.values()}
+    if not columns or len(lengths) != 1 or len(next(iter(lengths))) != 1:
+        raise ValueError("param_table: expected columns of equal length")
+    with open(path, "w") as f:
+        f.write(",".join(columns) + "\n")
+        for row in zip(*columns.values()):
+            f.write(",".join(map(_number, row)) + "\n")
+    return path
+
+
+def _connectivity(value, scratch):
+    """A path, 'builtin:N', or an object with weights and tract_lengths
+    (rateml.Connectivity), written as a TVB connectivity folder."""
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    weights = np.asarray(value.weights, dtype=float)
+    lengths = np.asarray(value.tract_lengths, dtype=float)
+    folder = pathlib.Path(scratch) / "connectivity"
+    folder.mkdir()
+    np.savetxt(folder / "weights.txt", weights, fmt="%.17g")
+    np.savetxt(folder / "tract_lengths.txt", lengths, fmt="%.17g")
+    return str(folder)
+
+
+def arguments(table, kwargs, scratch):
+    """sweep.bin's arguments for the keyword arguments `kwargs`; arrays for
+    file options are written into the directory `scratch`."""
+    by_keyword = {spec["name"].lstrip("-").replace("-", "_"): spec
+                  for spec in table}
+    args = []
+    for key, value in kwargs.items():
+        if value is None:
+            continue
+        if key in _RESERVED:
+            raise TypeError(f"{key}: {_RESERVED[key]}")
+        if key in ("sweep", "values"):
+            args += _axes(value, key)
+            continue
+        if key == "connectivity":
+            args += ["--connectivity", _connectivity(value, scratch)]
+            continue
+        spec = by_keyword.get(key)
+        if spec is None:
+            # sweep.bin's own message, with its "did you mean".
+            args.append("--" + key.replace("_", "-"))
+            continue
+        option = spec["name"]
+        if not spec["metavar"]:
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{key}: expected True or False")
+            if value:
+                args.append(option)
+        elif key in ("set", "bold_set"):
+            args += _assignments(option, value)
+        elif spec["file"] and not isinstance(value, (str, os.PathLike)):
+            path = pathlib.Path(scratch) / key
+            if key == "param_table":
+                _param_table(value, path.with_suffix(".csv"))
+                args += [option, str(path.with_suffix(".csv"))]
+            else:
+                np.save(path.with_suffix(".npy"), np.asarray(value))
+                args += [option, str(path.with_suffix(".npy"))]
+        elif isinstance(value, (str, os.PathLike)):
+            args += [option, os.fspath(value)]
+        else:
+            args += [option, _number(value)]
+    return args
