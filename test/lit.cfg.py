@@ -39,7 +39,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 # The Python package (python/), which sanitizer and fuzzing builds leave
 # out.
 config.substitutions.append(
-    ("%pythonpath", os.path.join(config.rateml_obj_root, "python")))
+    ("%rateml_pkg", os.path.join(config.rateml_obj_root, "python")))
 if os.path.isdir(os.path.join(config.rateml_obj_root, "python", "rateml")):
     config.available_features.add("python-package")
 

@@ -4,7 +4,10 @@
 Every ```sh, ```console and ```python block of the given Markdown files is
 run in order, one scratch copy of the repository per file (links to the
 sources, the build and ../shared), so a block may use what an earlier block
-of the same file wrote. ```console blocks run their `$ ` lines only. An
+of the same file wrote. The ```python blocks of a file share one
+interpreter, as in a notebook, with the package importable
+(PYTHONPATH=build/python, docs/python.md). ```console blocks run their
+`$ ` lines only. An
 HTML comment on the line before a block's fence changes how it runs
 (docs/testing.md):
 
@@ -22,6 +25,7 @@ import argparse
 import os
 import pathlib
 import re
+import select
 import subprocess
 import sys
 import time
@@ -98,9 +102,63 @@ def scratch_repo(work, name, root, build, shared):
     return repo
 
 
+# The interpreter the python blocks of one page share: it reads a block
+# (its length in characters on a line, then the text), runs it in one
+# namespace and answers with the length of its output, 1 or 0 for success,
+# then the output.
+SESSION = r"""
+import contextlib, io, sys, traceback
+namespace = {"__name__": "__main__"}
+while True:
+    header = sys.stdin.readline()
+    if not header:
+        break
+    code = sys.stdin.read(int(header))
+    out, ok = io.StringIO(), 1
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            exec(compile(code, "<block>", "exec"), namespace)
+        except BaseException:
+            traceback.print_exc()
+            ok = 0
+    text = out.getvalue()
+    sys.__stdout__.write(f"{len(text)} {ok}\n{text}")
+    sys.__stdout__.flush()
+"""
+
+
+class PythonSession:
+    """One python3 for the python blocks of a page."""
+
+    def __init__(self, repo, env):
+        self.process = subprocess.Popen(
+            ["/usr/bin/python3", "-c", SESSION], cwd=repo, text=True,
+            env=dict(env, PYTHONPATH=str(repo / "build" / "python"),
+                     XDG_CACHE_HOME=str(repo.parent / "cache")),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+
+    def run(self, text, timeout):
+        """(0 or 1 or 'timeout', output)."""
+        self.process.stdin.write(f"{len(text)}\n{text}")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            self.process.kill()
+            return "timeout", ""
+        header = self.process.stdout.readline().split()
+        if len(header) != 2:
+            return "crashed", self.process.stdout.read()
+        output = self.process.stdout.read(int(header[0]))
+        return (0 if header[1] == "1" else 1), output
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait()
+
+
 def command(language, text):
-    if language == "python":
-        return ["/usr/bin/python3", "-c", text]
     if language == "console":
         text = "\n".join(line[2:] for line in text.splitlines()
                          if line.startswith("$ "))
@@ -147,7 +205,7 @@ def main():
             print(f"error: {e}")
             failed += 1
             continue
-        repo = None
+        repo = session = None
         for line, language, text, skip in planned:
             where = f"{doc}:{line}"
             if skip:
@@ -159,14 +217,20 @@ def main():
                                     args.root.resolve(), args.build.resolve(),
                                     args.shared.resolve())
             t0 = time.monotonic()
-            try:
-                done = subprocess.run(command(language, text), cwd=repo,
-                                      env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True,
-                                      timeout=args.timeout)
-                rc, output = done.returncode, done.stdout
-            except subprocess.TimeoutExpired as e:
-                rc, output = "timeout", (e.stdout or b"").decode(errors="replace")
+            if language == "python":
+                if session is None:
+                    session = PythonSession(repo, env)
+                rc, output = session.run(text, args.timeout)
+            else:
+                try:
+                    done = subprocess.run(command(language, text), cwd=repo,
+                                          env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, text=True,
+                                          timeout=args.timeout)
+                    rc, output = done.returncode, done.stdout
+                except subprocess.TimeoutExpired as e:
+                    rc, output = "timeout", (e.stdout or b"").decode(
+                        errors="replace")
             seconds = time.monotonic() - t0
             if rc == 0:
                 print(f"{where}: ok ({seconds:.1f} s)")
@@ -176,6 +240,8 @@ def main():
                 print("  " + text.rstrip().replace("\n", "\n  "))
                 print("  output:\n    " +
                       "\n    ".join(output.rstrip().splitlines()[-30:]))
+        if session is not None:
+            session.close()
     print(f"doc-commands: {failed} failed")
     return 1 if failed else 0
 

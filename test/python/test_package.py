@@ -148,10 +148,13 @@ def test_open_results(sweep_bin, tmp_path):
 def test_errors_carry_sweep_bins_messages(montbrio, tmp_path):
     with pytest.raises(ValueError, match="unknown parameter 'nope'"):
         montbrio.sweep(sweep={"nope": [1, 2]}, quiet=True)
-    with pytest.raises(ValueError, match="is not a positive conduction "
-                       "speed"):
+    with pytest.raises(ValueError, match="--values global_speed: 'nan' is "
+                       "not a finite number"):
         montbrio.sweep(sweep={"global_speed": [3, float("nan")]},
                        quiet=True)
+    with pytest.raises(ValueError, match="parameter set 4: global_speed = "
+                       "-1 is not a positive conduction speed"):
+        montbrio.sweep(sweep={"global_speed": [3, -1]}, quiet=True)
     with pytest.raises(ValueError, match="did you mean '--bold-tr'"):
         montbrio.sweep(bold_trr=20, quiet=True)
     with pytest.raises(ValueError, match="--initial: shape"):
@@ -168,6 +171,9 @@ def test_errors_carry_sweep_bins_messages(montbrio, tmp_path):
 
 
 def test_ctrl_c_stops_the_run(montbrio, tmp_path):
+    # Python raises KeyboardInterrupt only when SIGINT is not ignored (lit
+    # starts tests with it ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     out = tmp_path / "long.h5"
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -175,5 +181,6 @@ def test_ctrl_c_stops_the_run(montbrio, tmp_path):
         montbrio.sweep(connectivity="builtin:68", steps=2000000, threads=1,
                        no_data=True, bold="r", output=out, quiet=True)
     timer.cancel()
+    signal.signal(signal.SIGINT, previous)
     assert not out.exists()
     assert not list(tmp_path.glob("long.h5*"))
