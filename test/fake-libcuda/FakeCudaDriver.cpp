@@ -223,6 +223,10 @@ struct Function {
 struct Module {
   bool cubin = false;
   std::string target;
+  /// The loaded object (sweep.bin, or a model's library in Python) whose
+  /// data holds the image: its host versions of the kernels are the ones
+  /// to run, even when several models are loaded.
+  void *origin = RTLD_DEFAULT;
   /// Entry name -> parameter sizes (from the PTX; the expected ones for a
   /// cubin, whose parameter table is not read).
   std::map<std::string, std::vector<size_t>> entries;
@@ -451,6 +455,10 @@ CUresult cuModuleLoadData(void **module, const void *image) {
     if (m->entries.empty())
       return misuse(kInvalidImage, "PTX without a .entry");
   }
+  Dl_info info;
+  if (dladdr(image, &info) && info.dli_fname)
+    if (void *handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD))
+      m->origin = handle;
   state().moduleKind = m->cubin ? "cubin" : "PTX (" + m->target + ")";
   *module = m.release();
   return kSuccess;
@@ -458,7 +466,10 @@ CUresult cuModuleLoadData(void **module, const void *image) {
 
 CUresult cuModuleUnload(void *module) {
   FAKE_ENTRY("cuModuleUnload");
-  delete static_cast<Module *>(module);
+  auto *m = static_cast<Module *>(module);
+  if (m->origin != RTLD_DEFAULT)
+    dlclose(m->origin);
+  delete m;
   return kSuccess;
 }
 
@@ -484,7 +495,7 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
       std::string(abi::symbol::kCInterfacePrefix) +
       (signature == &kStepSignature ? abi::symbol::kThreadStep
                                     : abi::symbol::kThreadExposures);
-  void *host = dlsym(RTLD_DEFAULT, hostName.c_str());
+  void *host = dlsym(m->origin, hostName.c_str());
   if (!host)
     return misuse(kNotFound, "the executable does not export %s",
                   hostName.c_str());

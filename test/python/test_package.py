@@ -184,3 +184,38 @@ def test_ctrl_c_stops_the_run(montbrio, tmp_path):
     signal.signal(signal.SIGINT, previous)
     assert not out.exists()
     assert not list(tmp_path.glob("long.h5*"))
+
+
+def test_float64_equals_the_reference(tmp_path):
+    """TVB's semantics from Python: the float64 engine against the float64
+    reference interpreter (rateml-reference --optimized), to the bit."""
+    model = rateml.compile(MODELS / "montbrio.xml", precision="f64")
+    ds = model.sweep(connectivity="builtin:20", sweep={
+        "global_coupling": [0.1, 0.4], "global_speed": [2, 5]},
+        steps=400, every=20, seed=3, record="states", quiet=True)
+    subprocess.run(["rateml-reference", str(MODELS / "montbrio.xml"),
+                    "--optimized", "--connectivity", "builtin:20",
+                    "--values", "global_coupling=0.1,0.4", "--values",
+                    "global_speed=2,5", "--steps", "400", "--every", "20",
+                    "--seed", "3", "--record", "states", "--quiet",
+                    "--output", tmp_path / "ref.h5"], check=True)
+    with h5py.File(tmp_path / "ref.h5", "r") as f:
+        assert ds["data"].values.tobytes() == f["data"][...].tobytes()
+        assert np.array_equal(ds["diverged_step"].values,
+                              f["diverged_step"][...])
+
+
+@pytest.mark.skipif(not os.environ.get("RATEML_FAKE_CUDA"),
+                    reason="needs the stand-in CUDA driver (lit sets it)")
+def test_gpu_backend():
+    """backend='gpu' runs the GPU path (here the stand-in driver of
+    test/fake-libcuda) and agrees with the CPU."""
+    model = rateml.compile(MODELS / "montbrio.xml", precision="f64")
+    options = dict(connectivity="builtin:12", sweep={
+        "global_coupling": [0.1, 0.4, 0.7], "global_speed": [2, 5]},
+        steps=300, every=10, seed=5, quiet=True)
+    gpu = model.sweep(backend="gpu", **options)
+    cpu = model.sweep(backend="cpu", **options)
+    assert gpu.attrs["backend"].startswith("gpu")
+    assert np.allclose(gpu["data"].values, cpu["data"].values, rtol=1e-12,
+                       atol=0)
