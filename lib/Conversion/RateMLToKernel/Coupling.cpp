@@ -311,7 +311,7 @@ SmallVector<Value> KernelBuilder::transposeToLanes(OpBuilder &b,
 }
 
 void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
-  Type i32 = b.getI32Type(), indexType = b.getIndexType();
+  Type indexType = b.getIndexType();
   Value paramsArg = f.arg(abi::kStepParams), history = f.arg(abi::kStepHistory),
         delays = f.arg(abi::kStepDelays), rowStart = f.arg(abi::kStepRowStart),
         sources = f.arg(abi::kStepSources), weights = f.arg(abi::kStepWeights),
@@ -324,27 +324,36 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
   llvm::StringMap<Value> noStates;
   Value lanesIndex = index(b, lanes);
 
-  // Each lane's rows (n mod H) - d of edge e, wrapped into [0, H): the first
-  // of the block's rows; the copies after the ring stand in for rows that
-  // wrap around it.
-  auto firstRows = [&](OpBuilder &at, Value e) {
-    Value d = vector::LoadOp::create(
-        at, loc, cast<VectorType>(indexVecType), delays,
-        ValueRange{arith::MulIOp::create(at, loc, e, lanesIndex)});
-    Value row = arith::SubIOp::create(at, loc, f.rowNow, d);
-    Value negative = arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt,
-                                           row, f.zeroVec);
-    return arith::SelectOp::create(
-        at, loc, negative, arith::AddIOp::create(at, loc, row, f.horizonVec),
-        row);
-  };
-  auto laneIndex = [&](OpBuilder &at, Value offsets, unsigned l) -> Value {
-    return arith::IndexCastOp::create(
-        at, loc, indexType, vector::ExtractOp::create(at, loc, offsets, l));
+  // Element offsets of the block's first values in each lane's series of
+  // node `node` (index) for edge e, in scalar index arithmetic (the
+  // addresses of W loads: cheaper than extracting them from a vector):
+  // ((channel * N + node) * W + l) * R + row_l, with row_l = (n mod H) -
+  // d_l wrapped into [0, H); the copies after the ring stand in for rows
+  // that wrap around it.
+  Value rowNow = arith::IndexCastOp::create(b, loc, indexType, f.rowNowScalar);
+  auto laneOffsets = [&](OpBuilder &at, Value e, Value node, int64_t channel) {
+    Value series = arith::AddIOp::create(
+        at, loc, arith::MulIOp::create(at, loc, index(at, channel), n), node);
+    Value base = arith::MulIOp::create(
+        at, loc, arith::MulIOp::create(at, loc, series, lanesIndex), f.rows);
+    Value first = arith::MulIOp::create(at, loc, e, lanesIndex);
+    SmallVector<Value> offsets;
+    for (unsigned l = 0; l < lanes; ++l) {
+      Value d = loadIndex(at, delays,
+                          arith::AddIOp::create(at, loc, first, index(at, l)));
+      Value row = arith::SubIOp::create(at, loc, rowNow, d);
+      Value negative =
+          arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt, row, c0);
+      row = arith::SelectOp::create(
+          at, loc, negative,
+          arith::AddIOp::create(at, loc, row, f.horizonIndex), row);
+      Value lane = arith::AddIOp::create(
+          at, loc, base, arith::MulIOp::create(at, loc, index(at, l), f.rows));
+      offsets.push_back(arith::AddIOp::create(at, loc, lane, row));
+    }
+    return offsets;
   };
 
-  // Flag 8 is set only when there are edges.
-  Value lastEdge = arith::SubIOp::create(b, loc, loadIndex(b, rowStart, n), c1);
   auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
@@ -360,37 +369,17 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
     Value w = vector::BroadcastOp::create(
         eb, loc, stepsType,
         memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
-    Value rows = firstRows(eb, e);
-    Value source =
-        broadcastI32(eb, arith::IndexCastOp::create(eb, loc, i32, j));
     SmallVector<SmallVector<Value>> sourceValues;
     for (CouplingOp coupling : couplings) {
-      Value offsets = laneSeriesOffsets(
-          eb, f, historyChannel[coupling.getSource()], source, rows);
       SmallVector<Value> perLane;
-      for (unsigned l = 0; l < lanes; ++l)
-        perLane.push_back(
-            vector::LoadOp::create(eb, loc, stepsType, history,
-                                   ValueRange{laneIndex(eb, offsets, l)}));
+      for (Value offset :
+           laneOffsets(eb, e, j, historyChannel[coupling.getSource()]))
+        perLane.push_back(vector::LoadOp::create(eb, loc, stepsType, history,
+                                                 ValueRange{offset}));
       sourceValues.push_back(std::move(perLane));
     }
-    // As the shared-delay pass does: the rows of the edge kPrefetchEdges
-    // ahead, here one line per lane.
-    Value ahead = arith::MinSIOp::create(
-        eb, loc, arith::AddIOp::create(eb, loc, e, index(eb, kPrefetchEdges)),
-        lastEdge);
-    Value sourceAhead = broadcastI32(
-        eb, memref::LoadOp::create(eb, loc, sources, ValueRange{ahead}));
-    Value rowsAhead = firstRows(eb, ahead);
-    for (CouplingOp coupling : couplings) {
-      Value offsets = laneSeriesOffsets(
-          eb, f, historyChannel[coupling.getSource()], sourceAhead, rowsAhead);
-      for (unsigned l = 0; l < lanes; ++l)
-        memref::PrefetchOp::create(eb, loc, history,
-                                   ValueRange{laneIndex(eb, offsets, l)},
-                                   /*isWrite=*/false, /*localityHint=*/3,
-                                   /*isDataCache=*/true);
-    }
+    // No prefetch, unlike the shared-delay pass: W of them per edge (one
+    // per lane) made W1 slower (docs/performance.md).
     SmallVector<Value> next;
     for (unsigned l = 0; l < lanes; ++l) {
       // Lane l's parameter-level values, in every step.
