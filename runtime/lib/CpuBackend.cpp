@@ -1,8 +1,9 @@
 //===- CpuBackend.cpp - Running batches on the CPU cores ------------------===//
 //
-// Tiles, the choice of blocked coupling per tile, and the worker pool. The
-// time loop of a tile (TileRunner::run) is the CPU's hot path: it only
-// calls the kernels and the monitors.
+// Tiles (each with blocked coupling where enableBlockedCoupling, in
+// LaneArrays.cpp, allows it) and the worker pool. The time loop of a tile
+// (TileRunner::run) is the CPU's hot path: it only calls the kernels and
+// the monitors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,25 +22,6 @@
 using namespace rateml::runtime;
 
 namespace {
-
-/// Lets a CPU tile's kernel sum the coupling of info.block steps per pass
-/// over the edges when its lanes share delays that are all at least
-/// block - 1 steps (so every history row it reads is already written); the
-/// coupling scratch then holds one slot per step of the block.
-template <typename T>
-bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
-                           size_t numEdges, size_t numNodes) {
-  if (info.block < 2 || !info.speedSlot || !a.sharedDelays || numEdges == 0)
-    return false;
-  int32_t shortest =
-      *std::min_element(a.delays.begin(), a.delays.begin() + numEdges);
-  if (shortest + 1 < int32_t(info.block))
-    return false;
-  a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
-                    a.lanes);
-  a.flags |= kFlagBlocked;
-  return true;
-}
 
 template <typename T> class TileRunner {
 public:

@@ -166,6 +166,44 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   return a;
 }
 
+template <typename T>
+bool rateml::runtime::enableBlockedCoupling(LaneArrays<T> &a,
+                                            const ModelInfo &info,
+                                            size_t numEdges, size_t numNodes) {
+  if (info.block < 2 || !info.speedSlot || numEdges == 0)
+    return false;
+  const size_t tables = a.sharedDelays ? 1 : a.lanes;
+  int32_t shortest =
+      *std::min_element(a.delays.begin(), a.delays.begin() + numEdges * tables);
+  if (shortest + 1 < int32_t(info.block))
+    return false;
+  a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
+                    a.lanes);
+  a.flags |= kFlagBlocked;
+  if (a.sharedDelays)
+    return true;
+  // Each series' R x L block becomes L x R: lane l's rows are contiguous.
+  const size_t R = size_t(a.historyRows), L = a.lanes;
+  const size_t numSeries = info.historyStates.size() * numNodes;
+  std::vector<T> lanesFirst(R * L);
+  for (size_t s = 0; s < numSeries; ++s) {
+    T *series = a.history.data() + s * R * L;
+    for (size_t r = 0; r < R; ++r)
+      for (size_t l = 0; l < L; ++l)
+        lanesFirst[l * R + r] = series[r * L + l];
+    std::copy(lanesFirst.begin(), lanesFirst.end(), series);
+  }
+  a.flags |= kFlagLaneSeries;
+  return true;
+}
+
+template bool rateml::runtime::enableBlockedCoupling(LaneArrays<float> &,
+                                                     const ModelInfo &, size_t,
+                                                     size_t);
+template bool rateml::runtime::enableBlockedCoupling(LaneArrays<double> &,
+                                                     const ModelInfo &, size_t,
+                                                     size_t);
+
 template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const std::vector<const std::vector<double> *> &,

@@ -5,8 +5,9 @@
 // the lanes share their delays, a gather otherwise), or, when the couplings
 // allow it (ModelLayout::couplingReadsOnlySources), the couplings of
 // `blockSteps` steps in one pass over the edges with prefetching
-// (docs/kernel-abi.md). Each step's sum is taken in the same order either
-// way, so the results are bit-identical.
+// (docs/kernel-abi.md); lanes with delays of their own sum blocks of steps
+// from a history laid out per lane (flag 64). Each step's sum is taken in
+// the same order either way, so the results are bit-identical.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,7 +47,16 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
                               arith::ConstantIntOp::create(tb, loc, i64, 0)),
         /*withElse=*/false);
     OpBuilder fb = ifFirst.getThenBodyBuilder();
-    buildBlockedCoupling(fb, f);
+    if (f.laneSeries) {
+      auto ifLanes =
+          scf::IfOp::create(fb, loc, f.laneSeries, /*withElse=*/true);
+      OpBuilder lb = ifLanes.getThenBodyBuilder();
+      buildLaneSeriesCoupling(lb, f);
+      OpBuilder sb = ifLanes.getElseBodyBuilder();
+      buildBlockedCoupling(sb, f);
+    } else {
+      buildBlockedCoupling(fb, f);
+    }
     pb = ifBlocked.getElseBodyBuilder();
   }
   if (!couplings.empty()) {
@@ -243,6 +253,169 @@ void KernelBuilder::buildBlockedCoupling(OpBuilder &b, const StepFrame &f) {
     for (unsigned t = 0; t < blockSteps; ++t) {
       Value c = arith::MulFOp::create(nb, loc, scale,
                                       edgesLoop.getResult(k * blockSteps + t));
+      storeVec(nb, c, couplingArg,
+               laneOffset(nb, index(nb, t * numCouplings + k), n, i));
+    }
+  }
+}
+
+Value KernelBuilder::laneSeriesOffsets(OpBuilder &b, const StepFrame &f,
+                                       int64_t channel, Value node, Value row) {
+  Value idx = splatI32(b, channel);
+  idx = arith::MulIOp::create(b, loc, idx, f.nVec);
+  idx = arith::AddIOp::create(b, loc, idx, node);
+  idx = arith::MulIOp::create(b, loc, idx, f.lanesVec);
+  idx = arith::AddIOp::create(b, loc, idx, f.iota);
+  idx = arith::MulIOp::create(b, loc, idx, f.rowsVec);
+  return arith::AddIOp::create(b, loc, idx, row);
+}
+
+SmallVector<Value> KernelBuilder::transposeToLanes(OpBuilder &b,
+                                                   ArrayRef<Value> rows) {
+  const int64_t steps = blockSteps, numLanes = lanes;
+  SmallVector<Value> out;
+  if (!llvm::isPowerOf2_64(numLanes)) {
+    for (int64_t t = 0; t < steps; ++t) {
+      SmallVector<Value> elements;
+      for (Value row : rows)
+        elements.push_back(vector::ExtractOp::create(b, loc, row, t));
+      out.push_back(vector::FromElementsOp::create(
+          b, loc, cast<VectorType>(vecType), elements));
+    }
+    return out;
+  }
+  // Interleave pairs, then pairs of pairs, ...: after the round with chunks
+  // of c elements, vector p holds element (t, l) of lanes p*2c ... p*2c +
+  // 2c - 1 at t*2c + (l mod 2c). The last vector is [steps][lanes].
+  SmallVector<Value> level(rows);
+  for (int64_t chunk = 1; level.size() > 1; chunk *= 2) {
+    const int64_t length = steps * chunk;
+    SmallVector<int64_t> mask;
+    for (int64_t q = 0; q < length / chunk; ++q) {
+      for (int64_t c = 0; c < chunk; ++c)
+        mask.push_back(q * chunk + c);
+      for (int64_t c = 0; c < chunk; ++c)
+        mask.push_back(length + q * chunk + c);
+    }
+    SmallVector<Value> next;
+    for (size_t p = 0; p < level.size(); p += 2)
+      next.push_back(vector::ShuffleOp::create(b, loc, level[p], level[p + 1],
+                                               b.getDenseI64ArrayAttr(mask)));
+    level = std::move(next);
+  }
+  for (int64_t t = 0; t < steps; ++t)
+    out.push_back(vector::ExtractStridedSliceOp::create(
+        b, loc, level[0], ArrayRef<int64_t>{t * numLanes},
+        ArrayRef<int64_t>{numLanes}, ArrayRef<int64_t>{1}));
+  return out;
+}
+
+void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
+  Type indexType = b.getIndexType();
+  Value paramsArg = f.arg(abi::kStepParams), history = f.arg(abi::kStepHistory),
+        delays = f.arg(abi::kStepDelays), rowStart = f.arg(abi::kStepRowStart),
+        sources = f.arg(abi::kStepSources), weights = f.arg(abi::kStepWeights),
+        couplingArg = f.arg(abi::kStepCoupling);
+  Value n = f.n, c0 = f.c0, c1 = f.c1;
+  const size_t numCouplings = couplings.size();
+  auto stepsType = VectorType::get({int64_t(blockSteps)}, elem);
+  Value stepsZero = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(stepsType, FloatAttr::get(elem, 0.0)));
+  llvm::StringMap<Value> noStates;
+  Value lanesIndex = index(b, lanes);
+
+  // Element offsets of the block's first values in each lane's series of
+  // node `node` (index) for edge e, in scalar index arithmetic (the
+  // addresses of W loads: cheaper than extracting them from a vector):
+  // ((channel * N + node) * W + l) * R + row_l, with row_l = (n mod H) -
+  // d_l wrapped into [0, H); the copies after the ring stand in for rows
+  // that wrap around it.
+  Value rowNow = arith::IndexCastOp::create(b, loc, indexType, f.rowNowScalar);
+  auto laneOffsets = [&](OpBuilder &at, Value e, Value node, int64_t channel) {
+    Value series = arith::AddIOp::create(
+        at, loc, arith::MulIOp::create(at, loc, index(at, channel), n), node);
+    Value base = arith::MulIOp::create(
+        at, loc, arith::MulIOp::create(at, loc, series, lanesIndex), f.rows);
+    Value first = arith::MulIOp::create(at, loc, e, lanesIndex);
+    SmallVector<Value> offsets;
+    for (unsigned l = 0; l < lanes; ++l) {
+      Value d = loadIndex(at, delays,
+                          arith::AddIOp::create(at, loc, first, index(at, l)));
+      Value row = arith::SubIOp::create(at, loc, rowNow, d);
+      Value negative =
+          arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt, row, c0);
+      row = arith::SelectOp::create(
+          at, loc, negative,
+          arith::AddIOp::create(at, loc, row, f.horizonIndex), row);
+      Value lane = arith::AddIOp::create(
+          at, loc, base, arith::MulIOp::create(at, loc, index(at, l), f.rows));
+      offsets.push_back(arith::AddIOp::create(at, loc, lane, row));
+    }
+    return offsets;
+  };
+
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1);
+  OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
+  Value i = nodes.getInductionVar();
+  Value begin = loadIndex(nb, rowStart, i);
+  Value end = loadIndex(nb, rowStart, arith::AddIOp::create(nb, loc, i, c1));
+  // Accumulator (k, l): lane l's sums of coupling k over the block's steps.
+  SmallVector<Value> init(numCouplings * lanes, stepsZero);
+  auto edgesLoop = scf::ForOp::create(nb, loc, begin, end, c1, init);
+  {
+    OpBuilder eb = OpBuilder::atBlockBegin(edgesLoop.getBody());
+    Value e = edgesLoop.getInductionVar();
+    Value j = loadIndex(eb, sources, e);
+    Value w = vector::BroadcastOp::create(
+        eb, loc, stepsType,
+        memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+    SmallVector<SmallVector<Value>> sourceValues;
+    for (CouplingOp coupling : couplings) {
+      SmallVector<Value> perLane;
+      for (Value offset :
+           laneOffsets(eb, e, j, historyChannel[coupling.getSource()]))
+        perLane.push_back(vector::LoadOp::create(eb, loc, stepsType, history,
+                                                 ValueRange{offset}));
+      sourceValues.push_back(std::move(perLane));
+    }
+    // No prefetch, unlike the shared-delay pass: W of them per edge (one
+    // per lane) made W1 slower (docs/performance.md).
+    SmallVector<Value> next;
+    for (unsigned l = 0; l < lanes; ++l) {
+      // Lane l's parameter-level values, in every step.
+      Reads reads{
+          [&, l](StringRef name) -> Value {
+            return vector::BroadcastOp::create(
+                eb, loc, stepsType,
+                vector::ExtractOp::create(
+                    eb, loc, loadParam(eb, paramsArg, slotOf.lookup(name)), l));
+          },
+          [&, l](unsigned slot) -> Value {
+            return vector::BroadcastOp::create(
+                eb, loc, stepsType,
+                vector::ExtractOp::create(eb, loc,
+                                          loadParam(eb, paramsArg, slot), l));
+          }};
+      for (auto [k, coupling] : llvm::enumerate(couplings))
+        next.push_back(addCouplingTerm(
+            eb, coupling, reads, edgesLoop.getRegionIterArgs()[k * lanes + l],
+            w, sourceValues[k][l]));
+    }
+    // Back to the order of the iteration arguments: (k, l).
+    SmallVector<Value> ordered(next.size());
+    for (unsigned l = 0; l < lanes; ++l)
+      for (size_t k = 0; k < numCouplings; ++k)
+        ordered[k * lanes + l] = next[l * numCouplings + k];
+    scf::YieldOp::create(eb, loc, ordered);
+  }
+  Reads reads = makeReads(nb, paramsArg, noStates);
+  for (auto [k, coupling] : llvm::enumerate(couplings)) {
+    Value scale = cloneRegion(nb, coupling.getScale(), true, reads)[0];
+    SmallVector<Value> sums(
+        edgesLoop.getResults().slice(k * lanes, lanes).begin(),
+        edgesLoop.getResults().slice(k * lanes, lanes).end());
+    for (auto [t, sum] : llvm::enumerate(transposeToLanes(nb, sums))) {
+      Value c = arith::MulFOp::create(nb, loc, scale, sum);
       storeVec(nb, c, couplingArg,
                laneOffset(nb, index(nb, t * numCouplings + k), n, i));
     }

@@ -16,15 +16,20 @@ using namespace mlir::rateml::kernels;
 
 SmallVector<Value> KernelBuilder::cloneRegion(OpBuilder &b, Region &region,
                                               bool vector, const Reads &reads,
-                                              Value arg) {
+                                              Value arg, Type vectorType) {
   Block &block = region.front();
   IRMapping mapping;
   if (arg)
     mapping.map(block.getArgument(0), arg);
+  Type valueType = vectorType ? vectorType : vecType;
+  Type boolType = maskType;
+  if (vectorType)
+    if (auto shaped = dyn_cast<VectorType>(vectorType))
+      boolType = shaped.clone(IntegerType::get(ctx, 1));
   auto convert = [&](Type t) -> Type {
     if (!vector)
       return t;
-    return t.isInteger(1) ? Type(maskType) : Type(vecType);
+    return t.isInteger(1) ? boolType : valueType;
   };
   for (Operation &op : block) {
     if (auto get = dyn_cast<GetOp>(op)) {

@@ -108,6 +108,8 @@ struct StepFrame {
   /// Nodes (index), constants, and the flags read once per step.
   Value n, c0, c1, zero;
   Value heun, noiseOn, sharedDelays, sumStates, sumExposures, firstOfLaunch;
+  /// Flag 64: the history is [C][N][W][R] (blocked vector kernels only).
+  Value laneSeries;
   /// The set offset of every lane (0..lanes-1, or this thread's set) and an
   /// all-true mask (vector lanes only).
   Value iota, allTrue;
@@ -156,10 +158,12 @@ private:
 
   //===-- Expressions (Expressions.cpp) --------------------------------===//
   /// Clones `region` at `b`; `read` supplies named values, `arg` the block
-  /// argument. In vector mode f64 becomes vecType and i1 maskType. The ops
-  /// are those ModelLayout::analyse accepted.
+  /// argument. In vector mode f64 becomes vecType and i1 maskType, or
+  /// `vectorType` and a mask of its shape when given (a vector over steps
+  /// rather than lanes). The ops are those ModelLayout::analyse accepted.
   SmallVector<Value> cloneRegion(OpBuilder &b, Region &region, bool vector,
-                                 const Reads &reads, Value arg = nullptr);
+                                 const Reads &reads, Value arg = nullptr,
+                                 Type vectorType = nullptr);
 
   //===-- Helpers ----------------------------------------------------===//
   Value index(OpBuilder &b, int64_t v) {
@@ -258,11 +262,13 @@ private:
         b, loc, negative, arith::AddIOp::create(b, loc, row, horizonI32), row);
   }
   /// One edge added to a coupling sum: acc + (w * post(xj)) * pre(xj), in
-  /// the order the reference interpreter uses.
+  /// the order the reference interpreter uses. The values have xj's type
+  /// (every lane, or one lane's steps), as `reads` must.
   Value addCouplingTerm(OpBuilder &b, CouplingOp coupling, const Reads &reads,
                         Value acc, Value w, Value xj) {
-    Value post = cloneRegion(b, coupling.getPost(), true, reads, xj)[0];
-    Value pre = cloneRegion(b, coupling.getPre(), true, reads, xj)[0];
+    Type type = isVector() ? xj.getType() : Type();
+    Value post = cloneRegion(b, coupling.getPost(), true, reads, xj, type)[0];
+    Value pre = cloneRegion(b, coupling.getPre(), true, reads, xj, type)[0];
     Value term = arith::MulFOp::create(
         b, loc, arith::MulFOp::create(b, loc, w, post), pre);
     return arith::AddFOp::create(b, loc, acc, term);
@@ -370,6 +376,22 @@ private:
   /// step's sum is taken in the same order as one step at a time. The ring
   /// has `horizonI32` rows, a history series `rows` (historyRows).
   void buildBlockedCoupling(OpBuilder &b, const StepFrame &f);
+  /// The same sums with flag 64 (lanes with delays of their own, each at
+  /// least blockSteps - 1): the history is [C][N][W][R], and each edge
+  /// loads, for every lane, the blockSteps consecutive values of that
+  /// lane's own delayed row into per-lane accumulators over the steps, which
+  /// are transposed into vectors over lanes once per node
+  /// (transposeToLanes). Each element of each sum sees the same operations
+  /// in the same order as one step at a time.
+  void buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f);
+  /// `rows[l]` a vector over blockSteps steps of lane l (lanes of them):
+  /// returns blockSteps vectors over the lanes, out[t][l] = rows[l][t].
+  SmallVector<Value> transposeToLanes(OpBuilder &b, ArrayRef<Value> rows);
+  /// Element offsets (i32, every lane) of row `row` (i32 lanes) of each
+  /// lane's series of node `node` (i32 lanes) in history channel `channel`
+  /// with flag 64: ((channel * N + node) * W + lane) * R + row.
+  Value laneSeriesOffsets(OpBuilder &b, const StepFrame &f, int64_t channel,
+                          Value node, Value row);
   void buildExposures(OpBuilder &b);
   void buildExposuresBody(OpBuilder &b, ValueRange args);
   /// The gpu.module with the step and exposure kernels.

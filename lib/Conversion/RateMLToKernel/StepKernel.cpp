@@ -38,6 +38,8 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
   f.heun = flagSet(b, flags, abi::kFlagHeun);
   f.noiseOn = flagSet(b, flags, abi::kFlagNoise);
   f.sharedDelays = flagSet(b, flags, abi::kFlagSharedDelays);
+  if (blockSteps > 1 && isVector())
+    f.laneSeries = flagSet(b, flags, abi::kFlagLaneSeries);
   if (sums) {
     f.sumStates = flagSet(b, flags, abi::kFlagSumStates);
     f.sumExposures = flagSet(b, flags, abi::kFlagSumExposures);
@@ -211,14 +213,42 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     if (!hasDelays || historyChannel[s] < 0)
       continue;
     Value channel = index(nb, historyChannel[s]);
-    storeVec(nb, v, history, historyOffset(nb, channel, n, i, rows, f.nextRow));
-    if (blockSteps > 1) {
-      auto ifMirrored = scf::IfOp::create(nb, loc, mirrored, false);
+    // The row, and its copy after the ring (blocked kernels, rows 0 ... B -
+    // 2).
+    auto writeRow = [&](OpBuilder &wb) {
+      storeVec(wb, v, history,
+               historyOffset(wb, channel, n, i, rows, f.nextRow));
+      if (blockSteps == 1)
+        return;
+      auto ifMirrored = scf::IfOp::create(wb, loc, mirrored, false);
       OpBuilder mb = ifMirrored.getThenBodyBuilder();
       storeVec(mb, v, history,
                historyOffset(
                    mb, channel, n, i, rows,
                    arith::AddIOp::create(mb, loc, f.nextRow, f.horizonIndex)));
+    };
+    if (!f.laneSeries) {
+      writeRow(nb);
+      continue;
+    }
+    // Flag 64: one element into each lane's series ([C][N][W][R]).
+    auto ifLanes = scf::IfOp::create(nb, loc, f.laneSeries, /*withElse=*/true);
+    {
+      OpBuilder lb = ifLanes.getThenBodyBuilder();
+      Value node =
+          broadcastI32(lb, arith::IndexCastOp::create(lb, loc, i32, i));
+      Value nextRow = arith::IndexCastOp::create(lb, loc, i32, f.nextRow);
+      Value at = laneSeriesOffsets(lb, f, historyChannel[s], node,
+                                   broadcastI32(lb, nextRow));
+      vector::ScatterOp::create(lb, loc, Type(), history,
+                                ValueRange{index(lb, 0)}, at, f.allTrue, v);
+      OpBuilder mb =
+          scf::IfOp::create(lb, loc, mirrored, false).getThenBodyBuilder();
+      vector::ScatterOp::create(
+          mb, loc, Type(), history, ValueRange{index(mb, 0)},
+          arith::AddIOp::create(mb, loc, at, f.horizonVec), f.allTrue, v);
+      OpBuilder ob = ifLanes.getElseBodyBuilder();
+      writeRow(ob);
     }
   }
   if (sums) {

@@ -20,6 +20,8 @@
 // CHECK: scf.if %[[BLOCKED]] {
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[PHASE]], %c0_i64
 // CHECK: scf.if %[[FIRST]] {
+// Flag 64's pass first (rateml-to-kernel-lane-series.mlir), then this one.
+// CHECK: } else {
 // CHECK: %[[K:.*]] = memref.load %arg4[%[[N:.*]]] : memref<?xi32>
 // CHECK: %[[KI:.*]] = arith.index_cast %[[K]]
 // CHECK: %[[LAST:.*]] = arith.subi %[[KI]], %c1 : index

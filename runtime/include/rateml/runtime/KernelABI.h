@@ -22,7 +22,7 @@ namespace rateml::runtime {
 
 /// Bumped on every change to this contract; the runtime refuses kernels of
 /// another version.
-constexpr int kKernelABIVersion = 5;
+constexpr int kKernelABIVersion = 6;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -76,7 +76,7 @@ enum class ArgKind : uint8_t { RealArray, I32Array, F64Array, I64, I32, U64 };
 enum StepArg : unsigned {
   kStepParams,   ///< [slots][W] parameter-level values
   kStepState,    ///< [S][N][W]
-  kStepHistory,  ///< [C][N][R][W]
+  kStepHistory,  ///< [C][N][R][W], or [C][N][W][R] with kFlagLaneSeries
   kStepDelays,   ///< [K][W] int32, or [K] with kFlagSharedDelays
   kStepRowStart, ///< [N + 1] int32: first incoming edge of each node
   kStepSources,  ///< [K] int32: source node of each edge
@@ -177,7 +177,13 @@ enum KernelFlags : int32_t {
   /// new states (16) or their exposures (32) to `sums`, in float64, starting
   /// from zero at the launch's first step.
   kFlagSumStates = 16,
-  kFlagSumExposures = 32
+  kFlagSumExposures = 32,
+  /// CPU kernels with ModelInfo::block > 1, only together with kFlagBlocked
+  /// and without kFlagSharedDelays (every lane's delays at least `block - 1`
+  /// steps): the history is [C][N][W][R], each lane's series contiguous in
+  /// time, and the blocked coupling loads `block` consecutive values of each
+  /// lane's own delayed row instead of gathering.
+  kFlagLaneSeries = 64
 };
 
 /// Fixed slots of the parameter-level values; the model's own follow

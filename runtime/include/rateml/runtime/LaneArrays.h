@@ -80,6 +80,17 @@ void fillHistorySeries(const ModelInfo &info, const SweepOptions &options,
                        const LaneArrays<T> &a, size_t numNodes, size_t c,
                        size_t i, T *series);
 
+/// Lets a CPU tile's kernel sum the coupling of info.block steps per pass
+/// over the edges (kFlagBlocked) when every delay of every lane is at least
+/// block - 1 steps, so every history row it reads is already written; the
+/// coupling scratch then holds one slot per step of the block. Lanes that do
+/// not share their delays also get kFlagLaneSeries, and their history
+/// (built by buildLaneArrays as [C][N][R][W]) is laid out again as
+/// [C][N][W][R]. Returns whether the coupling is blocked.
+template <typename T>
+bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
+                           size_t numEdges, size_t numNodes);
+
 } // namespace rateml::runtime
 
 #endif // RATEML_RUNTIME_LANEARRAYS_H

@@ -1,0 +1,113 @@
+// RUN: rateml-opt %s --convert-rateml-to-kernel='lanes=4 precision=f32 block=2' --canonicalize --cse | FileCheck %s
+
+// Blocked coupling for lanes with delays of their own (flag 64, history
+// [C][N][W][R], docs/kernel-abi.md). At steps that are multiples of the
+// block, each edge reads its four lanes' delays ([K][W]), wraps each row
+// (n mod H) - d into the ring, and loads two consecutive values of each
+// lane's own series (R = H + 1 elements apart) into that lane's
+// accumulator over the two steps: acc + (w * k) * x, k the lane's value of
+// the constant. The four accumulators of two steps are transposed into two
+// vectors over the lanes (interleaves, a shuffle) and stored in coupling
+// slots 0 and 1. The history row n + 1 is scattered, one element per lane
+// R apart, and again H further on for row 0 (its copy after the ring);
+// without flag 64 the row is one vector store.
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK: %[[PARAMS:.*]] = vector.load %arg0[%c12] : memref<?xf32>, vector<4xf32>
+// CHECK: %[[LANEFLAG:.*]] = arith.andi %arg13, %c64_i32 : i32
+// CHECK: %[[LANES:.*]] = arith.cmpi ne, %[[LANEFLAG]], %c0_i32 : i32
+// CHECK: %[[H:.*]] = arith.index_cast %arg12 : i64 to index
+// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
+// CHECK: %[[RING_ROWS:.*]] = arith.addi %{{.*}}, %c1_i32 : i32
+// CHECK: %[[ROWS_VEC:.*]] = vector.broadcast %[[RING_ROWS]] : i32 to vector<4xi32>
+// CHECK: scf.if %{{.*}} {
+// CHECK: scf.if %{{.*}} {
+// CHECK: scf.if %[[LANES]] {
+// CHECK: %[[NOW:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK: scf.for
+// CHECK: %[[SUMS:.*]]:4 = scf.for %[[E:.*]] = {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xf32>, vector<2xf32>, vector<2xf32>) {
+// CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : f32 to vector<2xf32>
+// CHECK: %[[FIRST:.*]] = arith.muli %[[E]], %c4 : index
+// CHECK: %[[D0:.*]] = memref.load %arg3[%[[FIRST]]] : memref<?xi32>
+// CHECK: %[[D0I:.*]] = arith.index_cast %[[D0]] : i32 to index
+// CHECK: %[[ROW0:.*]] = arith.subi %[[NOW]], %[[D0I]] : index
+// CHECK: %[[NEG0:.*]] = arith.cmpi slt, %[[ROW0]], %c0 : index
+// CHECK: %[[UP0:.*]] = arith.addi %[[ROW0]], %[[H]] : index
+// CHECK: %[[WRAP0:.*]] = arith.select %[[NEG0]], %[[UP0]], %[[ROW0]] : index
+// CHECK: %[[OFF0:.*]] = arith.addi %{{.*}}, %[[WRAP0]] : index
+// CHECK: %[[E1:.*]] = arith.addi %[[FIRST]], %c1 : index
+// CHECK: memref.load %arg3[%[[E1]]] : memref<?xi32>
+// CHECK: %[[LANE1:.*]] = arith.addi %{{.*}}, %[[ROWS]] : index
+// CHECK: %[[OFF1:.*]] = arith.addi %[[LANE1]], %{{.*}} : index
+// CHECK: memref.load %arg3[%{{.*}}] : memref<?xi32>
+// CHECK: memref.load %arg3[%{{.*}}] : memref<?xi32>
+// CHECK: %[[X0:.*]] = vector.load %arg2[%[[OFF0]]] : memref<?xf32>, vector<2xf32>
+// CHECK: %[[X1:.*]] = vector.load %arg2[%[[OFF1]]] : memref<?xf32>, vector<2xf32>
+// CHECK: vector.load %arg2[%{{.*}}] : memref<?xf32>, vector<2xf32>
+// CHECK: vector.load %arg2[%{{.*}}] : memref<?xf32>, vector<2xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: %[[K0:.*]] = vector.extract %[[PARAMS]][0] : f32 from vector<4xf32>
+// CHECK: %[[K0S:.*]] = vector.broadcast %[[K0]] : f32 to vector<2xf32>
+// CHECK: %[[WK0:.*]] = arith.mulf %[[W]], %[[K0S]] : vector<2xf32>
+// CHECK: %[[T0:.*]] = arith.mulf %[[WK0]], %[[X0]] : vector<2xf32>
+// CHECK: %[[S0:.*]] = arith.addf %[[A0]], %[[T0]] : vector<2xf32>
+// CHECK: vector.extract %[[PARAMS]][1] : f32 from vector<4xf32>
+// CHECK: %[[T1:.*]] = arith.mulf %{{.*}}, %[[X1]] : vector<2xf32>
+// CHECK: %[[S1:.*]] = arith.addf %[[A1]], %[[T1]] : vector<2xf32>
+// CHECK: %[[S2:.*]] = arith.addf %[[A2]], %{{.*}} : vector<2xf32>
+// CHECK: %[[S3:.*]] = arith.addf %[[A3]], %{{.*}} : vector<2xf32>
+// CHECK: scf.yield %[[S0]], %[[S1]], %[[S2]], %[[S3]]
+// CHECK: %[[P01:.*]] = vector.interleave %[[SUMS]]#0, %[[SUMS]]#1 : vector<2xf32> -> vector<4xf32>
+// CHECK: %[[P23:.*]] = vector.interleave %[[SUMS]]#2, %[[SUMS]]#3 : vector<2xf32> -> vector<4xf32>
+// CHECK: %[[ALL:.*]] = vector.shuffle %[[P01]], %[[P23]] [0, 1, 4, 5, 2, 3, 6, 7] : vector<4xf32>, vector<4xf32>
+// CHECK: %[[STEP0:.*]] = vector.extract_strided_slice %[[ALL]] {offsets = [0], sizes = [4], strides = [1]} : vector<8xf32> to vector<4xf32>
+// CHECK: %[[STEP1:.*]] = vector.extract_strided_slice %[[ALL]] {offsets = [4], sizes = [4], strides = [1]} : vector<8xf32> to vector<4xf32>
+// CHECK: vector.store %[[STEP0]], %arg7[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK: vector.store %[[STEP1]], %arg7[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK: } else {
+// CHECK: arith.muli %{{.*}}, %[[ROWS]] : index
+// CHECK: memref.prefetch
+// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT:.*]], %c1 : index
+// CHECK: scf.if %[[LANES]] {
+// CHECK: %[[NODE:.*]] = vector.broadcast %{{.*}} : i32 to vector<4xi32>
+// CHECK: %[[NEXT_VEC:.*]] = vector.broadcast %{{.*}} : i32 to vector<4xi32>
+// CHECK: %[[SERIES:.*]] = arith.muli %[[NODE]], %cst{{.*}} : vector<4xi32>
+// CHECK: %[[LANE:.*]] = arith.addi %[[SERIES]], %cst{{.*}} : vector<4xi32>
+// CHECK: %[[START:.*]] = arith.muli %[[LANE]], %[[ROWS_VEC]] : vector<4xi32>
+// CHECK: %[[AT:.*]] = arith.addi %[[START]], %[[NEXT_VEC]] : vector<4xi32>
+// CHECK: vector.scatter %arg2[%c0] [%[[AT]]], %{{.*}}, %[[V:.*]] : memref<?xf32>, vector<4xi32>, vector<4xi1>, vector<4xf32>
+// CHECK: scf.if %[[MIRRORED]] {
+// CHECK: %[[COPY:.*]] = arith.addi %[[AT]], %{{.*}} : vector<4xi32>
+// CHECK: vector.scatter %arg2[%c0] [%[[COPY]]], %{{.*}}, %[[V]]
+// CHECK: } else {
+// CHECK: vector.store %[[V]], %arg2[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK-LABEL: func.func @rateml_exposures(
+rateml.model @linear attributes {conduction_speed = @speed, delayed_states = array<i64: 0>} {
+  rateml.param @speed range [1.0, 2.0]
+  rateml.constant @k = 0.5
+  rateml.derived_param @rec_speed_dt {
+    %s = rateml.get @speed
+    rateml.yield %s : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.exposure "x" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    %c = rateml.get @c
+    %0 = arith.subf %c, %x : f64
+    rateml.yield %0 : f64
+  }
+  rateml.coupling @c source 0 kind <linear> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %k = rateml.get @k
+    rateml.yield %k : f64
+  }
+}
