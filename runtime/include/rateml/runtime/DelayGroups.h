@@ -34,15 +34,17 @@ DelayGroups groupByDelays(const ModelInfo &info, const EdgeList &edges,
                           double dt,
                           const std::vector<std::vector<double>> &slots);
 
-/// How much longer a CPU tile whose lanes gather from different delay
-/// tables takes than one whose lanes share a table (measured on W1 with
-/// tools/benchmark-cpu.py: 256 distinct speeds against one speed).
-constexpr size_t kGatherTileCost = 4;
+/// How much longer a CPU tile whose lanes have different delay tables
+/// takes than one whose lanes share a table (measured on W1 with
+/// tools/benchmark-cpu.py, W1-spread against one speed: about 3x with the
+/// per-lane history of kFlagLaneSeries).
+constexpr size_t kGatherTileCost = 3;
 
 /// CPU tiles of at most `lanes` sets each: every group's full tiles, then
 /// the groups' remainders, each a partly filled tile of its own, or packed
-/// densely into tiles that gather when that takes less time
-/// (kGatherTileCost). Tiles that gather come first: they are the slowest.
+/// densely into tiles of mixed delays when that takes less time
+/// (kGatherTileCost). Tiles of mixed delays come first: they are the
+/// slowest.
 std::vector<std::vector<size_t>> planTiles(const DelayGroups &groups,
                                            size_t lanes);
 
