@@ -8,23 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/DelayGroups.h"
+#include "TwoNodes.h"
 #include "rateml/runtime/Delays.h"
 #include "gtest/gtest.h"
 
 using namespace rateml::runtime;
 
 namespace {
-
-/// Two nodes joined both ways by tracts of 10 and 20 mm.
-EdgeList twoNodes() {
-  EdgeList edges;
-  edges.numNodes = 2;
-  edges.rowStart = {0, 1, 2};
-  edges.source = {1, 0};
-  edges.weight = {1, 1};
-  edges.length = {10, 20};
-  return edges;
-}
 
 ModelInfo withSpeedSlot(std::optional<unsigned> slot) {
   ModelInfo info;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/LaneArrays.h"
+#include "TwoNodes.h"
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "gtest/gtest.h"
@@ -30,17 +31,6 @@ ModelInfo blockedModel() {
   info.historyStates = {0, 2};
   info.speedSlot = 2;
   return info;
-}
-
-/// Two nodes joined both ways by tracts of 10 and 20 mm.
-EdgeList twoNodes() {
-  EdgeList edges;
-  edges.numNodes = 2;
-  edges.rowStart = {0, 1, 2};
-  edges.source = {1, 0};
-  edges.weight = {1, 1};
-  edges.length = {10, 20};
-  return edges;
 }
 
 struct Tile {
