@@ -316,17 +316,17 @@ private:
   /// lanes' sets `sets` (i32 per lane), and the round keys from `seed`.
   PhiloxInputs buildPhiloxInputs(OpBuilder &b, Value step, Value sets,
                                  Value seed);
-  /// The standard normals of docs/simulation.md for states `firstState`
-  /// ... `firstState + count - 1` of node `node` (i32) in every lane:
-  /// Philox4x32-10 with counter (step, node, set, state), then Box-Muller on
-  /// words 0 and 1 (NormalTransform.h) in the kernel precision. The CPU
-  /// kernels draw several states in one vector of lanes * count elements
-  /// (the GPU one at a time): LLVM splits it into registers whose
-  /// instructions interleave, independent chains that hide each other's
-  /// latency, and fill whole registers with the 32-bit Philox words of
-  /// float64 kernels.
+  /// The standard normals of docs/simulation.md for the state pairs
+  /// `firstPair` ... `firstPair + count - 1` of node `node` (i32) in every
+  /// lane: Philox4x32-10 with counter (step, node, set, pair), then
+  /// Box-Muller on words 0 and 1 (NormalTransform.h) in the kernel
+  /// precision, whose cosine and sine draw states 2 pair and 2 pair + 1;
+  /// returned in state order. The CPU kernels draw several pairs in one
+  /// vector of lanes * count elements (the GPU one at a time): LLVM splits
+  /// it into registers whose instructions interleave, independent chains
+  /// that hide each other's latency.
   SmallVector<Value> normalDraws(OpBuilder &b, const PhiloxInputs &philox,
-                                 Value node, unsigned firstState,
+                                 Value node, unsigned firstPair,
                                  unsigned count);
   /// The low and high 32 bits of x * m for every lane of i32 `x`, `m`.
   std::pair<Value, Value> multiplyExtended(OpBuilder &b, Value x, Value m);

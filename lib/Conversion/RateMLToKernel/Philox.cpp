@@ -150,11 +150,11 @@ std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
 
 SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
                                               const PhiloxInputs &philox,
-                                              Value node, unsigned firstState,
+                                              Value node, unsigned firstPair,
                                               unsigned count) {
   assert((isVector() || count == 1) && "a GPU thread draws one at a time");
-  // The draws of `count` states side by side in one vector of
-  // lanes * count elements (state-major): every op is the same per element.
+  // The draws of `count` pairs side by side in one vector of
+  // lanes * count elements (pair-major): every op is the same per element.
   int64_t width = int64_t(lanes) * count;
   Type i32 = b.getI32Type(), bitsElem = b.getIntegerType(elem.getWidth());
   auto shaped = [&](Type element) -> Type {
@@ -166,7 +166,7 @@ SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
                ? Value(vector::BroadcastOp::create(b, loc, wordType, scalar))
                : scalar;
   };
-  // A value of every lane, once per state.
+  // A value of every lane, once per pair.
   auto repeat = [&](Value lanesValue) -> Value {
     if (count == 1)
       return lanesValue;
@@ -182,11 +182,11 @@ SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(cast<ShapedType>(wordType), values));
   };
-  SmallVector<int32_t> stateWords;
+  SmallVector<int32_t> pairWords;
   for (unsigned c = 0; c < count; ++c)
-    stateWords.append(lanes, int32_t(firstState + c));
+    pairWords.append(lanes, int32_t(firstPair + c));
   Value x0 = repeat(philox.step), x1 = broadcast(node),
-        x2 = repeat(philox.sets), x3 = words(stateWords);
+        x2 = repeat(philox.sets), x3 = words(pairWords);
   Value m0 = words(SmallVector<int32_t>(width, int32_t(0xD2511F53))),
         m1 = words(SmallVector<int32_t>(width, int32_t(0xCD9E8D57)));
   for (const auto &[k0, k1] : philox.roundKeys) {
@@ -202,15 +202,19 @@ SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
     x3 = low0;
   }
   KernelOps ops{b, loc, shaped(elem), wordType, shaped(bitsElem)};
-  Value normal = elem.isF64()
-                     ? ::rateml::runtime::standardNormal<double>(ops, x0, x1)
-                     : ::rateml::runtime::standardNormal<float>(ops, x0, x1);
-  if (count == 1)
-    return {normal};
+  std::array<Value, 2> normals =
+      elem.isF64() ? ::rateml::runtime::standardNormalPair<double>(ops, x0, x1)
+                   : ::rateml::runtime::standardNormalPair<float>(ops, x0, x1);
+  // Pair c's cosine and sine draws, for states 2 (firstPair + c) and the
+  // one after it.
   SmallVector<Value> draws;
   for (unsigned c = 0; c < count; ++c)
-    draws.push_back(vector::ExtractStridedSliceOp::create(
-        b, loc, normal, ArrayRef<int64_t>{int64_t(c * lanes)},
-        ArrayRef<int64_t>{int64_t(lanes)}, ArrayRef<int64_t>{1}));
+    for (Value normal : normals)
+      draws.push_back(
+          count == 1
+              ? normal
+              : Value(vector::ExtractStridedSliceOp::create(
+                    b, loc, normal, ArrayRef<int64_t>{int64_t(c * lanes)},
+                    ArrayRef<int64_t>{int64_t(lanes)}, ArrayRef<int64_t>{1})));
   return draws;
 }

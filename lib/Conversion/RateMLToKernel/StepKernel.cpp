@@ -141,8 +141,8 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
   }
   SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
   Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
-  // The noise terms of every state, drawn two states per vector on the CPU
-  // (normalDraws).
+  // The noise terms of every state: Box-Muller draws two states per Philox
+  // call, and the CPU draws two such pairs per vector (normalDraws).
   SmallVector<Type> stateTypes(states.size(), vecType);
   auto ifNoise =
       scf::IfOp::create(nb, loc, stateTypes, f.noiseOn, /*withElse=*/true);
@@ -151,13 +151,17 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     SmallVector<Value> terms(states.size(), zero);
     if (noise) {
       Value node = arith::IndexCastOp::create(tb, loc, i32, i);
-      unsigned perDraw = isVector() ? 2 : 1;
-      for (unsigned s = 0; s < states.size(); s += perDraw) {
-        unsigned count = std::min<unsigned>(perDraw, states.size() - s);
-        SmallVector<Value> draws = normalDraws(tb, philox, node, s, count);
-        for (unsigned c = 0; c < count; ++c)
-          terms[s + c] = arith::MulFOp::create(
-              tb, loc, loadParam(tb, paramsArg, noiseSlot + s + c), draws[c]);
+      const unsigned numPairs = (states.size() + 1) / 2;
+      const unsigned pairsPerDraw = isVector() ? 2 : 1;
+      for (unsigned p = 0; p < numPairs; p += pairsPerDraw) {
+        unsigned count = std::min(pairsPerDraw, numPairs - p);
+        SmallVector<Value> draws = normalDraws(tb, philox, node, p, count);
+        for (unsigned k = 0; k < draws.size() && 2 * p + k < states.size();
+             ++k) {
+          unsigned s = 2 * p + k;
+          terms[s] = arith::MulFOp::create(
+              tb, loc, loadParam(tb, paramsArg, noiseSlot + s), draws[k]);
+        }
       }
     }
     scf::YieldOp::create(tb, loc, terms);

@@ -1,6 +1,6 @@
-//===- NormalTransform.h - Two random words to one normal ------*- C++ -*-===//
+//===- NormalTransform.h - Two random words to two normals -----*- C++ -*-===//
 //
-// Box-Muller, sqrt(-2 ln u1) cos(2 pi u2) with u_k = (w_k + 1/2) / 2^32,
+// Box-Muller, sqrt(-2 ln u1) (cos, sin)(2 pi u2), u_k = (w_k + 1/2) / 2^32,
 // from two 32-bit Philox words, in arithmetic alone: a logarithm after an
 // exponent/mantissa split (musl's log and logf), and the sine and cosine of
 // the remainder of u2 to a quarter turn (fdlibm's kernels, Cephes' sinf and
@@ -164,12 +164,14 @@ typename Ops::Real logOfUniform(Ops &o, typename Ops::Word w) {
   return o.add(o.add(o.sub(sum, hfsq), f), o.mul(k, o.real(C::kLn2Hi)));
 }
 
-/// cos(2 pi u) for u = (w + 1/2) / 2^32. 2 pi u = (pi/2) (q + r) with q the
-/// nearest quarter turn (mod 4) and r = (2 d + 1) / 2^31, d = w - 2^30 q
-/// in [-2^29, 2^29), both from w exactly; then x = (pi/2) r in (-pi/4,
-/// pi/4) and cos(2 pi u) is cos x, -sin x, -cos x or sin x for q = 0 ... 3.
+/// cos(2 pi u) and sin(2 pi u) for u = (w + 1/2) / 2^32. 2 pi u =
+/// (pi/2) (q + r) with q the nearest quarter turn (mod 4) and r = (2 d + 1)
+/// / 2^31, d = w - 2^30 q in [-2^29, 2^29), both from w exactly; then x =
+/// (pi/2) r in (-pi/4, pi/4), and cos(2 pi u) is cos x, -sin x, -cos x or
+/// sin x for q = 0 ... 3, sin(2 pi u) sin x, cos x, -sin x or -cos x.
 template <typename T, typename Ops>
-typename Ops::Real cosOfUniform(Ops &o, typename Ops::Word w) {
+std::array<typename Ops::Real, 2> cosSinOfUniform(Ops &o,
+                                                  typename Ops::Word w) {
   using C = NormalTransformConstants<T>;
   using Real = typename Ops::Real;
   auto shifted = o.iadd(w, o.word(1u << 29));
@@ -187,18 +189,24 @@ typename Ops::Real cosOfUniform(Ops &o, typename Ops::Word w) {
   Real wc = o.sub(one, hz);
   Real tail = o.mul(o.mul(z, z), hornerPolynomial(o, z, C::kCos));
   Real cosX = o.add(wc, o.add(o.sub(o.sub(one, wc), hz), tail));
-  Real v = o.select(o.iequal(o.iand(q, o.word(1)), o.word(1)), sinX, cosX);
-  // Negative for q = 1 and 2.
-  auto negative = o.iequal(o.iand(o.iadd(q, o.word(1)), o.word(2)), o.word(2));
-  return o.select(negative, o.neg(v), v);
+  auto odd = o.iequal(o.iand(q, o.word(1)), o.word(1));
+  Real c = o.select(odd, sinX, cosX), s = o.select(odd, cosX, sinX);
+  // cos is negative for q = 1 and 2, sin for q = 2 and 3.
+  auto cosNegative =
+      o.iequal(o.iand(o.iadd(q, o.word(1)), o.word(2)), o.word(2));
+  auto sinNegative = o.iequal(o.iand(q, o.word(2)), o.word(2));
+  return {o.select(cosNegative, o.neg(c), c),
+          o.select(sinNegative, o.neg(s), s)};
 }
 
-/// The standard normal of docs/simulation.md from Philox words w1 and w2.
+/// The two standard normals of docs/simulation.md from Philox words w1 and
+/// w2: Box-Muller's r cos(2 pi u2) and r sin(2 pi u2), r = sqrt(-2 ln u1).
 template <typename T, typename Ops>
-typename Ops::Real standardNormal(Ops &o, typename Ops::Word w1,
-                                  typename Ops::Word w2) {
+std::array<typename Ops::Real, 2>
+standardNormalPair(Ops &o, typename Ops::Word w1, typename Ops::Word w2) {
   auto radius = o.sqrt(o.mul(o.real(T(-2)), logOfUniform<T>(o, w1)));
-  return o.mul(radius, cosOfUniform<T>(o, w2));
+  auto [c, s] = cosSinOfUniform<T>(o, w2);
+  return {o.mul(radius, c), o.mul(radius, s)};
 }
 
 } // namespace rateml::runtime

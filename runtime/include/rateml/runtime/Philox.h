@@ -40,16 +40,17 @@ inline double uniformOpen(uint32_t bits) {
 }
 
 /// The standard normal draw for one state variable of one node of one
-/// parameter set at one step: Philox with key = seed and counter =
-/// (step, node, set, state), then Box-Muller on the first two words
-/// (NormalTransform.h, in float64 as the float64 kernels).
+/// parameter set at one step. States 2p and 2p + 1 share a Philox call:
+/// key = seed, counter = (step, node, set, p), then Box-Muller on the
+/// first two words (NormalTransform.h, in float64 as the float64 kernels)
+/// gives r cos for the even state and r sin for the odd one.
 inline double noiseDraw(uint64_t seed, uint32_t set, uint32_t node,
                         uint32_t state, uint32_t step) {
   PhiloxCounter r = philox4x32_10(
-      {step, node, set, state},
+      {step, node, set, state / 2},
       {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
   ScalarOps<double> ops;
-  return standardNormal<double>(ops, r[0], r[1]);
+  return standardNormalPair<double>(ops, r[0], r[1])[state % 2];
 }
 
 /// The uniform draw in (0, 1) that places the initial value of one state
