@@ -11,12 +11,6 @@ import pathlib
 
 import numpy as np
 
-# Options the package sets itself.
-_RESERVED = {"output": "the package writes the file itself; use "
-             "rateml.open_results for a file written by sweep.bin",
-             "quiet": None}
-
-
 def _number(value):
     """A number as the command line reads it back exactly."""
     if isinstance(value, (bool, np.bool_)):
@@ -80,16 +74,15 @@ def _connectivity(value, scratch):
 
 
 def arguments(table, kwargs, scratch):
-    """sweep.bin's arguments for the keyword arguments `kwargs`; arrays for
-    file options are written into the directory `scratch`."""
+    """sweep.bin's arguments for the keyword arguments `kwargs` (without
+    output and quiet, which Model.sweep sets itself); arrays for file
+    options are written into the directory `scratch`."""
     by_keyword = {spec["name"].lstrip("-").replace("-", "_"): spec
                   for spec in table}
     args = []
     for key, value in kwargs.items():
         if value is None:
             continue
-        if key in _RESERVED:
-            raise TypeError(f"{key}: {_RESERVED[key]}")
         if key in ("sweep", "values"):
             args += _axes(value, key)
             continue
