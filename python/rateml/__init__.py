@@ -54,16 +54,19 @@ def compile(xml, precision="f32", **compile_options):
     process loads; `compile_options` are rateml-compile's other options
     (lanes=8, block=1, cuda_toolkit="...": dashes as underscores). Raises
     CompileError with the diagnostic for a bad model, FileNotFoundError when
-    `xml` does not exist. Compiled libraries are cached by content."""
+    `xml` does not exist. Compiled libraries are cached by the content of
+    the model, the options, rateml-compile and the sweep runtime."""
     source = pathlib.Path(xml)
     if not source.is_file():
         raise FileNotFoundError(f"model '{xml}' does not exist")
     flags = ["--precision", str(precision)]
     for key, value in sorted(compile_options.items()):
         flags += [f"--{key.replace('_', '-')}", str(value)]
-    digest = hashlib.sha256(source.read_bytes() + repr(flags).encode() +
-                            pathlib.Path(_config.RATEML_COMPILE).read_bytes()
-                            ).hexdigest()[:20]
+    # The model, the options, the compiler and the runtime it links in.
+    digest = hashlib.sha256(source.read_bytes() + repr(flags).encode())
+    for tool in [_config.RATEML_COMPILE, *_config.RUNTIME_LIBRARIES]:
+        digest.update(pathlib.Path(tool).read_bytes())
+    digest = digest.hexdigest()[:20]
     library = _cache_dir() / f"{source.stem}-{digest}.so"
     if not library.exists():
         partial = library.with_suffix(f".{os.getpid()}.partial")
