@@ -116,7 +116,6 @@ int main(int argc, char **argv) {
       config.initialRows = result.initial->rows;
     }
     config.recordStates = options.recordStates;
-    config.constants = options.constants;
 
     auto start = std::chrono::steady_clock::now();
     std::vector<double> data;
@@ -131,6 +130,12 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
             values[k] = row[c];
+      // A column naming a constant overrides --set and the model's value.
+      config.constants = options.constants;
+      for (const auto &constant : info.constants)
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == constant.name)
+            config.constants[constant.name] = row[c];
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, connectome, config, uint32_t(set));
       if (!trace)
