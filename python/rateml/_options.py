@@ -59,7 +59,7 @@ def _param_table(table, path):
     return path
 
 
-def _connectivity(value, scratch, index):
+def _connectivity(value, scratch, index=0):
     """A path, 'builtin:N', or an object with weights and tract_lengths
     (rateml.Connectivity), written as a TVB connectivity folder (the
     `index`-th subject's)."""
