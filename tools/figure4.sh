@@ -5,12 +5,22 @@
 # rateml, then for each variant simulates with BOLD and FCD computed during
 # the run, draws the heat map, and prints the end-to-end times.
 #
-#   tools/figure4.sh [CONNECTIVITY.zip] [OUTPUT_DIR]
+#   tools/figure4.sh [--minutes] [CONNECTIVITY.zip] [OUTPUT_DIR]
 #
-# CONNECTIVITY defaults to ../shared/data/connectivity_68.zip next to the
-# clone; OUTPUT_DIR to figure4/. Environment: RATEML_BUILD_DIR.
+# --minutes also runs docs/figure4.md's "Minutes of simulated time" recipe
+# (3 minutes of simulated time, 5 speeds x 16 couplings in the regime where
+# the noise-driven dynamics change; about 8 minutes of CPU time; its
+# initial state is written for 68 nodes) and draws its map,
+# fcd_var-minutes.png. CONNECTIVITY defaults to
+# ../shared/data/connectivity_68.zip next to the clone; OUTPUT_DIR to
+# figure4/. Environment: RATEML_BUILD_DIR.
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
+MINUTES=0
+if [[ "${1:-}" == --minutes ]]; then
+  MINUTES=1
+  shift
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONNECTIVITY="${1:-$ROOT/../shared/data/connectivity_68.zip}"
 OUT="${2:-figure4}"
@@ -38,13 +48,34 @@ SWEEP=(--connectivity "$CONNECTIVITY" --dt 0.01 --steps 40000
   --bold r --bold-tr 2 --bold-dt 0.1 --fcd-window 40 --fcd-step 4
   --no-data --quiet)
 
+# The minutes recipe (docs/figure4.md): the bistable working point
+# (eta -4.6, J 14.5, Delta 0.7), noise D = 0.02, every node starting near the
+# uncoupled node's low-activity fixed point, dt = 0.02 ms, 3 minutes; BOLD
+# every 2 s, the first minute dropped, FCD windows of 30 s one TR apart.
+MINUTES_SWEEP=(--connectivity "$CONNECTIVITY" --dt 0.02 --duration 180000
+  --set eta=-4.6 --set J=14.5 --set Delta=0.7 --set D=0.02
+  --initial "$OUT/low.npy"
+  --sweep global_speed=1:10:5 --sweep global_coupling=5.75:9.5:16
+  --bold r --bold-tr 2000 --fc-transient 60000 --fcd-window 30000
+  --fcd-step 2000 --tavg 1000 --quiet)
+
+variants=(deterministic noise)
+if ((MINUTES)); then
+  variants+=(minutes)
+  /usr/bin/python3 -c "import numpy, sys; numpy.save(sys.argv[1], numpy.array([[0.06] * 68, [-1.9] * 68], numpy.float32))" "$OUT/low.npy"
+fi
+
 declare -A simulate draw
-for variant in deterministic noise; do
-  flags=()
-  [[ $variant == deterministic ]] && flags=(--no-noise)
+for variant in "${variants[@]}"; do
   t0=$(now)
-  "$OUT/montbrio.bin" "${SWEEP[@]}" "${flags[@]}" --seed 1 \
-    --output "$OUT/$variant.h5"
+  case $variant in
+    deterministic) "$OUT/montbrio.bin" "${SWEEP[@]}" --no-noise --seed 1 \
+      --output "$OUT/$variant.h5" ;;
+    noise) "$OUT/montbrio.bin" "${SWEEP[@]}" --seed 1 \
+      --output "$OUT/$variant.h5" ;;
+    minutes) "$OUT/montbrio.bin" "${MINUTES_SWEEP[@]}" --seed 1 \
+      --output "$OUT/$variant.h5" ;;
+  esac
   t1=$(now)
   "$BUILD_DIR/bin/rateml-heatmap" "$OUT/$variant.h5" --dataset fcd_var \
     --x global_coupling --y global_speed -o "$OUT/fcd_var-$variant.png" \
@@ -57,7 +88,7 @@ done
 echo "figure4: compile (once) ${compile} s"
 printf '%-14s %22s %10s %10s  %s\n' variant "simulate+BOLD+FCD (s)" \
   "heat map" "total" "image"
-for variant in deterministic noise; do
+for variant in "${variants[@]}"; do
   total=$(awk -v a="${simulate[$variant]}" -v b="${draw[$variant]}" \
     'BEGIN { printf "%.2f", a + b }')
   printf '%-14s %22s %10s %10s  %s\n' "$variant" "${simulate[$variant]}" \
