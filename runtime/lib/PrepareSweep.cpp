@@ -309,6 +309,7 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     }
   }
   SweepResult result;
+  result.regional = loadRegionalInputs(info, options, connectome.numNodes);
   result.params = buildParamTable(info, options);
   if (options.steps) {
     result.steps = *options.steps;

@@ -72,12 +72,31 @@ int main(int argc, char **argv) {
       buffer->getBuffer(), buffer->getBufferIdentifier(), &context);
   if (!module)
     return 1;
+  // The names the options give per-node values are regional here, as
+  // rateml-compile --regional makes them in sweep.bin.
+  rt::SweepOptions options;
+  rt::CommandLineAction action;
+  try {
+    action = rt::parseCommandLine(int(args.size()), args.data(), options);
+  } catch (const rt::Error &e) {
+    std::fprintf(stderr, "rateml-reference: error: %s\n", e.what());
+    return 2;
+  }
+  std::vector<std::string> regional;
+  for (const auto *files : {&options.nodeValues, &options.maps})
+    for (const auto &entry : *files)
+      if (llvm::find(regional, entry.first) == regional.end())
+        regional.push_back(entry.first);
   PassManager pm(&context);
-  if (optimized)
-    mlir::rateml::buildModelOptimizationPipeline(pm);
-  else
-    pm.nest<mlir::rateml::ModelOp>().addPass(
-        mlir::rateml::createRateMLConductionSpeedPass());
+  if (optimized) {
+    mlir::rateml::buildModelOptimizationPipeline(pm, regional);
+  } else {
+    OpPassManager &modelPm = pm.nest<mlir::rateml::ModelOp>();
+    if (!regional.empty())
+      modelPm.addPass(mlir::rateml::createRateMLMarkRegionalPass(
+          mlir::rateml::RateMLMarkRegionalPassOptions{regional}));
+    modelPm.addPass(mlir::rateml::createRateMLConductionSpeedPass());
+  }
   if (failed(pm.run(*module)))
     return 1;
   auto model = *module->getOps<mlir::rateml::ModelOp>().begin();
@@ -88,9 +107,7 @@ int main(int argc, char **argv) {
   rt::ModelInfo info = mlir::rateml::reference::buildModelInfo(model);
 
   try {
-    rt::SweepOptions options;
-    if (rt::parseCommandLine(int(args.size()), args.data(), options) !=
-        rt::CommandLineAction::Run) {
+    if (action != rt::CommandLineAction::Run) {
       std::printf(
           "%s",
           rt::helpText(info, "none: the reference runs on the CPU").c_str());

@@ -75,12 +75,18 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
   options.dt = 0.1;
   for (const char *precision : {"f32", "f64"})
     for (bool sweptSpeed : {false, true})
-      for (bool sums : {false, true}) {
+      for (bool sums : {false, true})
+        for (unsigned nodeSlots : {0u, 2u}) {
         SCOPED_TRACE(std::string(precision) + (sweptSpeed ? " swept" : "") +
-                     (sums ? " sums" : ""));
-        const ModelInfo info = delayedModel(precision);
+                     (sums ? " sums" : "") +
+                     (nodeSlots ? " regional" : ""));
+        ModelInfo info = delayedModel(precision);
+        info.numNodeSlots = nodeSlots;
         const size_t L = 37;
-        std::vector<std::vector<double>> slots(L, {0.1, 12, 0, 3.0, 0});
+        // Each set's values end with its node-level values [N][node_slots].
+        std::vector<double> values = {0.1, 12, 0, 3.0, 0};
+        values.resize(values.size() + nodeSlots * edges.numNodes, 1.5);
+        std::vector<std::vector<double>> slots(L, values);
         if (sweptSpeed)
           for (size_t l = 0; l < L; ++l)
             slots[l][3] = 1.0 + double(l % 5);
@@ -111,6 +117,7 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
           EXPECT_EQ(b.diverged, a.diverged.size());
           EXPECT_EQ(b.weights, a.weights.size());
           EXPECT_EQ(b.coupling, a.coupling.size());
+          EXPECT_EQ(b.nodeParams, a.nodeParams.size());
           EXPECT_EQ(b.sample, a.out.size());
           EXPECT_EQ(b.sampleSum, sums ? a.out.size() : 0u);
           EXPECT_EQ(b.elementBytes, sizeof(a.params[0]));
@@ -135,7 +142,9 @@ TEST(CudaBuffers, SetsThatFitInTheFreeMemory) {
       // two float64 sums.
       const size_t perSet = (5 + 2 * N + H * N + N + 2 * N) * 4 + 2 * 4 +
                             (shared ? 0 : K * 4) + (sums ? 2 * N * 8 : 0);
-      const size_t fixed = (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0);
+      // The node-level values of a model without any: one element.
+      const size_t fixed =
+          (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0) + 4;
       EXPECT_EQ(shape.buffers(1000).bytes(), fixed + 1000 * perSet);
       for (size_t free : {size_t(0), fixed + perSet - 1, fixed + perSet,
                           size_t(80) * 1000 * 1000 * 1000 / 10 * 8}) {

@@ -47,7 +47,8 @@ struct ReciprocalDivisorsPass
         name = uniqueName(symbols, get.getName());
         OpBuilder b(div->getParentOp());
         auto reciprocal = DerivedParamOp::create(b, loc, name,
-                                                 /*hoisted=*/true);
+                                                 /*hoisted=*/true,
+                                                 isRegional(def));
         b.setInsertionPointToStart(b.createBlock(&reciprocal.getBody()));
         Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
         Value divisor = GetOp::create(b, loc, b.getF64Type(), get.getName());
