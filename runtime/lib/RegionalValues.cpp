@@ -105,6 +105,17 @@ std::string rateml::runtime::mapScaleName(const std::string &name) {
   return name + ".scale";
 }
 
+std::vector<double> rateml::runtime::regionalNodeValues(
+    const RegionalInput &input, size_t numNodes, double setValue,
+    double scale) {
+  std::vector<double> values(numNodes);
+  for (size_t i = 0; i < numNodes; ++i) {
+    double base = input.nodeValues.empty() ? setValue : input.nodeValues[i];
+    values[i] = input.map.empty() ? base : base * (1.0 + scale * input.map[i]);
+  }
+  return values;
+}
+
 std::vector<RegionalInput>
 rateml::runtime::loadRegionalInputs(const ModelInfo &info,
                                     const SweepOptions &options,

@@ -133,7 +133,6 @@ int main(int argc, char **argv) {
       config.initialRows = result.initial->rows;
     }
     config.recordStates = options.recordStates;
-    config.constants = options.constants;
 
     auto start = std::chrono::steady_clock::now();
     std::vector<double> data;
@@ -148,6 +147,34 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
             values[k] = row[c];
+      // A column naming a constant overrides --set and the model's value.
+      config.constants = options.constants;
+      for (const auto &constant : info.constants)
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == constant.name)
+            config.constants[constant.name] = row[c];
+      // Per-node values of the names given --node-values or --map.
+      config.nodeValues.clear();
+      auto column = [&](const std::string &name) -> std::optional<double> {
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == name)
+            return row[c];
+        return std::nullopt;
+      };
+      for (const rt::RegionalInput &r : result.regional) {
+        if (r.nodeValues.empty() && r.map.empty())
+          continue;
+        std::optional<double> setValue = column(r.name);
+        for (const auto &constant : info.constants)
+          if (!setValue && constant.name == r.name) {
+            auto it = config.constants.find(r.name);
+            setValue =
+                it == config.constants.end() ? constant.value : it->second;
+          }
+        config.nodeValues[r.name] = rt::regionalNodeValues(
+            r, connectome.numNodes, setValue.value_or(0.0),
+            column(rt::mapScaleName(r.name)).value_or(0.0));
+      }
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, connectome, config, uint32_t(set));
       if (!trace)

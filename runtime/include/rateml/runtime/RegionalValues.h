@@ -33,12 +33,13 @@ struct RegionalInput {
 /// The run parameter that scales the map of `name`: "NAME.scale".
 std::string mapScaleName(const std::string &name);
 
-/// Node i's value of a regional name: `base` (the set's value, or the
-/// --node-values entry) times 1 + scale x map[i]; with scale 0 it is `base`
-/// exactly.
-inline double regionalValue(double base, double scale, double mapValue) {
-  return base * (1.0 + scale * mapValue);
-}
+/// The value of `input`'s name at every node for a set whose value of it
+/// is `setValue` and whose NAME.scale is `scale`: the --node-values entry
+/// (else `setValue`), times 1 + scale x map[i] with a map; with scale 0 that
+/// is the unscaled value exactly.
+std::vector<double> regionalNodeValues(const RegionalInput &input,
+                                       size_t numNodes, double setValue,
+                                       double scale);
 
 /// Reads --node-values and --map for the regional names of `info` and
 /// checks them: a known name, regional in this build (else how to rebuild),
