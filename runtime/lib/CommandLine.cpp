@@ -471,6 +471,11 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
   for (const auto &c : info.constants)
     os << " " << c.name << "=" << c.value;
   os << "\n";
+  os << "Regional (per node with --node-values, --map; rateml-compile "
+        "--regional):\n ";
+  for (const auto &r : info.regional)
+    os << " " << r.name;
+  os << (info.regional.empty() ? " none\n" : "\n");
   const char *const sections[] = {
       "\nOptions:\n",
       "\nBOLD and functional connectivity (docs/analysis.md):\n",

@@ -59,8 +59,8 @@ public:
         monitors.add(a.state.data(), done);
         return;
       }
-      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out,
-                        &d.nodeParams, int64_t(N));
+      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out, &d.nodeParams,
+                        int64_t(N));
       monitors.add(a.out.data(), done);
     };
     record(0);

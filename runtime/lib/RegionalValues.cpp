@@ -35,9 +35,9 @@ std::vector<double> readNodeFile(const std::string &path,
   if (endsWith(path, ".npy")) {
     NpyArray a = readNpy(path);
     if (a.shape.size() != 1)
-      throw Error(what + ": '" + path + "' has shape " +
-                  formatTuple(a.shape) + ", expected (" +
-                  std::to_string(numNodes) + ",), one value per node");
+      throw Error(what + ": '" + path + "' has shape " + formatTuple(a.shape) +
+                  ", expected (" + std::to_string(numNodes) +
+                  ",), one value per node");
     values = std::move(a.values);
   } else {
     std::ifstream in(path);
@@ -49,8 +49,7 @@ std::vector<double> readNodeFile(const std::string &path,
       char *end = nullptr;
       double v = std::strtod(word.c_str(), &end);
       if (*end || errno == ERANGE)
-        throw Error(what + ": '" + path + "': '" + word +
-                    "' is not a number");
+        throw Error(what + ": '" + path + "': '" + word + "' is not a number");
       values.push_back(v);
     }
   }
@@ -85,18 +84,26 @@ const ModelInfo::Regional &findRegional(const ModelInfo &info,
     std::string regional = name;
     for (const auto &r : info.regional)
       regional += "," + r.name;
-    throw Error(option + " " + name + ": sweep.bin was built without "
-                "regional '" + name + "'; rebuild with rateml-compile "
-                "--regional " + regional);
+    throw Error(option + " " + name +
+                ": sweep.bin was built without "
+                "regional '" +
+                name +
+                "'; rebuild with rateml-compile "
+                "--regional " +
+                regional);
   }
   for (const auto &s : info.states)
     if (s.name == name)
       throw Error(option + " " + name + ": '" + name +
                   "' is a state variable; only a parameter or a constant "
                   "can have per-node values");
-  throw Error(option + " " + name + ": the model has no parameter or "
-              "constant '" + name + "' (a derived value is per node when "
-              "what it reads is)" + didYouMean(name, known));
+  throw Error(option + " " + name +
+              ": the model has no parameter or "
+              "constant '" +
+              name +
+              "' (a derived value is per node when "
+              "what it reads is)" +
+              didYouMean(name, known));
 }
 
 } // namespace
@@ -105,9 +112,9 @@ std::string rateml::runtime::mapScaleName(const std::string &name) {
   return name + ".scale";
 }
 
-std::vector<double> rateml::runtime::regionalNodeValues(
-    const RegionalInput &input, size_t numNodes, double setValue,
-    double scale) {
+std::vector<double>
+rateml::runtime::regionalNodeValues(const RegionalInput &input, size_t numNodes,
+                                    double setValue, double scale) {
   std::vector<double> values(numNodes);
   for (size_t i = 0; i < numNodes; ++i) {
     double base = input.nodeValues.empty() ? setValue : input.nodeValues[i];
@@ -116,10 +123,8 @@ std::vector<double> rateml::runtime::regionalNodeValues(
   return values;
 }
 
-std::vector<RegionalInput>
-rateml::runtime::loadRegionalInputs(const ModelInfo &info,
-                                    const SweepOptions &options,
-                                    size_t numNodes) {
+std::vector<RegionalInput> rateml::runtime::loadRegionalInputs(
+    const ModelInfo &info, const SweepOptions &options, size_t numNodes) {
   std::vector<RegionalInput> inputs;
   for (const auto &r : info.regional)
     inputs.push_back({r.name, r.slot, r.nodeSlot, {}, {}});

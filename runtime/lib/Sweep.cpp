@@ -79,9 +79,9 @@ private:
       return;
     std::vector<std::vector<double>> byName;
     for (size_t r = 0; r < regional.size(); ++r)
-      byName.push_back(regionalNodeValues(
-          regional[r], numNodes, slots[regional[r].slot],
-          scaleIndex[r] ? slots[*scaleIndex[r]] : 0.0));
+      byName.push_back(
+          regionalNodeValues(regional[r], numNodes, slots[regional[r].slot],
+                             scaleIndex[r] ? slots[*scaleIndex[r]] : 0.0));
     const size_t start = slots.size();
     slots.resize(start + numNodes * Q, 0.0);
     MemRef1D desc = memref(slots.data(), info.numSlots);

@@ -111,9 +111,8 @@ void KernelBuilder::buildNodeSetup(OpBuilder &module) {
   // A regional name reads the node's value, anything else the set's.
   Reads read{[&](StringRef name) {
                auto it = nodeSlotOf.find(name);
-               return it != nodeSlotOf.end()
-                          ? load(nodeSlots, it->second)
-                          : load(slots, slotOf.lookup(name));
+               return it != nodeSlotOf.end() ? load(nodeSlots, it->second)
+                                             : load(slots, slotOf.lookup(name));
              },
              [&](unsigned slot) { return load(slots, slot); }};
   for (DerivedParamOp d : regionalDerived)

@@ -301,8 +301,8 @@ private:
                        const Reads &reads);
   /// The node-level values of node `node` (index) from `nodeParams`
   /// (kStepNodeParams), by name; none for a model without regional values.
-  llvm::StringMap<Value> loadNodeValues(OpBuilder &b, Value nodeParams,
-                                        Value n, Value node);
+  llvm::StringMap<Value> loadNodeValues(OpBuilder &b, Value nodeParams, Value n,
+                                        Value node);
   /// The values of `outputs` (time derivatives or exposures) of one node at
   /// states `x` with couplings `c` and node-level values `nodeValues`.
   SmallVector<Value> evaluateAt(OpBuilder &b, Value params, ValueRange x,

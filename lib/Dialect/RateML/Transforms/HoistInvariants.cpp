@@ -49,7 +49,8 @@ private:
   /// node) (it reads a regional value), or every step.
   enum class Level { Set, Node, Step };
 
-  Level levelOf(Operation *op, const llvm::DenseMap<Operation *, Level> &levels) {
+  Level levelOf(Operation *op,
+                const llvm::DenseMap<Operation *, Level> &levels) {
     // Only real values can become derived parameters; conditions stay.
     if (op->getNumRegions() != 0 || !isMemoryEffectFree(op) ||
         op->getNumResults() != 1 || !op->getResult(0).getType().isF64())

@@ -33,8 +33,7 @@ void mlir::rateml::buildModelOptimizationPipeline(
 
 namespace {
 /// rateml-optimize-model's options: rateml-compile's that change the model.
-struct ModelPipelineOptions
-    : public PassPipelineOptions<ModelPipelineOptions> {
+struct ModelPipelineOptions : public PassPipelineOptions<ModelPipelineOptions> {
   ListOption<std::string> regional{
       *this, "regional",
       llvm::cl::desc("Parameters and constants to make regional "

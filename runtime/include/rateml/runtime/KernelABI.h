@@ -153,12 +153,15 @@ using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
                              MemRef1D *nodeParams, int64_t numNodes);
-using ThreadStepKernel =
-    void(MemRef1D *params, MemRef1D *state, MemRef1D *history, MemRef1D *delays,
-         MemRef1D *rowStart, MemRef1D *sources, MemRef1D *weights,
-         MemRef1D *coupling, MemRef1D *sets, MemRef1D *diverged,
-         MemRef1D *nodeParams, MemRef1D *sums, int64_t stepBegin, int64_t numNodes, int64_t horizon, int32_t flags,
-         uint64_t seed, int64_t stepCount, int64_t numSets, int64_t tid);
+using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
+                              MemRef1D *history, MemRef1D *delays,
+                              MemRef1D *rowStart, MemRef1D *sources,
+                              MemRef1D *weights, MemRef1D *coupling,
+                              MemRef1D *sets, MemRef1D *diverged,
+                              MemRef1D *nodeParams, MemRef1D *sums,
+                              int64_t stepBegin, int64_t numNodes,
+                              int64_t horizon, int32_t flags, uint64_t seed,
+                              int64_t stepCount, int64_t numSets, int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
                                    MemRef1D *nodeParams, int64_t numNodes,

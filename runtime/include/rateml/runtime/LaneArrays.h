@@ -60,11 +60,11 @@ inline int64_t divergedStep(int32_t recorded) {
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
 /// (each ending with the set's node-level values [N][node_slots] when the
-/// model has regional values: SetValues in Sweep.cpp) and whose global indices (keys of the initial draws) are `laneSets`;
-/// each history series ends with copies of the ring's first `copiedRows`
-/// rows (the model's block - 1 for CPU kernels, 0 on the GPU). Without
-/// `withHistory` the history is left empty, for a caller that fills it one
-/// series at a time (fillHistorySeries).
+/// model has regional values: SetValues in Sweep.cpp) and whose global indices
+/// (keys of the initial draws) are `laneSets`; each history series ends with
+/// copies of the ring's first `copiedRows` rows (the model's block - 1 for CPU
+/// kernels, 0 on the GPU). Without `withHistory` the history is left empty, for
+/// a caller that fills it one series at a time (fillHistorySeries).
 template <typename T>
 LaneArrays<T>
 buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
