@@ -302,6 +302,14 @@ public:
     }
   }
 
+  /// The slot of the named value `name`, if the model has one.
+  std::optional<uint32_t> slotOfName(StringRef name) const {
+    auto it = slotOf.find(name);
+    if (it == slotOf.end())
+      return std::nullopt;
+    return it->second;
+  }
+
 private:
   FailureOr<Program> compileRegion(Region &region);
   llvm::StringMap<uint32_t> slotOf;
@@ -531,13 +539,13 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
   if (!config.nodeValues.empty()) {
     nodeSlots.assign(numNodes, slots);
     for (const auto &[name, values] : config.nodeValues) {
-      auto it = m.slotOf.find(name);
-      if (it == m.slotOf.end() || values.size() != numNodes)
+      std::optional<uint32_t> slot = m.slotOfName(name);
+      if (!slot || values.size() != numNodes)
         return llvm::createStringError("per-node values of '" + name +
                                        "': not a value of the model, or not "
                                        "one per node");
       for (size_t i = 0; i < numNodes; ++i)
-        nodeSlots[i][it->second] = values[i];
+        nodeSlots[i][*slot] = values[i];
     }
     for (size_t i = 0; i < numNodes; ++i)
       for (const auto &[slot, program] : m.derivedParams) {

@@ -94,7 +94,9 @@ int main(int argc, char **argv) {
     OpPassManager &modelPm = pm.nest<mlir::rateml::ModelOp>();
     if (!regional.empty())
       modelPm.addPass(mlir::rateml::createRateMLMarkRegionalPass(
-          mlir::rateml::RateMLMarkRegionalPassOptions{regional}));
+          mlir::rateml::RateMLMarkRegionalPassOptions{
+              llvm::SmallVector<std::string>(regional.begin(),
+                                             regional.end())}));
     modelPm.addPass(mlir::rateml::createRateMLConductionSpeedPass());
   }
   if (failed(pm.run(*module)))
