@@ -59,14 +59,15 @@ def _param_table(table, path):
     return path
 
 
-def _connectivity(value, scratch):
+def _connectivity(value, scratch, index=0):
     """A path, 'builtin:N', or an object with weights and tract_lengths
-    (rateml.Connectivity), written as a TVB connectivity folder."""
+    (rateml.Connectivity), written as a TVB connectivity folder (the
+    `index`-th subject's)."""
     if isinstance(value, (str, os.PathLike)):
         return os.fspath(value)
     weights = np.asarray(value.weights, dtype=float)
     lengths = np.asarray(value.tract_lengths, dtype=float)
-    folder = pathlib.Path(scratch) / "connectivity"
+    folder = pathlib.Path(scratch) / f"connectivity{index}"
     folder.mkdir()
     np.savetxt(folder / "weights.txt", weights, fmt="%.17g")
     np.savetxt(folder / "tract_lengths.txt", lengths, fmt="%.17g")
@@ -107,7 +108,10 @@ def arguments(table, kwargs, scratch):
             args += _named_files(option, key, value, scratch)
             continue
         if key == "connectivity":
-            args += ["--connectivity", _connectivity(value, scratch)]
+            # A list is a cohort: one subject per entry, in order.
+            cohort = value if isinstance(value, (list, tuple)) else [value]
+            for k, subject in enumerate(cohort):
+                args += ["--connectivity", _connectivity(subject, scratch, k)]
             continue
         spec = by_keyword.get(key)
         if spec is None:
@@ -122,16 +126,29 @@ def arguments(table, kwargs, scratch):
                 args.append(option)
         elif key in ("set", "bold_set"):
             args += _assignments(option, value)
-        elif spec["file"] and not isinstance(value, (str, os.PathLike)):
-            path = pathlib.Path(scratch) / key
-            if key == "param_table":
-                _param_table(value, path.with_suffix(".csv"))
-                args += [option, str(path.with_suffix(".csv"))]
-            else:
-                np.save(path.with_suffix(".npy"), np.asarray(value))
-                args += [option, str(path.with_suffix(".npy"))]
+        elif (spec["file"] and spec["repeatable"] and
+              isinstance(value, (list, tuple)) and value and
+              all(isinstance(v, (str, os.PathLike, np.ndarray))
+                  for v in value)):
+            # One file per subject of a cohort (target_fc=[fc0, fc1]).
+            for k, one in enumerate(value):
+                args += [option, _file(key, one, scratch, k)]
+        elif spec["file"]:
+            args += [option, _file(key, value, scratch, 0)]
         elif isinstance(value, (str, os.PathLike)):
             args += [option, os.fspath(value)]
         else:
             args += [option, _number(value)]
     return args
+
+
+def _file(key, value, scratch, index):
+    """The path for file option `key`: a path as given, an array (or for
+    param_table, columns) written into `scratch` as the `index`-th one."""
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    path = pathlib.Path(scratch) / f"{key}{index}"
+    if key == "param_table":
+        return str(_param_table(value, path.with_suffix(".csv")))
+    np.save(path.with_suffix(".npy"), np.asarray(value))
+    return str(path.with_suffix(".npy"))
