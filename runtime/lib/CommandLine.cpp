@@ -475,11 +475,13 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
   for (const auto &c : info.constants)
     os << " " << c.name << "=" << c.value;
   os << "\n";
-  os << "Regional (per node with --node-values, --map; rateml-compile "
-        "--regional):\n ";
-  for (const auto &r : info.regional)
-    os << " " << r.name;
-  os << (info.regional.empty() ? " none\n" : "\n");
+  // Only for a build with regional names, so other builds' help is as it was.
+  if (!info.regional.empty()) {
+    os << "Regional (per node with --node-values, --map):\n ";
+    for (const auto &r : info.regional)
+      os << " " << r.name;
+    os << "\n";
+  }
   const char *const sections[] = {
       "\nOptions:\n",
       "\nBOLD and functional connectivity (docs/analysis.md):\n",
