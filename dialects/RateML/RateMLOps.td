@@ -119,12 +119,20 @@ def RateML_ParamOp : RateML_DeclOp<"param", [Symbol]> {
     `range` is the interval sampled when the user does not give values;
     parameters are ordered as declared, which fixes the sweep order.
 
+    `regional` (set by `rateml-mark-regional`, `rateml-compile --regional`)
+    makes it a per-node value: the runtime may give node i its own value
+    (`--node-values`, `--map`), and everything that reads it is node-level.
+
     ```mlir
     rateml.param @global_coupling range [0.33, 0.5]
+    rateml.param @eta range [-5.0, -4.0] regional
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$lo, F64Attr:$hi);
-  let assemblyFormat = "$sym_name `range` ` ` `[` $lo `,` $hi `]` attr-dict";
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$lo, F64Attr:$hi,
+                       UnitAttr:$regional);
+  let assemblyFormat = [{
+    $sym_name `range` ` ` `[` $lo `,` $hi `]` (`regional` $regional^)? attr-dict
+  }];
   let hasVerifier = 1;
 }
 
@@ -134,12 +142,16 @@ def RateML_ConstantOp : RateML_DeclOp<"constant", [Symbol]> {
     A model constant. The compiler keeps constants symbolic so that a sweep
     can override them at run time; `rateml-inline-constants` folds them in.
 
+    `regional` makes it a per-node value, as for `rateml.param`.
+
     ```mlir
     rateml.constant @tau = 1.0
+    rateml.constant @J = 15.0 regional
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$value);
-  let assemblyFormat = "$sym_name `=` $value attr-dict";
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$value,
+                       UnitAttr:$regional);
+  let assemblyFormat = "$sym_name `=` $value (`regional` $regional^)? attr-dict";
   let hasVerifier = 1;
 }
 
@@ -184,7 +196,10 @@ def RateML_DerivedParamOp : RateML_ExprDeclOp<"derived_param", [Symbol]> {
     constants, other derived parameters, `dt` and `n_node`. The names
     `rec_speed_dt` (delay factor, no delays when absent) and `nsig` (noise
     amplitude) have their RateML meaning. `hoisted` marks the ones created by
-    `rateml-hoist-invariants` rather than written in the model.
+    `rateml-hoist-invariants` rather than written in the model. `regional`
+    marks the node-level ones, which read a regional value and are computed
+    once per (parameter set, node) instead of once per set; the model
+    verifier requires it exactly when the body reads a regional value.
 
     ```mlir
     rateml.derived_param @rec_speed_dt {
@@ -197,8 +212,12 @@ def RateML_DerivedParamOp : RateML_ExprDeclOp<"derived_param", [Symbol]> {
     }
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, UnitAttr:$hoisted);
-  let assemblyFormat = "$sym_name (`hoisted` $hoisted^)? attr-dict-with-keyword $body";
+  let arguments = (ins SymbolNameAttr:$sym_name, UnitAttr:$hoisted,
+                       UnitAttr:$regional);
+  let assemblyFormat = [{
+    $sym_name (`hoisted` $hoisted^)? (`regional` $regional^)?
+    attr-dict-with-keyword $body
+  }];
 }
 
 def RateML_DerivedOp : RateML_ExprDeclOp<"derived", [Symbol]> {

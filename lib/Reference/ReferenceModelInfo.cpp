@@ -28,18 +28,30 @@ rt::ModelInfo mlir::rateml::reference::buildModelInfo(ModelOp model) {
   info.block = 1;
   llvm::StringMap<unsigned> slotOf;
   unsigned slot = rt::kNumFixedSlots;
+  // Regional bases keep their set slot and get a node slot; regional
+  // derived parameters have only a node slot, after the bases.
+  auto addRegional = [&](Operation *op, StringRef name) {
+    if (isRegional(op))
+      info.regional.push_back({name.str(), slot, info.numNodeSlots++});
+  };
   for (ParamOp p : structure.params) {
     slotOf[p.getSymName()] = slot;
+    addRegional(p, p.getSymName());
     info.params.push_back({p.getSymName().str(), p.getLo().convertToDouble(),
                            p.getHi().convertToDouble(), slot++});
   }
   for (ConstantOp c : structure.constants) {
     slotOf[c.getSymName()] = slot;
+    addRegional(c, c.getSymName());
     info.constants.push_back(
         {c.getSymName().str(), c.getValue().convertToDouble(), slot++});
   }
-  for (DerivedParamOp d : structure.derivedParams)
-    slotOf[d.getSymName()] = slot++;
+  for (DerivedParamOp d : structure.derivedParams) {
+    if (d.getRegional())
+      ++info.numNodeSlots;
+    else
+      slotOf[d.getSymName()] = slot++;
+  }
   if (structure.noise) {
     info.noiseSlot = slot;
     slot += structure.states.size();

@@ -302,6 +302,14 @@ public:
     }
   }
 
+  /// The slot of the named value `name`, if the model has one.
+  std::optional<uint32_t> slotOfName(StringRef name) const {
+    auto it = slotOf.find(name);
+    if (it == slotOf.end())
+      return std::nullopt;
+    return it->second;
+  }
+
 private:
   FailureOr<Program> compileRegion(Region &region);
   llvm::StringMap<uint32_t> slotOf;
@@ -524,6 +532,31 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
     run(program, slots.data(), 0, regs);
     slots[slot] = regs[program.results[0]];
   }
+  // Per-node values: each node's copy of the parameter-level values with
+  // its own values of the named ones, and its derived parameters evaluated
+  // from them (the model as written: any derived parameter may read them).
+  std::vector<std::vector<double>> nodeSlots;
+  if (!config.nodeValues.empty()) {
+    nodeSlots.assign(numNodes, slots);
+    for (const auto &[name, values] : config.nodeValues) {
+      std::optional<uint32_t> slot = m.slotOfName(name);
+      if (!slot || values.size() != numNodes)
+        return llvm::createStringError("per-node values of '" + name +
+                                       "': not a value of the model, or not "
+                                       "one per node");
+      for (size_t i = 0; i < numNodes; ++i)
+        nodeSlots[i][*slot] = values[i];
+    }
+    for (size_t i = 0; i < numNodes; ++i)
+      for (const auto &[slot, program] : m.derivedParams) {
+        run(program, nodeSlots[i].data(), 0, regs);
+        nodeSlots[i][slot] = regs[program.results[0]];
+      }
+  }
+  // The values node i's own expressions read.
+  auto slotsOf = [&](size_t i) {
+    return nodeSlots.empty() ? slots.data() : nodeSlots[i].data();
+  };
   std::vector<double> amplitude(numStates, 0.0);
   bool noisy = m.noise && config.noise;
   if (noisy) {
@@ -592,11 +625,12 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
           values.push_back(x[v * numNodes + i]);
           continue;
         }
+        double *sl = slotsOf(i);
         for (size_t s = 0; s < numStates; ++s)
-          slots[m.states[s].slot] = x[s * numNodes + i];
-        m.evaluateDerived(slots.data(), regs);
+          sl[m.states[s].slot] = x[s * numNodes + i];
+        m.evaluateDerived(sl, regs);
         const Program &p = m.exposures[v].second;
-        run(p, slots.data(), 0, regs);
+        run(p, sl, 0, regs);
         values.push_back(regs[p.results[0]]);
       }
     return values;
@@ -630,13 +664,14 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
       predicted(numStates), noiseTerm(numStates);
   auto derivatives = [&](const double *state, size_t i,
                          std::vector<double> &f) {
+    double *sl = slotsOf(i);
     for (size_t s = 0; s < numStates; ++s)
-      slots[m.states[s].slot] = state[s];
+      sl[m.states[s].slot] = state[s];
     for (size_t k = 0; k < m.couplings.size(); ++k)
-      slots[m.couplings[k].slot] = coupling[k * numNodes + i];
-    m.evaluateDerived(slots.data(), regs);
+      sl[m.couplings[k].slot] = coupling[k * numNodes + i];
+    m.evaluateDerived(sl, regs);
     for (size_t s = 0; s < numStates; ++s) {
-      run(m.derivatives[s], slots.data(), 0, regs);
+      run(m.derivatives[s], sl, 0, regs);
       f[s] = regs[m.derivatives[s].results[0]];
     }
   };

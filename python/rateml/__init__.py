@@ -62,6 +62,8 @@ def compile(xml, precision="f32", **compile_options):
         raise FileNotFoundError(f"model '{xml}' does not exist")
     flags = ["--precision", str(precision)]
     for key, value in sorted(compile_options.items()):
+        if isinstance(value, (list, tuple)):
+            value = ",".join(value)  # regional=["eta", "J"]
         flags += [f"--{key.replace('_', '-')}", str(value)]
     # The model, the options, the compiler and the runtime it links in.
     digest = hashlib.sha256(source.read_bytes() + repr(flags).encode())
@@ -95,6 +97,8 @@ class Model:
         self.parameters = {p["name"]: (p["lo"], p["hi"])
                            for p in info["params"]}
         self.constants = {c["name"]: c["value"] for c in info["constants"]}
+        # What node_values= and maps= may name (compile(regional=...)).
+        self.regional = [r["name"] for r in info["regional"]]
         self.states = [s["name"] for s in info["states"]]
         self.exposures = list(info["exposures"])
 

@@ -74,6 +74,22 @@ def _connectivity(value, scratch, index=0):
     return str(folder)
 
 
+def _named_files(option, key, value, scratch):
+    """--node-values / --map NAME=FILE for a dict of names to arrays (written
+    as .npy into `scratch`) or paths."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{key}: expected a dict of names to arrays or paths")
+    args = []
+    for name, data in value.items():
+        if isinstance(data, (str, os.PathLike)):
+            path = os.fspath(data)
+        else:
+            path = str(pathlib.Path(scratch) / f"{key}-{name}.npy")
+            np.save(path, np.asarray(data, dtype=float))
+        args += [option, f"{name}={path}"]
+    return args
+
+
 def arguments(table, kwargs, scratch):
     """sweep.bin's arguments for the keyword arguments `kwargs` (without
     output and quiet, which Model.sweep sets itself); arrays for file
@@ -86,6 +102,10 @@ def arguments(table, kwargs, scratch):
             continue
         if key in ("sweep", "values"):
             args += _axes(value, key)
+            continue
+        if key in ("node_values", "maps"):
+            option = "--node-values" if key == "node_values" else "--map"
+            args += _named_files(option, key, value, scratch)
             continue
         if key == "connectivity":
             # A list is a cohort: one subject per entry, in order.

@@ -45,6 +45,16 @@ std::pair<std::string, double> parseAssignment(const std::string &spec,
           parseNumber(spec.substr(eq + 1), option + " " + spec.substr(0, eq))};
 }
 
+/// NAME=FILE of --node-values and --map, each NAME once.
+void addNamedFile(std::map<std::string, std::string> &files,
+                  const std::string &spec, const std::string &option) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw Error("malformed '" + spec + "': expected " + option + " NAME=FILE");
+  if (!files.emplace(spec.substr(0, eq), spec.substr(eq + 1)).second)
+    throw Error(option + " " + spec.substr(0, eq) + " is given twice");
+}
+
 /// One of `choices`, else an error listing them.
 std::string parseChoice(const std::string &value, const std::string &option,
                         const std::vector<std::string> &choices) {
@@ -133,6 +143,25 @@ std::vector<OptionSpec> makeTable() {
          auto [name, value] = parseAssignment(v, s);
          o.constants[name] = value;
        }});
+  add({"--node-values",
+       {},
+       "NAME=FILE",
+       true,
+       true,
+       "n_node values (.npy or text, connectome order)\n"
+       "for the regional NAME (rateml-compile --regional)",
+       0,
+       [](O &o, S v, S s) { addNamedFile(o.nodeValues, v, s); }});
+  add({"--map",
+       {},
+       "NAME=FILE",
+       true,
+       true,
+       "regional NAME x (1 + NAME.scale x FILE[i]) at\n"
+       "node i; NAME.scale is swept like a parameter\n"
+       "(default 0)",
+       0,
+       [](O &o, S v, S s) { addNamedFile(o.maps, v, s); }});
   add({"--initial",
        {},
        "FILE.npy",
@@ -446,6 +475,13 @@ std::string rateml::runtime::helpText(const ModelInfo &info,
   for (const auto &c : info.constants)
     os << " " << c.name << "=" << c.value;
   os << "\n";
+  // Only for a build with regional names, so other builds' help is as it was.
+  if (!info.regional.empty()) {
+    os << "Regional (per node with --node-values, --map):\n ";
+    for (const auto &r : info.regional)
+      os << " " << r.name;
+    os << "\n";
+  }
   const char *const sections[] = {
       "\nOptions:\n",
       "\nBOLD and functional connectivity (docs/analysis.md):\n",

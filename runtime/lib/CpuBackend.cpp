@@ -59,14 +59,16 @@ public:
         monitors.add(a.state.data(), done);
         return;
       }
-      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out, int64_t(N));
+      kernels.exposures(&d.params, &d.state, &d.coupling, &d.out, &d.nodeParams,
+                        int64_t(N));
       monitors.add(a.out.data(), done);
     };
     record(0);
     for (uint64_t n = 0; n < shape.steps; ++n) {
       kernels.step(&d.params, &d.state, &d.history, &d.delays, &d.rowStart,
                    &d.sources, &d.weights, &d.coupling, &d.sets, &d.diverged,
-                   int64_t(n), int64_t(N), a.horizon, a.flags, options.seed);
+                   &d.nodeParams, int64_t(n), int64_t(N), a.horizon, a.flags,
+                   options.seed);
       record(n + 1);
       control.done.fetch_add(tile.size(), std::memory_order_relaxed);
       if (control.stop.load(std::memory_order_relaxed))

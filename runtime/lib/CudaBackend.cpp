@@ -370,6 +370,7 @@ public:
       return array;
     };
     params = make(a.params, buffers.params);
+    nodeParams = make(a.nodeParams, buffers.nodeParams);
     state = make(a.state, buffers.state);
     const size_t L = a.lanes, rows = size_t(a.historyRows);
     const size_t seriesBytes = rows * L * sizeof(T);
@@ -433,6 +434,7 @@ public:
     args.memref(arg(kStepCoupling), *coupling);
     args.memref(arg(kStepSets), *sets);
     args.memref(arg(kStepDiverged), *diverged);
+    args.memref(arg(kStepNodeParams), *nodeParams);
     // The kernel touches `sums` only with flag 16 or 32.
     args.memref(kThreadStepSums,
                 sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
@@ -465,6 +467,7 @@ public:
       args.memref(kExposuresState, *state);
       args.memref(kExposuresCoupling, *coupling);
       args.memref(kExposuresOut, *s.device);
+      args.memref(kExposuresNodeParams, *nodeParams);
       args.scalar<int64_t>(kExposuresNumNodes, int64_t(numNodes));
       args.scalar<int64_t>(kThreadExposuresNumSets, int64_t(arrays->lanes));
       d->check(d->cuLaunchKernel(exposuresKernel, blocks(), 1, 1,
@@ -564,7 +567,7 @@ private:
   LaneArrays<T> *arrays = nullptr;
   int32_t *divergedHost = nullptr;
   std::unique_ptr<DeviceArray> params, state, history, delays, rowStart,
-      sources, weights, coupling, sets, diverged;
+      sources, weights, coupling, sets, diverged, nodeParams;
   Slot samples[2];
 };
 

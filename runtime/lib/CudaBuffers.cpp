@@ -15,7 +15,7 @@ size_t CudaBuffers::bytes() const {
   const size_t ints =
       (delays + rowStart + sources + sets + diverged) * sizeof(int32_t);
   const size_t reals =
-      params + state + history + weights + coupling + 2 * sample;
+      params + state + history + weights + coupling + nodeParams + 2 * sample;
   return ints + reals * elementBytes + 2 * sampleSum * sizeof(double);
 }
 
@@ -34,6 +34,7 @@ CudaBuffers CudaBatchShape::buffers(size_t sets) const {
   b.coupling = atLeastOne(info.numCouplings * N * L);
   b.sets = L;
   b.diverged = L;
+  b.nodeParams = atLeastOne(info.numNodeSlots * N * L);
   b.sample = atLeastOne(numVars * N * L);
   b.sampleSum = sums ? b.sample : 0;
   b.elementBytes = info.elementBytes();

@@ -86,6 +86,15 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   for (size_t p = 0; p < info.numSlots; ++p)
     for (size_t l = 0; l < L; ++l)
       a.params[p * L + l] = static_cast<T>((*laneSlots[l])[p]);
+  const size_t Q = info.numNodeSlots;
+  a.nodeParams.resize(std::max<size_t>(Q * N * L, 1));
+  for (size_t l = 0; l < L; ++l) {
+    const std::vector<double> &values = *laneSlots[l];
+    const double *node = values.data() + values.size() - Q * N;
+    for (size_t i = 0; i < N; ++i)
+      for (size_t q = 0; q < Q; ++q)
+        a.nodeParams[(q * N + i) * L + l] = static_cast<T>(node[i * Q + q]);
+  }
 
   // Delays [K][L], or one table [K] when every lane has the same delays
   // (kFlagSharedDelays; always so when the model has no conduction speed).

@@ -33,6 +33,10 @@ ModelInfo rateml::runtime::parseModelInfo(const char *text) {
     for (const json &c : j.at(key::kConstants))
       info.constants.push_back(
           {c.at(key::kName), c.at(key::kValue), c.at(key::kSlot)});
+    info.numNodeSlots = j.at(key::kNumNodeSlots).get<unsigned>();
+    for (const json &r : j.at(key::kRegional))
+      info.regional.push_back(
+          {r.at(key::kName), r.at(key::kSlot), r.at(key::kNodeSlot)});
     for (const json &s : j.at(key::kStates)) {
       ModelInfo::State state{s.at(key::kName), s.at(key::kInitLo),
                              s.at(key::kInitHi)};

@@ -401,6 +401,10 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     }
   }
   SweepResult result;
+  result.regional = loadRegionalInputs(info, options, cohort.numNodes());
+  for (const RegionalInput &r : result.regional)
+    if (!r.map.empty())
+      result.runParams.push_back({mapScaleName(r.name), 0.0});
   const SweepOptions withAxes = withSubjects(cohort, options, result);
   result.params = buildParamTable(info, withAxes, result.runParams);
   checkSubjects(cohort, withAxes, result.params);

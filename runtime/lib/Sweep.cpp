@@ -32,15 +32,23 @@ namespace {
 /// The values of any set of the table, computed one set at a time (the
 /// setup kernel fills the derived slots), so that no list of all sets is
 /// ever built: the kernels' slots, then the run parameters in the order of
-/// SweepResult::runParams.
+/// SweepResult::runParams, then (models with regional values) the
+/// node-level values of every node.
 class SetSlots {
 public:
   SetSlots(const ModelInfo &info, const SweepResult &result, size_t numNodes,
            const SweepOptions &options)
       : info(info), table(result.params), runParams(result.runParams),
-        numNodes(numNodes), options(options) {
+        regional(result.regional), numNodes(numNodes), options(options) {
     for (const std::string &name : table.names)
       columnSlot.push_back(valueIndex(name));
+    for (const RegionalInput &r : regional) {
+      std::optional<unsigned> scale;
+      for (size_t k = 0; k < runParams.size(); ++k)
+        if (runParams[k].name == mapScaleName(r.name))
+          scale = unsigned(info.numSlots + k);
+      scaleIndex.push_back(scale);
+    }
   }
   std::vector<double> operator()(size_t set) const {
     std::vector<double> slots(info.numSlots + runParams.size(), 0.0);
@@ -57,10 +65,35 @@ public:
       slots[columnSlot[k]] = values[k];
     MemRef1D desc = memref(slots.data(), info.numSlots);
     _mlir_ciface_rateml_setup(&desc);
+    appendNodeValues(slots);
     return slots;
   }
 
 private:
+  /// Appends the set's node-level values [N][num_node_slots] (what
+  /// buildLaneArrays reads from the end of a set's values): each regional
+  /// name's value at the node, then rateml_node_setup's derived ones.
+  void appendNodeValues(std::vector<double> &slots) const {
+    const size_t Q = info.numNodeSlots;
+    if (Q == 0)
+      return;
+    std::vector<std::vector<double>> byName;
+    for (size_t r = 0; r < regional.size(); ++r)
+      byName.push_back(
+          regionalNodeValues(regional[r], numNodes, slots[regional[r].slot],
+                             scaleIndex[r] ? slots[*scaleIndex[r]] : 0.0));
+    const size_t start = slots.size();
+    slots.resize(start + numNodes * Q, 0.0);
+    MemRef1D desc = memref(slots.data(), info.numSlots);
+    for (size_t i = 0; i < numNodes; ++i) {
+      double *node = slots.data() + start + i * Q;
+      for (size_t r = 0; r < regional.size(); ++r)
+        node[regional[r].nodeSlot] = byName[r][i];
+      MemRef1D nodeDesc = memref(node, int64_t(Q));
+      _mlir_ciface_rateml_node_setup(&desc, &nodeDesc);
+    }
+  }
+
   /// Where a column's value goes: a swept parameter's or constant's slot,
   /// or after the slots for a run parameter (buildParamTable checked the
   /// name).
@@ -80,6 +113,9 @@ private:
   const ModelInfo &info;
   const ParamTable &table;
   const std::vector<RunParameter> &runParams;
+  const std::vector<RegionalInput> &regional;
+  /// Where each regional name's NAME.scale is in a set's values (--map).
+  std::vector<std::optional<unsigned>> scaleIndex;
   size_t numNodes;
   const SweepOptions &options;
   std::vector<unsigned> columnSlot;

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 using namespace rateml::runtime;
 
@@ -115,9 +116,20 @@ int rateml_sweep_run(int argc, const char *const *argv, RatemlSweepCall *call) {
       info.narrowLanes = parseModelInfo(rateml_model_json_narrow).lanes;
     SweepOptions options;
     switch (parseCommandLine(argc, argv, options)) {
-    case CommandLineAction::Help:
-      std::cout << helpText(info, CudaBackend::embeddedKernels());
+    case CommandLineAction::Help: {
+      // In one write: past stdout's 4 KiB buffer a second, later write gets
+      // SIGPIPE when the reader stopped early (`sweep.bin --help | head`).
+      const std::string text = helpText(info, CudaBackend::embeddedKernels());
+      std::cout.flush();
+      for (size_t done = 0; done < text.size();) {
+        ssize_t n =
+            ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+        if (n <= 0)
+          break;
+        done += size_t(n);
+      }
       return 0;
+    }
     case CommandLineAction::Version:
       std::cout << "sweep.bin for " << info.model << " (rateml "
                 << rateml_runtime_version() << ")\n";

@@ -239,6 +239,37 @@ def test_float64_equals_the_reference(tmp_path):
                               f["diverged_step"][...])
 
 
+def test_regional_keywords(tmp_path):
+    """compile(regional=[...]) and sweep(node_values=..., maps=...) with
+    arrays: the float64 engine against rateml-reference --optimized given
+    the same values as files, to the bit."""
+    model = rateml.compile(MODELS / "montbrio.xml", precision="f64",
+                           regional=["eta", "tau"])
+    assert model.regional == ["tau", "eta"]
+    rng = np.random.default_rng(1)
+    tau = rng.uniform(0.8, 1.2, size=12)
+    z = rng.normal(size=12)
+    ds = model.sweep(connectivity="builtin:12", node_values={"tau": tau},
+                     maps={"eta": z}, sweep={"eta.scale": [0.0, 0.2]},
+                     steps=200, every=20, seed=4, record="states",
+                     quiet=True)
+    np.save(tmp_path / "tau.npy", tau)
+    np.save(tmp_path / "z.npy", z)
+    subprocess.run(["rateml-reference", str(MODELS / "montbrio.xml"),
+                    "--optimized", "--connectivity", "builtin:12",
+                    "--node-values", f"tau={tmp_path / 'tau.npy'}",
+                    "--map", f"eta={tmp_path / 'z.npy'}",
+                    "--values", "eta.scale=0,0.2", "--steps", "200",
+                    "--every", "20", "--seed", "4", "--record", "states",
+                    "--quiet", "--output", tmp_path / "ref.h5"], check=True)
+    with h5py.File(tmp_path / "ref.h5", "r") as f:
+        assert ds["data"].values.tobytes() == f["data"][...].tobytes()
+    with pytest.raises(ValueError, match="--map J: sweep.bin was "
+                       "built without regional 'J'"):
+        model.sweep(connectivity="builtin:12", maps={"J": z}, steps=10,
+                    quiet=True)
+
+
 @pytest.mark.skipif(not os.environ.get("RATEML_FAKE_CUDA"),
                     reason="needs the stand-in CUDA driver (lit sets it)")
 def test_gpu_backend():

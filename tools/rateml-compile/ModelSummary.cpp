@@ -102,6 +102,20 @@ void mlir::rateml::printModelSummary(ModelOp model, llvm::raw_ostream &os) {
   row(os, "swept parameters", join(params));
   row(os, "constants", join(constants));
   row(os, "derived params", join(derived));
+  // Only in builds with --regional, so other summaries stay as they were.
+  std::vector<std::string> regional;
+  unsigned nodeLevel = 0;
+  for (Operation &op : model.getBody().front()) {
+    if (!isRegional(&op))
+      continue;
+    ++nodeLevel;
+    if (!isa<DerivedParamOp>(op))
+      regional.push_back(cast<SymbolOpInterface>(op).getName().str());
+  }
+  if (!regional.empty())
+    row(os, "regional",
+        join(regional) + " (" + std::to_string(nodeLevel) +
+            " values per set and node)");
   if (couplings.empty())
     row(os, "couplings", "none");
   for (auto [i, c] : llvm::enumerate(couplings))

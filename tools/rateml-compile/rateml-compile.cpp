@@ -111,6 +111,12 @@ cl::opt<unsigned> block(
              "coupling reads only its source and the delays allow (1 = off)"),
     cl::init(8), cl::cat(category));
 
+cl::list<std::string> regional(
+    "regional",
+    cl::desc("Parameters and constants that may differ per node (sweep.bin "
+             "--node-values, --map); comma-separated"),
+    cl::CommaSeparated, cl::value_desc("name,..."), cl::cat(category));
+
 cl::opt<std::string> gpuArch("gpu-arch",
                              cl::desc("GPU architecture for --emit=ptx"),
                              cl::init("sm_80"), cl::cat(category));
@@ -239,7 +245,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  rateml::buildModelOptimizationPipeline(pm);
+  rateml::buildModelOptimizationPipeline(pm, regional);
   if (failed(pm.run(*analysed)))
     return failure();
   llvm::raw_string_ostream os(output);

@@ -72,12 +72,33 @@ int main(int argc, char **argv) {
       buffer->getBuffer(), buffer->getBufferIdentifier(), &context);
   if (!module)
     return 1;
+  // The names the options give per-node values are regional here, as
+  // rateml-compile --regional makes them in sweep.bin.
+  rt::SweepOptions options;
+  rt::CommandLineAction action;
+  try {
+    action = rt::parseCommandLine(int(args.size()), args.data(), options);
+  } catch (const rt::Error &e) {
+    std::fprintf(stderr, "rateml-reference: error: %s\n", e.what());
+    return 2;
+  }
+  std::vector<std::string> regional;
+  for (const auto *files : {&options.nodeValues, &options.maps})
+    for (const auto &entry : *files)
+      if (llvm::find(regional, entry.first) == regional.end())
+        regional.push_back(entry.first);
   PassManager pm(&context);
-  if (optimized)
-    mlir::rateml::buildModelOptimizationPipeline(pm);
-  else
-    pm.nest<mlir::rateml::ModelOp>().addPass(
-        mlir::rateml::createRateMLConductionSpeedPass());
+  if (optimized) {
+    mlir::rateml::buildModelOptimizationPipeline(pm, regional);
+  } else {
+    OpPassManager &modelPm = pm.nest<mlir::rateml::ModelOp>();
+    if (!regional.empty())
+      modelPm.addPass(mlir::rateml::createRateMLMarkRegionalPass(
+          mlir::rateml::RateMLMarkRegionalPassOptions{
+              llvm::SmallVector<std::string>(regional.begin(),
+                                             regional.end())}));
+    modelPm.addPass(mlir::rateml::createRateMLConductionSpeedPass());
+  }
   if (failed(pm.run(*module)))
     return 1;
   auto model = *module->getOps<mlir::rateml::ModelOp>().begin();
@@ -88,9 +109,7 @@ int main(int argc, char **argv) {
   rt::ModelInfo info = mlir::rateml::reference::buildModelInfo(model);
 
   try {
-    rt::SweepOptions options;
-    if (rt::parseCommandLine(int(args.size()), args.data(), options) !=
-        rt::CommandLineAction::Run) {
+    if (action != rt::CommandLineAction::Run) {
       std::printf(
           "%s",
           rt::helpText(info, "none: the reference runs on the CPU").c_str());
@@ -136,6 +155,28 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == constant.name)
             config.constants[constant.name] = row[c];
+      // Per-node values of the names given --node-values or --map.
+      config.nodeValues.clear();
+      auto column = [&](const std::string &name) -> std::optional<double> {
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == name)
+            return row[c];
+        return std::nullopt;
+      };
+      for (const rt::RegionalInput &r : result.regional) {
+        if (r.nodeValues.empty() && r.map.empty())
+          continue;
+        std::optional<double> setValue = column(r.name);
+        for (const auto &constant : info.constants)
+          if (!setValue && constant.name == r.name) {
+            auto it = config.constants.find(r.name);
+            setValue =
+                it == config.constants.end() ? constant.value : it->second;
+          }
+        config.nodeValues[r.name] = rt::regionalNodeValues(
+            r, cohort.numNodes(), setValue.value_or(0.0),
+            column(rt::mapScaleName(r.name)).value_or(0.0));
+      }
       // A cohort's set runs on its subject's connectome.
       size_t subject = 0;
       for (size_t c = 0; c < result.params.names.size(); ++c)

@@ -38,6 +38,11 @@ struct SimulationConfig {
   bool recordStates = false;
   /// Constant overrides by name.
   std::map<std::string, double> constants;
+  /// Per-node values: node i's value of each named parameter or constant
+  /// (one per node), used in place of the set's in every evaluation of the
+  /// node's derived parameters, derived variables, derivatives and
+  /// exposures (couplings and noise read the set's).
+  std::map<std::string, std::vector<double>> nodeValues;
   /// A user-supplied history [rows][states][nodes], last row = t 0; one row
   /// is a constant history. Empty: draw the initial state.
   std::vector<double> initial;

@@ -103,10 +103,20 @@ void KernelBuilder::evaluateDerived(OpBuilder &b,
   }
 }
 
-SmallVector<Value> KernelBuilder::evaluateAt(OpBuilder &b, Value params,
-                                             ValueRange x, ValueRange c,
-                                             ArrayRef<Region *> outputs) {
+llvm::StringMap<Value> KernelBuilder::loadNodeValues(OpBuilder &b,
+                                                     Value nodeParams, Value n,
+                                                     Value node) {
   llvm::StringMap<Value> values;
+  for (const auto &entry : nodeSlotOf)
+    values[entry.getKey()] = loadVec(
+        b, nodeParams, laneOffset(b, index(b, entry.getValue()), n, node));
+  return values;
+}
+
+SmallVector<Value> KernelBuilder::evaluateAt(
+    OpBuilder &b, Value params, ValueRange x, ValueRange c,
+    const llvm::StringMap<Value> &nodeValues, ArrayRef<Region *> outputs) {
+  llvm::StringMap<Value> values(nodeValues);
   for (auto [s, state] : llvm::enumerate(states))
     values[state.getSymName()] = x[s];
   for (auto [k, coupling] : llvm::enumerate(couplings))

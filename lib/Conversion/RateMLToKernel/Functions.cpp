@@ -40,6 +40,7 @@ KernelBuilder::KernelBuilder(const ModelLayout &layout,
 void KernelBuilder::build(ModuleOp module) {
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   buildSetup(b);
+  buildNodeSetup(b);
   if (isVector()) {
     buildStep(b);
     buildExposures(b);
@@ -82,6 +83,8 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
   Reads read{[&](StringRef name) { return load(slotOf.lookup(name)); },
              [&](unsigned slot) { return load(slot); }};
   for (DerivedParamOp d : derivedParams) {
+    if (d.getRegional())
+      continue;
     Value v = cloneRegion(b, d.getBody(), false, read)[0];
     memref::StoreOp::create(
         b, loc, v, slots, ValueRange{index(b, slotOf.lookup(d.getSymName()))});
@@ -94,6 +97,28 @@ void KernelBuilder::buildSetup(OpBuilder &module) {
                               amplitudes[amplitudes.size() == 1 ? 0 : s], slots,
                               ValueRange{index(b, noiseSlot + s)});
   }
+  func::ReturnOp::create(b, loc);
+}
+
+void KernelBuilder::buildNodeSetup(OpBuilder &module) {
+  auto memF64 = MemRefType::get({ShapedType::kDynamic}, module.getF64Type());
+  func::FuncOp func = makeFunc(module, symbol::kNodeSetup, {memF64, memF64});
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  Value slots = func.getArgument(0), nodeSlots = func.getArgument(1);
+  auto load = [&](Value mem, unsigned slot) -> Value {
+    return memref::LoadOp::create(b, loc, mem, ValueRange{index(b, slot)});
+  };
+  // A regional name reads the node's value, anything else the set's.
+  Reads read{[&](StringRef name) {
+               auto it = nodeSlotOf.find(name);
+               return it != nodeSlotOf.end() ? load(nodeSlots, it->second)
+                                             : load(slots, slotOf.lookup(name));
+             },
+             [&](unsigned slot) { return load(slots, slot); }};
+  for (DerivedParamOp d : regionalDerived)
+    memref::StoreOp::create(
+        b, loc, cloneRegion(b, d.getBody(), false, read)[0], nodeSlots,
+        ValueRange{index(b, nodeSlotOf.lookup(d.getSymName()))});
   func::ReturnOp::create(b, loc);
 }
 

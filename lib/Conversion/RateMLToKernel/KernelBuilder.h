@@ -67,6 +67,13 @@ struct ModelLayout : ModelStructure {
 
   llvm::StringMap<unsigned> slotOf;
   unsigned noiseSlot = 0, numSlots = abi::kNumFixedSlots;
+  /// Node-level values: the regional params and constants (which also have
+  /// a set slot, the set's value), then the regional derived parameters in
+  /// dependency order (which have none).
+  llvm::StringMap<unsigned> nodeSlotOf;
+  SmallVector<Operation *> regionalBases;
+  SmallVector<DerivedParamOp> regionalDerived;
+  unsigned numNodeSlots = 0;
   bool hasDelays = false;
   /// History channel of each state (-1: not kept), and the kept states in
   /// channel order.
@@ -292,23 +299,32 @@ private:
   /// `read` for everything else.
   void evaluateDerived(OpBuilder &b, llvm::StringMap<Value> &values,
                        const Reads &reads);
+  /// The node-level values of node `node` (index) from `nodeParams`
+  /// (kStepNodeParams), by name; none for a model without regional values.
+  llvm::StringMap<Value> loadNodeValues(OpBuilder &b, Value nodeParams, Value n,
+                                        Value node);
   /// The values of `outputs` (time derivatives or exposures) of one node at
-  /// states `x` with couplings `c`.
+  /// states `x` with couplings `c` and node-level values `nodeValues`.
   SmallVector<Value> evaluateAt(OpBuilder &b, Value params, ValueRange x,
-                                ValueRange c, ArrayRef<Region *> outputs);
+                                ValueRange c,
+                                const llvm::StringMap<Value> &nodeValues,
+                                ArrayRef<Region *> outputs);
   template <typename OpTy>
   static SmallVector<Region *> bodiesOf(ArrayRef<OpTy> ops) {
     return llvm::map_to_vector(
         ops, [](OpTy op) -> Region * { return &op.getBody(); });
   }
   SmallVector<Value> derivatives(OpBuilder &b, Value params, ValueRange x,
-                                 ValueRange c) {
-    return evaluateAt(b, params, x, c,
+                                 ValueRange c,
+                                 const llvm::StringMap<Value> &nodeValues) {
+    return evaluateAt(b, params, x, c, nodeValues,
                       bodiesOf<TimeDerivativeOp>(timeDerivatives));
   }
   SmallVector<Value> exposureValues(OpBuilder &b, Value params, ValueRange x,
-                                    ValueRange c) {
-    return evaluateAt(b, params, x, c, bodiesOf<ExposureOp>(exposures));
+                                    ValueRange c,
+                                    const llvm::StringMap<Value> &nodeValues) {
+    return evaluateAt(b, params, x, c, nodeValues,
+                      bodiesOf<ExposureOp>(exposures));
   }
 
   //===-- Noise (Philox.cpp) -------------------------------------------===//
@@ -334,6 +350,8 @@ private:
   //===-- Functions and their arguments (Functions.cpp) ----------------===//
   func::FuncOp makeFunc(OpBuilder &b, StringRef name, TypeRange args);
   void buildSetup(OpBuilder &b);
+  /// rateml_node_setup: the regional derived parameters of one (set, node).
+  void buildNodeSetup(OpBuilder &b);
   /// The MLIR type of an argument of kind `kind` (KernelABI.h).
   Type argumentType(OpBuilder &b, ::rateml::runtime::ArgKind kind);
   /// The arguments of the kernels, as KernelABI.h lists them. The GPU

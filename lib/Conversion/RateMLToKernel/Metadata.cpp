@@ -37,6 +37,13 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
         Object{{key::kName, c.getSymName()},
                {key::kValue, c.getValue().convertToDouble()},
                {key::kSlot, slotOf.lookup(c.getSymName())}});
+  Array regionalJson;
+  for (Operation *op : regionalBases) {
+    StringRef name = cast<SymbolOpInterface>(op).getName();
+    regionalJson.push_back(Object{{key::kName, name},
+                                  {key::kSlot, slotOf.lookup(name)},
+                                  {key::kNodeSlot, nodeSlotOf.lookup(name)}});
+  }
   for (StateOp st : states)
     statesJson.push_back(
         Object{{key::kName, st.getSymName()},
@@ -57,6 +64,8 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
               {key::kTarget, isVector() ? "cpu" : "gpu"},
               {key::kPrecision, elem.isF64() ? "f64" : "f32"},
               {key::kNumSlots, numSlots},
+              {key::kNumNodeSlots, numNodeSlots},
+              {key::kRegional, std::move(regionalJson)},
               {key::kParams, std::move(paramsJson)},
               {key::kConstants, std::move(constantsJson)},
               {key::kStates, std::move(statesJson)},

@@ -37,12 +37,25 @@ FailureOr<ModelLayout> ModelLayout::analyse(ModelOp model) {
           return op.emitError() << "convert-rateml-to-kernel cannot emit '"
                                 << op.getName() << "' in an expression";
 
+  auto addBase = [&](Operation *op, StringRef name) {
+    layout.slotOf[name] = layout.numSlots++;
+    if (isRegional(op)) {
+      layout.nodeSlotOf[name] = layout.numNodeSlots++;
+      layout.regionalBases.push_back(op);
+    }
+  };
   for (ParamOp p : layout.params)
-    layout.slotOf[p.getSymName()] = layout.numSlots++;
+    addBase(p, p.getSymName());
   for (ConstantOp c : layout.constants)
-    layout.slotOf[c.getSymName()] = layout.numSlots++;
-  for (DerivedParamOp d : layout.derivedParams)
-    layout.slotOf[d.getSymName()] = layout.numSlots++;
+    addBase(c, c.getSymName());
+  for (DerivedParamOp d : layout.derivedParams) {
+    if (!d.getRegional()) {
+      layout.slotOf[d.getSymName()] = layout.numSlots++;
+      continue;
+    }
+    layout.nodeSlotOf[d.getSymName()] = layout.numNodeSlots++;
+    layout.regionalDerived.push_back(d);
+  }
   layout.noiseSlot = layout.numSlots;
   if (layout.noise)
     layout.numSlots += layout.states.size();

@@ -139,7 +139,9 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     if (blockSteps > 1)
       storeVec(nb, c.back(), couplingArg, laneOffset(nb, index(nb, k), n, i));
   }
-  SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c);
+  llvm::StringMap<Value> nodeValues =
+      loadNodeValues(nb, f.arg(abi::kStepNodeParams), n, i);
+  SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c, nodeValues);
   Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
   // The noise terms of every state: Box-Muller draws two states per Philox
   // call, and the CPU draws two such pairs per vector (normalDraws).
@@ -182,7 +184,8 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
       scf::IfOp::create(nb, loc, stateTypes, f.heun, /*withElse=*/true);
   {
     OpBuilder tb = ifHeun.getThenBodyBuilder();
-    SmallVector<Value> f2 = derivatives(tb, paramsArg, predicted, c);
+    SmallVector<Value> f2 =
+        derivatives(tb, paramsArg, predicted, c, nodeValues);
     Value half = arith::MulFOp::create(tb, loc, splat(tb, 0.5),
                                        loadParam(tb, paramsArg, abi::kSlotDt));
     SmallVector<Value> corrected;
@@ -275,7 +278,8 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
       addTo(sb, s, v);
     OpBuilder eb =
         scf::IfOp::create(nb, loc, f.sumExposures, false).getThenBodyBuilder();
-    for (auto [e, v] : llvm::enumerate(exposureValues(eb, paramsArg, next, c)))
+    for (auto [e, v] :
+         llvm::enumerate(exposureValues(eb, paramsArg, next, c, nodeValues)))
       addTo(eb, e, v);
   }
   scf::YieldOp::create(nb, loc, nonFinite);
@@ -308,6 +312,9 @@ void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {
     x.push_back(loadVec(nb, state, laneOffset(nb, index(nb, s), n, i)));
   for (size_t k = 0; k < couplings.size(); ++k)
     c.push_back(loadVec(nb, couplingArg, laneOffset(nb, index(nb, k), n, i)));
-  for (auto [e, v] : llvm::enumerate(exposureValues(nb, paramsArg, x, c)))
+  llvm::StringMap<Value> nodeValues =
+      loadNodeValues(nb, args[abi::kExposuresNodeParams], n, i);
+  for (auto [e, v] :
+       llvm::enumerate(exposureValues(nb, paramsArg, x, c, nodeValues)))
     storeVec(nb, v, out, laneOffset(nb, index(nb, e), n, i));
 }

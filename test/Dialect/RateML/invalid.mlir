@@ -284,3 +284,74 @@ rateml.model @exposure_reads_coupling {
     rateml.yield %one : f64
   }
 }
+
+// -----
+
+rateml.model @regional_read_unmarked {
+  rateml.param @eta range [-5.0, -4.0] regional
+  // expected-error @+1 {{'rateml.derived_param' op reads the regional value 'eta' and must be marked regional}}
+  rateml.derived_param @twice {
+    %eta = rateml.get @eta
+    %0 = arith.addf %eta, %eta : f64
+    rateml.yield %0 : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %t = rateml.get @twice
+    rateml.yield %t : f64
+  }
+}
+
+// -----
+
+rateml.model @regional_without_reads {
+  rateml.constant @tau = 2.0
+  // expected-error @+1 {{'rateml.derived_param' op is marked regional but reads no regional value}}
+  rateml.derived_param @inv regional {
+    %tau = rateml.get @tau
+    rateml.yield %tau : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %i = rateml.get @inv
+    rateml.yield %i : f64
+  }
+}
+
+// -----
+
+rateml.model @regional_coupling {
+  rateml.constant @a = 2.0 regional
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.coupling @c source 0 scale {
+    // expected-error @+1 {{'rateml.get' op reads the regional value 'a'; couplings are the same at every node (TVB's coupling functions and additive noise have no per-node parameters)}}
+    %a = rateml.get @a
+    rateml.yield %a : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  }
+}
+
+// -----
+
+rateml.model @regional_noise {
+  rateml.param @sigma range [0.0, 1.0] regional
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %x = rateml.get @x
+    rateml.yield %x : f64
+  }
+  rateml.noise {
+    // expected-error @+1 {{'rateml.get' op reads the regional value 'sigma'; noise amplitudes are the same at every node}}
+    %s = rateml.get @sigma
+    rateml.yield %s : f64
+  }
+}

@@ -94,3 +94,23 @@ rateml.model @all_ops attributes {delayed_states = array<i64: 0>, description = 
     rateml.yield %a, %b : f64, f64
   }
 }
+
+// CHECK-LABEL: rateml.model @regional
+// CHECK:      rateml.param @eta range [-5.000000e+00, -4.000000e+00] regional
+// CHECK:      rateml.constant @J = 1.500000e+01 regional
+// CHECK:      rateml.derived_param @eta_J hoisted regional {
+rateml.model @regional {
+  rateml.param @eta range [-5.0, -4.0] regional
+  rateml.constant @J = 15.0 regional
+  rateml.derived_param @eta_J hoisted regional {
+    %eta = rateml.get @eta
+    %J = rateml.get @J
+    %0 = arith.mulf %eta, %J : f64
+    rateml.yield %0 : f64
+  }
+  rateml.state @x init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %e = rateml.get @eta_J
+    rateml.yield %e : f64
+  }
+}

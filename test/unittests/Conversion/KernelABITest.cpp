@@ -186,7 +186,8 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
   func::FuncOp threadStep = func(contract::symbol::kThreadStep);
   func::FuncOp threadExposures = func(contract::symbol::kThreadExposures);
   func::FuncOp setup = func(contract::symbol::kSetup);
-  ASSERT_TRUE(threadStep && threadExposures && setup);
+  func::FuncOp nodeSetup = func(contract::symbol::kNodeSetup);
+  ASSERT_TRUE(threadStep && threadExposures && setup && nodeSetup);
   expectSignature(threadStep.getName().str(), threadStep.getArgumentTypes(),
                   cParamsOf<contract::ThreadStepKernel>(), threadStepKinds(),
                   real);
@@ -197,6 +198,10 @@ TEST_P(KernelABITest, CpuKernelsMatchTheHeader) {
   expectSignature(setup.getName().str(), setup.getArgumentTypes(),
                   cParamsOf<contract::SetupFunction>(),
                   {contract::ArgKind::F64Array}, real);
+  expectSignature(nodeSetup.getName().str(), nodeSetup.getArgumentTypes(),
+                  cParamsOf<contract::NodeSetupFunction>(),
+                  {contract::ArgKind::F64Array, contract::ArgKind::F64Array},
+                  real);
   for (std::string json : {std::string(contract::symbol::kModelJson),
                            contract::symbol::kModelJson + narrow})
     EXPECT_TRUE(module->lookupSymbol(json)) << json;

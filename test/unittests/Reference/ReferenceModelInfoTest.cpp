@@ -55,7 +55,8 @@ protected:
 
   /// `path` imported, then through the model pipeline when `optimize`, or
   /// only rateml-conduction-speed.
-  OwningOpRef<ModuleOp> import(const std::string &path, bool optimize) {
+  OwningOpRef<ModuleOp> import(const std::string &path, bool optimize,
+                               std::vector<std::string> regional = {}) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
@@ -66,7 +67,7 @@ protected:
       return module;
     PassManager pm(&context);
     if (optimize)
-      mlir::rateml::buildModelOptimizationPipeline(pm);
+      mlir::rateml::buildModelOptimizationPipeline(pm, regional);
     else
       pm.nest<mlir::rateml::ModelOp>().addPass(
           mlir::rateml::createRateMLConductionSpeedPass());
@@ -151,6 +152,35 @@ TEST_F(ReferenceModelInfoTest, AgreesWithTheKernelMetadata) {
     // so only the derived slots may differ.
     expectSameModel(mlir::rateml::reference::buildModelInfo(modelOf(*plain)),
                     kernel);
+  }
+}
+
+/// The regional values of a build (rateml-compile --regional) and the
+/// slots they leave to the set: the same in both descriptions.
+TEST_F(ReferenceModelInfoTest, AgreesOnRegionalValues) {
+  std::string path;
+  for (const std::string &file : modelFiles())
+    if (file.size() >= 12 && file.substr(file.size() - 12) == "montbrio.xml")
+      path = file;
+  ASSERT_FALSE(path.empty());
+  OwningOpRef<ModuleOp> optimized = import(path, true, {"eta", "tau"});
+  ASSERT_TRUE(optimized);
+  rt::ModelInfo kernel = kernelInfo(*optimized);
+  rt::ModelInfo reference =
+      mlir::rateml::reference::buildModelInfo(modelOf(*optimized));
+  expectSameModel(reference, kernel);
+  EXPECT_EQ(reference.numSlots, kernel.numSlots);
+  EXPECT_EQ(reference.noiseSlot, kernel.noiseSlot);
+  EXPECT_EQ(reference.speedSlot, kernel.speedSlot);
+  // tau's reciprocal and the products with it are per node.
+  EXPECT_GT(kernel.numNodeSlots, 2u);
+  EXPECT_EQ(reference.numNodeSlots, kernel.numNodeSlots);
+  ASSERT_EQ(kernel.regional.size(), 2u);
+  ASSERT_EQ(reference.regional.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(reference.regional[k].name, kernel.regional[k].name);
+    EXPECT_EQ(reference.regional[k].slot, kernel.regional[k].slot);
+    EXPECT_EQ(reference.regional[k].nodeSlot, kernel.regional[k].nodeSlot);
   }
 }
 

@@ -75,53 +75,59 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
   options.dt = 0.1;
   for (const char *precision : {"f32", "f64"})
     for (bool sweptSpeed : {false, true})
-      for (bool sums : {false, true}) {
-        SCOPED_TRACE(std::string(precision) + (sweptSpeed ? " swept" : "") +
-                     (sums ? " sums" : ""));
-        const ModelInfo info = delayedModel(precision);
-        const size_t L = 37;
-        std::vector<std::vector<double>> slots(L, {0.1, 12, 0, 3.0, 0});
-        if (sweptSpeed)
-          for (size_t l = 0; l < L; ++l)
-            slots[l][3] = 1.0 + double(l % 5);
-        std::vector<const std::vector<double> *> laneSlots;
-        std::vector<size_t> laneSets;
-        for (size_t l = 0; l < L; ++l) {
-          laneSlots.push_back(&slots[l]);
-          laneSets.push_back(l);
+      for (bool sums : {false, true})
+        for (unsigned nodeSlots : {0u, 2u}) {
+          SCOPED_TRACE(std::string(precision) + (sweptSpeed ? " swept" : "") +
+                       (sums ? " sums" : "") + (nodeSlots ? " regional" : ""));
+          ModelInfo info = delayedModel(precision);
+          info.numNodeSlots = nodeSlots;
+          const size_t L = 37;
+          // Each set's values end with its node-level values [N][node_slots].
+          std::vector<double> values = {0.1, 12, 0, 3.0, 0};
+          values.resize(values.size() + nodeSlots * edges.numNodes, 1.5);
+          std::vector<std::vector<double>> slots(L, values);
+          if (sweptSpeed)
+            for (size_t l = 0; l < L; ++l)
+              slots[l][3] = 1.0 + double(l % 5);
+          std::vector<const std::vector<double> *> laneSlots;
+          std::vector<size_t> laneSets;
+          for (size_t l = 0; l < L; ++l) {
+            laneSlots.push_back(&slots[l]);
+            laneSets.push_back(l);
+          }
+          auto check = [&](const auto &a) {
+            ASSERT_EQ(a.sharedDelays, !sweptSpeed);
+            const CudaBatchShape shape{info,
+                                       edges.numNodes,
+                                       edges.numEdges(),
+                                       info.exposures.size(),
+                                       a.historyRows,
+                                       a.sharedDelays,
+                                       sums};
+            const CudaBuffers b = shape.buffers(L);
+            EXPECT_EQ(b.params, a.params.size());
+            EXPECT_EQ(b.state, a.state.size());
+            EXPECT_EQ(b.history, info.historyStates.size() * edges.numNodes *
+                                     size_t(a.historyRows) * L);
+            EXPECT_EQ(b.delays, a.delays.size());
+            EXPECT_EQ(b.rowStart, a.rowStart.size());
+            EXPECT_EQ(b.sources, a.sources.size());
+            EXPECT_EQ(b.sets, a.sets.size());
+            EXPECT_EQ(b.diverged, a.diverged.size());
+            EXPECT_EQ(b.weights, a.weights.size());
+            EXPECT_EQ(b.coupling, a.coupling.size());
+            EXPECT_EQ(b.nodeParams, a.nodeParams.size());
+            EXPECT_EQ(b.sample, a.out.size());
+            EXPECT_EQ(b.sampleSum, sums ? a.out.size() : 0u);
+            EXPECT_EQ(b.elementBytes, sizeof(a.params[0]));
+          };
+          if (info.precision == "f64")
+            check(buildLaneArrays<double>(info, edges, options, nullptr,
+                                          laneSlots, laneSets, 0, false));
+          else
+            check(buildLaneArrays<float>(info, edges, options, nullptr,
+                                         laneSlots, laneSets, 0, false));
         }
-        auto check = [&](const auto &a) {
-          ASSERT_EQ(a.sharedDelays, !sweptSpeed);
-          const CudaBatchShape shape{info,
-                                     edges.numNodes,
-                                     edges.numEdges(),
-                                     info.exposures.size(),
-                                     a.historyRows,
-                                     a.sharedDelays,
-                                     sums};
-          const CudaBuffers b = shape.buffers(L);
-          EXPECT_EQ(b.params, a.params.size());
-          EXPECT_EQ(b.state, a.state.size());
-          EXPECT_EQ(b.history, info.historyStates.size() * edges.numNodes *
-                                   size_t(a.historyRows) * L);
-          EXPECT_EQ(b.delays, a.delays.size());
-          EXPECT_EQ(b.rowStart, a.rowStart.size());
-          EXPECT_EQ(b.sources, a.sources.size());
-          EXPECT_EQ(b.sets, a.sets.size());
-          EXPECT_EQ(b.diverged, a.diverged.size());
-          EXPECT_EQ(b.weights, a.weights.size());
-          EXPECT_EQ(b.coupling, a.coupling.size());
-          EXPECT_EQ(b.sample, a.out.size());
-          EXPECT_EQ(b.sampleSum, sums ? a.out.size() : 0u);
-          EXPECT_EQ(b.elementBytes, sizeof(a.params[0]));
-        };
-        if (info.precision == "f64")
-          check(buildLaneArrays<double>(info, edges, options, nullptr,
-                                        laneSlots, laneSets, 0, false));
-        else
-          check(buildLaneArrays<float>(info, edges, options, nullptr, laneSlots,
-                                       laneSets, 0, false));
-      }
 }
 
 TEST(CudaBuffers, SetsThatFitInTheFreeMemory) {
@@ -135,7 +141,8 @@ TEST(CudaBuffers, SetsThatFitInTheFreeMemory) {
       // two float64 sums.
       const size_t perSet = (5 + 2 * N + H * N + N + 2 * N) * 4 + 2 * 4 +
                             (shared ? 0 : K * 4) + (sums ? 2 * N * 8 : 0);
-      const size_t fixed = (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0);
+      // The node-level values of a model without any: one element.
+      const size_t fixed = (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0) + 4;
       EXPECT_EQ(shape.buffers(1000).bytes(), fixed + 1000 * perSet);
       for (size_t free : {size_t(0), fixed + perSet - 1, fixed + perSet,
                           size_t(80) * 1000 * 1000 * 1000 / 10 * 8}) {

@@ -30,6 +30,7 @@ const std::map<std::string, std::string> kSampleValues = {
     {"FILE.h5", "o.h5"},
     {"VAR", "r"},
     {"FILE", "f.npy"},
+    {"NAME=FILE", "eta=e.npy"},
     {"auto|cpu|gpu", "cpu"}};
 } // namespace
 
@@ -70,6 +71,29 @@ TEST(CommandLine, OptionsSetWhatTheySay) {
   EXPECT_EQ(options.constants.at("J"), 14.0);
   EXPECT_TRUE(options.recordStates);
   EXPECT_EQ(options.boldConstants.at("tau_s"), 1.0);
+}
+
+TEST(CommandLine, RegionalFilesByName) {
+  const char *argv[] = {"sweep.bin",     "--node-values", "eta=a.npy",
+                        "--map=J=b.txt", "--map",         "eta=c.txt"};
+  SweepOptions options;
+  parseCommandLine(6, argv, options);
+  EXPECT_EQ(options.nodeValues.at("eta"), "a.npy");
+  EXPECT_EQ(options.maps.at("J"), "b.txt");
+  EXPECT_EQ(options.maps.at("eta"), "c.txt");
+  EXPECT_EQ(errorOf([] {
+              const char *twice[] = {"sweep.bin", "--map", "J=a", "--map",
+                                     "J=b"};
+              SweepOptions o;
+              parseCommandLine(5, twice, o);
+            }),
+            "--map J is given twice");
+  EXPECT_EQ(errorOf([] {
+              const char *bad[] = {"sweep.bin", "--node-values", "eta"};
+              SweepOptions o;
+              parseCommandLine(3, bad, o);
+            }),
+            "malformed 'eta': expected --node-values NAME=FILE");
 }
 
 TEST(CommandLine, MistakesAreNamed) {

@@ -35,6 +35,16 @@ std::optional<Stage> mlir::rateml::getDefinedStage(Operation *op) {
   return std::nullopt;
 }
 
+bool mlir::rateml::isRegional(Operation *op) {
+  if (auto p = dyn_cast_if_present<ParamOp>(op))
+    return p.getRegional();
+  if (auto c = dyn_cast_if_present<ConstantOp>(op))
+    return c.getRegional();
+  if (auto d = dyn_cast_if_present<DerivedParamOp>(op))
+    return d.getRegional();
+  return false;
+}
+
 void mlir::rateml::forEachRead(Operation *op,
                                function_ref<void(StringRef, GetOp)> fn) {
   for (Region &region : op->getRegions())
@@ -341,6 +351,35 @@ LogicalResult ModelOp::verifyRegions() {
       });
       if (failed(result))
         return result;
+      // Node-level exactly when it reads a node-level value, so that the
+      // kernels compute it per (set, node) and nothing else reads it per set.
+      StringRef regionalRead;
+      forEachRead(derivedParam, [&](StringRef name, GetOp) {
+        if (regionalRead.empty() && isRegional(symbols.lookup(name)))
+          regionalRead = name;
+      });
+      if (!regionalRead.empty() && !derivedParam.getRegional())
+        return derivedParam.emitOpError()
+               << "reads the regional value '" << regionalRead
+               << "' and must be marked regional";
+      if (regionalRead.empty() && derivedParam.getRegional())
+        return derivedParam.emitOpError()
+               << "is marked regional but reads no regional value";
+    }
+    // TVB's coupling functions and its additive noise take no per-node model
+    // parameters, and the kernels evaluate them outside the per-node values.
+    if (isa<CouplingOp, NoiseOp>(op)) {
+      LogicalResult result = success();
+      forEachRead(&op, [&](StringRef name, GetOp get) {
+        if (succeeded(result) && isRegional(symbols.lookup(name)))
+          result = get.emitOpError()
+                   << "reads the regional value '" << name << "'; "
+                   << (isa<NoiseOp>(op) ? "noise amplitudes" : "couplings")
+                   << " are the same at every node (TVB's coupling functions "
+                      "and additive noise have no per-node parameters)";
+      });
+      if (failed(result))
+        return result;
     }
   }
 
@@ -354,6 +393,9 @@ LogicalResult ModelOp::verifyRegions() {
       return emitOpError() << "conduction_speed must name a parameter-level "
                               "value, got "
                            << speed;
+    if (isRegional(def))
+      return emitOpError() << "conduction_speed " << speed
+                           << " is regional; delays are per parameter set";
   }
 
   CycleFinder finder(*this);

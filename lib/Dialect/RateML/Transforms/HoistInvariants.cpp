@@ -2,7 +2,9 @@
 //
 // Moves subexpressions of per-step bodies that depend only on the parameter
 // set into new rateml.derived_param ops, so that they are computed once per
-// parameter set rather than once per step and node.
+// parameter set rather than once per step and node. A subexpression that
+// reads a regional value is node-level: its derived parameter is regional,
+// computed once per (set, node).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,20 +45,30 @@ public:
   }
 
 private:
-  bool isParameterLevel(Operation *op,
-                        const llvm::DenseSet<Operation *> &invariant) {
+  /// How often a value changes: once per parameter set, once per (set,
+  /// node) (it reads a regional value), or every step.
+  enum class Level { Set, Node, Step };
+
+  Level levelOf(Operation *op,
+                const llvm::DenseMap<Operation *, Level> &levels) {
     // Only real values can become derived parameters; conditions stay.
     if (op->getNumRegions() != 0 || !isMemoryEffectFree(op) ||
         op->getNumResults() != 1 || !op->getResult(0).getType().isF64())
-      return false;
+      return Level::Step;
     if (auto get = dyn_cast<GetOp>(op)) {
       Operation *def = symbols.lookup(get.getName());
-      return def && getDefinedStage(def) == Stage::Parameter;
+      if (!def || getDefinedStage(def) != Stage::Parameter)
+        return Level::Step;
+      return isRegional(def) ? Level::Node : Level::Set;
     }
-    return llvm::all_of(op->getOperands(), [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return def && invariant.contains(def);
-    });
+    Level level = Level::Set;
+    for (Value v : op->getOperands()) {
+      auto it = levels.find(v.getDefiningOp());
+      if (it == levels.end())
+        return Level::Step;
+      level = std::max(level, it->second);
+    }
+    return level;
   }
 
   static bool isTrivial(Operation *op) {
@@ -81,10 +93,11 @@ private:
   }
 
   void hoistFrom(Operation *owner, Block &block) {
-    llvm::DenseSet<Operation *> invariant;
+    // The set- and node-level ops (step-level ones are left out).
+    llvm::DenseMap<Operation *, Level> invariant;
     for (Operation &op : block)
-      if (isParameterLevel(&op, invariant))
-        invariant.insert(&op);
+      if (Level level = levelOf(&op, invariant); level != Level::Step)
+        invariant[&op] = level;
 
     SmallVector<Operation *> roots;
     for (Operation &op : block) {
@@ -106,8 +119,9 @@ private:
 
       OpBuilder b(owner);
       std::string name = uniqueName(ownerName(owner));
+      bool regional = invariant.lookup(root) == Level::Node;
       auto derived = DerivedParamOp::create(b, root->getLoc(), name,
-                                            /*hoisted=*/true);
+                                            /*hoisted=*/true, regional);
       b.setInsertionPointToStart(b.createBlock(&derived.getBody()));
       IRMapping mapping;
       for (Operation *op : ordered)

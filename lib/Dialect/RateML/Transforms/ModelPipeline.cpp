@@ -12,8 +12,12 @@
 
 using namespace mlir;
 
-void mlir::rateml::buildModelOptimizationPipeline(OpPassManager &pm) {
+void mlir::rateml::buildModelOptimizationPipeline(
+    OpPassManager &pm, ArrayRef<std::string> regional) {
   OpPassManager &model = pm.nest<ModelOp>();
+  if (!regional.empty())
+    model.addPass(createRateMLMarkRegionalPass(
+        RateMLMarkRegionalPassOptions{llvm::to_vector(regional)}));
   // Before folding, which would hide the 1 / speed / dt shape.
   model.addPass(createRateMLConductionSpeedPass());
   model.addPass(createCanonicalizerPass());
@@ -27,11 +31,23 @@ void mlir::rateml::buildModelOptimizationPipeline(OpPassManager &pm) {
   model.addPass(createRateMLPruneHistoryPass());
 }
 
+namespace {
+/// rateml-optimize-model's options: rateml-compile's that change the model.
+struct ModelPipelineOptions : public PassPipelineOptions<ModelPipelineOptions> {
+  ListOption<std::string> regional{
+      *this, "regional",
+      llvm::cl::desc("Parameters and constants to make regional "
+                     "(rateml-compile --regional)")};
+};
+} // namespace
+
 void mlir::rateml::registerRateMLTransforms() {
   registerRateMLPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<ModelPipelineOptions>(
       "rateml-optimize-model",
       "Simplify, hoist and analyse every rateml.model (what rateml-compile "
       "runs before lowering)",
-      buildModelOptimizationPipeline);
+      [](OpPassManager &pm, const ModelPipelineOptions &options) {
+        buildModelOptimizationPipeline(pm, options.regional);
+      });
 }

@@ -46,8 +46,9 @@ struct ReciprocalDivisorsPass
       if (name.empty()) {
         name = uniqueName(symbols, get.getName());
         OpBuilder b(div->getParentOp());
-        auto reciprocal = DerivedParamOp::create(b, loc, name,
-                                                 /*hoisted=*/true);
+        auto reciprocal =
+            DerivedParamOp::create(b, loc, name,
+                                   /*hoisted=*/true, isRegional(def));
         b.setInsertionPointToStart(b.createBlock(&reciprocal.getBody()));
         Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
         Value divisor = GetOp::create(b, loc, b.getF64Type(), get.getName());

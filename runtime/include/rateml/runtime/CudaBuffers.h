@@ -24,7 +24,8 @@ struct CudaBuffers {
   /// In the kernel precision, but delays, rowStart, sources, sets and
   /// diverged (int32).
   size_t params = 0, state = 0, history = 0, delays = 0, rowStart = 0,
-         sources = 0, weights = 0, coupling = 0, sets = 0, diverged = 0;
+         sources = 0, weights = 0, coupling = 0, sets = 0, diverged = 0,
+         nodeParams = 0;
   /// Per sample slot: the recorded variables, and their float64 sums (0
   /// without sums).
   size_t sample = 0, sampleSum = 0;

@@ -22,7 +22,7 @@ namespace rateml::runtime {
 
 /// Bumped on every change to this contract; the runtime refuses kernels of
 /// another version.
-constexpr int kKernelABIVersion = 6;
+constexpr int kKernelABIVersion = 7;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -45,6 +45,8 @@ namespace symbol {
 /// Prefix MLIR's C interface adds to a function's name.
 constexpr const char *kCInterfacePrefix = "_mlir_ciface_";
 constexpr const char *kSetup = "rateml_setup";
+/// The node-level values of one (set, node) (models with regional values).
+constexpr const char *kNodeSetup = "rateml_node_setup";
 constexpr const char *kStep = "rateml_step";
 constexpr const char *kExposures = "rateml_exposures";
 /// The GPU kernels' bodies for the host, called once per thread.
@@ -88,6 +90,10 @@ enum StepArg : unsigned {
   /// [W] int32: -1 until a state of the lane's set first becomes
   /// non-finite, then the index n of that step (kept from then on).
   kStepDiverged,
+  /// [node_slots][N][W]: the node-level values (regional parameters and
+  /// constants, then regional derived parameters) of every node; empty for
+  /// a model without regional values.
+  kStepNodeParams,
   kStepStep, ///< the step n being taken
   kStepNumNodes,
   kStepHorizon, ///< H: history rows per channel and node in the ring
@@ -99,11 +105,12 @@ constexpr ArgKind kStepArgKinds[kNumStepArgs] = {
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
     ArgKind::I32Array,  ArgKind::I32Array,  ArgKind::I32Array,
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::I32Array,
-    ArgKind::I32Array,  ArgKind::I64,       ArgKind::I64,
-    ArgKind::I64,       ArgKind::I32,       ArgKind::U64};
+    ArgKind::I32Array,  ArgKind::RealArray, ArgKind::I64,
+    ArgKind::I64,       ArgKind::I64,       ArgKind::I32,
+    ArgKind::U64};
 
 /// The thread step (the GPU kernel and its host version): the step kernel's
-/// ten arrays, then `sums`, then the step kernel's scalars (with `step` as
+/// eleven arrays, then `sums`, then the step kernel's scalars (with `step` as
 /// the first step of the launch), then these.
 enum ThreadStepArg : unsigned {
   kThreadStepSums = kStepStep, ///< [vars][N][sets] float64 (flags 16/32)
@@ -123,7 +130,8 @@ enum ExposuresArg : unsigned {
   kExposuresParams,
   kExposuresState,
   kExposuresCoupling,
-  kExposuresOut, ///< [E][N][W]
+  kExposuresOut,        ///< [E][N][W]
+  kExposuresNodeParams, ///< [node_slots][N][W], as kStepNodeParams
   kExposuresNumNodes,
   kNumExposuresArgs,
   kThreadExposuresNumSets = kNumExposuresArgs,
@@ -132,30 +140,38 @@ enum ExposuresArg : unsigned {
 };
 constexpr ArgKind kExposuresArgKinds[kNumExposuresArgs] = {
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
-    ArgKind::RealArray, ArgKind::I64};
+    ArgKind::RealArray, ArgKind::RealArray, ArgKind::I64};
 
 /// The C function types of the kernels; their parameters follow the enums
 /// above (test/unittests/Conversion checks that the generated signatures do).
 using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
                         MemRef1D *delays, MemRef1D *rowStart, MemRef1D *sources,
                         MemRef1D *weights, MemRef1D *coupling, MemRef1D *sets,
-                        MemRef1D *diverged, int64_t step, int64_t numNodes,
-                        int64_t horizon, int32_t flags, uint64_t seed);
+                        MemRef1D *diverged, MemRef1D *nodeParams, int64_t step,
+                        int64_t numNodes, int64_t horizon, int32_t flags,
+                        uint64_t seed);
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
-                             int64_t numNodes);
-using ThreadStepKernel =
-    void(MemRef1D *params, MemRef1D *state, MemRef1D *history, MemRef1D *delays,
-         MemRef1D *rowStart, MemRef1D *sources, MemRef1D *weights,
-         MemRef1D *coupling, MemRef1D *sets, MemRef1D *diverged, MemRef1D *sums,
-         int64_t stepBegin, int64_t numNodes, int64_t horizon, int32_t flags,
-         uint64_t seed, int64_t stepCount, int64_t numSets, int64_t tid);
+                             MemRef1D *nodeParams, int64_t numNodes);
+using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
+                              MemRef1D *history, MemRef1D *delays,
+                              MemRef1D *rowStart, MemRef1D *sources,
+                              MemRef1D *weights, MemRef1D *coupling,
+                              MemRef1D *sets, MemRef1D *diverged,
+                              MemRef1D *nodeParams, MemRef1D *sums,
+                              int64_t stepBegin, int64_t numNodes,
+                              int64_t horizon, int32_t flags, uint64_t seed,
+                              int64_t stepCount, int64_t numSets, int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
-                                   int64_t numNodes, int64_t numSets,
-                                   int64_t tid);
+                                   MemRef1D *nodeParams, int64_t numNodes,
+                                   int64_t numSets, int64_t tid);
 /// slots: [num_slots] float64 parameter-level values of one set.
 using SetupFunction = void(MemRef1D *slots);
+/// slots as after SetupFunction; nodeSlots: [num_node_slots] float64, the
+/// regional bases (`regional` in the metadata) of one node written by the
+/// caller, then the regional derived parameters, which it computes.
+using NodeSetupFunction = void(MemRef1D *slots, MemRef1D *nodeSlots);
 
 //===----------------------------------------------------------------------===//
 // Flags and slots
@@ -212,11 +228,16 @@ constexpr const char *kNumCouplings = "num_couplings";
 constexpr const char *kHistoryStates = "history_states";
 constexpr const char *kNoiseSlot = "noise_slot";
 constexpr const char *kSpeedSlot = "speed_slot";
+constexpr const char *kNumNodeSlots = "num_node_slots";
+/// The regional parameters and constants: name, slot (the set's value) and
+/// node_slot (where the runtime writes the node's value).
+constexpr const char *kRegional = "regional";
 // Members of the entries of kParams, kConstants and kStates.
 constexpr const char *kName = "name";
 constexpr const char *kLo = "lo";
 constexpr const char *kHi = "hi";
 constexpr const char *kSlot = "slot";
+constexpr const char *kNodeSlot = "node_slot";
 constexpr const char *kValue = "value";
 constexpr const char *kInitLo = "init_lo";
 constexpr const char *kInitHi = "init_hi";
@@ -239,6 +260,7 @@ constexpr const char *kCheckedCpuFeatures[] = {
 
 extern "C" {
 rateml::runtime::SetupFunction _mlir_ciface_rateml_setup;
+rateml::runtime::NodeSetupFunction _mlir_ciface_rateml_node_setup;
 rateml::runtime::StepKernel _mlir_ciface_rateml_step;
 rateml::runtime::ExposuresKernel _mlir_ciface_rateml_exposures;
 /// The GPU kernels' bodies for the host, called once per set `tid`; the test

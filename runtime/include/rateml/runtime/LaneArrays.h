@@ -26,6 +26,8 @@ struct SweepOptions;
 template <typename T> struct LaneArrays {
   size_t lanes = 0;
   std::vector<T> params, state, history, weights, coupling, out;
+  /// [node_slots][N][L] node-level values (one element without any).
+  std::vector<T> nodeParams;
   std::vector<int32_t> delays, rowStart, sources;
   /// Each lane's global set index (the noise key), and the step at which
   /// its set first became non-finite (-1: not yet; KernelABI.h).
@@ -39,13 +41,13 @@ template <typename T> struct LaneArrays {
   /// Descriptors of the arrays, as the kernels take them.
   struct Views {
     MemRef1D params, state, history, delays, rowStart, sources, weights,
-        coupling, sets, diverged, out;
+        coupling, sets, diverged, out, nodeParams;
   };
   Views views() {
     auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
     return {view(params),   view(state),    view(history), view(delays),
             view(rowStart), view(sources),  view(weights), view(coupling),
-            view(sets),     view(diverged), view(out)};
+            view(sets),     view(diverged), view(out),     view(nodeParams)};
   }
 };
 
@@ -57,11 +59,12 @@ inline int64_t divergedStep(int32_t recorded) {
 }
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
-/// and whose global indices (keys of the initial draws) are `laneSets`;
-/// each history series ends with copies of the ring's first `copiedRows`
-/// rows (the model's block - 1 for CPU kernels, 0 on the GPU). Without
-/// `withHistory` the history is left empty, for a caller that fills it one
-/// series at a time (fillHistorySeries).
+/// (each ending with the set's node-level values [N][node_slots] when the
+/// model has regional values: SetValues in Sweep.cpp) and whose global indices
+/// (keys of the initial draws) are `laneSets`; each history series ends with
+/// copies of the ring's first `copiedRows` rows (the model's block - 1 for CPU
+/// kernels, 0 on the GPU). Without `withHistory` the history is left empty, for
+/// a caller that fills it one series at a time (fillHistorySeries).
 template <typename T>
 LaneArrays<T>
 buildLaneArrays(const ModelInfo &info, const EdgeList &edges,

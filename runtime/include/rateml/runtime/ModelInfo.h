@@ -25,6 +25,12 @@ struct ModelInfo {
     double value;
     unsigned slot;
   };
+  /// A regional parameter or constant (rateml-compile --regional): its
+  /// set's value is in `slot`, node i's in node slot `nodeSlot`.
+  struct Regional {
+    std::string name;
+    unsigned slot, nodeSlot;
+  };
   struct State {
     std::string name;
     double initLo, initHi;
@@ -41,6 +47,10 @@ struct ModelInfo {
   unsigned block = 1;
   std::vector<Param> params;
   std::vector<Constant> constants;
+  /// Node-level values per (set, node): the regional bases, then the
+  /// regional derived parameters (rateml_node_setup); 0 without any.
+  unsigned numNodeSlots = 0;
+  std::vector<Regional> regional;
   std::vector<State> states;
   std::vector<std::string> exposures;
   /// State indices kept in the history, in channel order.

@@ -32,6 +32,8 @@ struct SweepOptions {
   /// --initial FILE.npy: (states, nodes) or (T, states, nodes).
   std::optional<std::string> initial;
   std::map<std::string, double> constants;
+  /// --node-values NAME=FILE and --map NAME=FILE, by name (RegionalValues.h).
+  std::map<std::string, std::string> nodeValues, maps;
   uint64_t seed = 0;
   bool heun = true;
   bool noise = true;

@@ -13,6 +13,7 @@
 #include "rateml/runtime/Bold.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
+#include "rateml/runtime/RegionalValues.h"
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -54,6 +55,8 @@ struct SweepResult {
   uint64_t steps = 0, every = 1;
   bool averaged = false;
   std::optional<InitialHistory> initial;
+  /// The regional names of the build with their --node-values and --map.
+  std::vector<RegionalInput> regional;
   bool storeData = true;
   /// The BOLD monitor and what is computed from it, when --bold is given.
   struct BoldPlan {

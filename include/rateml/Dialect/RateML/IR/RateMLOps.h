@@ -27,7 +27,12 @@
 namespace mlir::rateml {
 
 /// When a value is available: once per parameter set, or every step.
+/// (Regional parameter-level values are also per node: isRegional.)
 enum class Stage { Parameter, Step };
+
+/// Whether `op` is a param, constant or derived_param marked `regional`: a
+/// value of each (parameter set, node) rather than of the set.
+bool isRegional(Operation *op);
 
 /// The stage of the value a named declaration defines, or std::nullopt when
 /// `op` defines no readable value.

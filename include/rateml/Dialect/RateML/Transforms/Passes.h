@@ -16,10 +16,11 @@ namespace mlir::rateml {
 #define GEN_PASS_DECL
 #include "rateml/Dialect/RateML/Transforms/Passes.h.inc"
 
-/// Adds the model-level pipeline (name the conduction speed, canonicalize,
-/// expand powers, CSE, hoist invariants, classify couplings, prune history)
-/// nested on rateml.model.
-void buildModelOptimizationPipeline(OpPassManager &pm);
+/// Adds the model-level pipeline (mark the `regional` names when there are
+/// any, name the conduction speed, canonicalize, expand powers, CSE, hoist
+/// invariants, classify couplings, prune history) nested on rateml.model.
+void buildModelOptimizationPipeline(OpPassManager &pm,
+                                    ArrayRef<std::string> regional = {});
 
 /// Registers the passes and the `rateml-optimize-model` pipeline.
 void registerRateMLTransforms();

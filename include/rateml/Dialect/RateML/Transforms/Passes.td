@@ -39,6 +39,37 @@ def RateMLInlineConstantsPass : Pass<"rateml-inline-constants", "ModelOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def RateMLMarkRegionalPass : Pass<"rateml-mark-regional", "ModelOp"> {
+  let summary = "Make the named parameters and constants per-node values";
+  let description = [{
+    Marks each `rateml.param` or `rateml.constant` named in `names` as
+    `regional` (a value of each parameter set and node, which the sweep can
+    set per node with `--node-values` and `--map`), and every derived
+    parameter that reads a regional value, directly or through another one,
+    too (the model verifier requires it). Naming a state, a derived variable
+    or anything else is an error at that declaration; an unknown name is an
+    error at the model, with the closest known name. Couplings and noise may
+    not read regional values (the verifier says so); a regional conduction
+    speed is refused too.
+
+    `rateml-compile --regional eta,J` runs it first. Before
+    (`names=eta`):
+    ```mlir
+    rateml.param @eta range [-5.0, -4.0]
+    rateml.derived_param @eta_tau { ... rateml.get @eta ... }
+    ```
+    After:
+    ```mlir
+    rateml.param @eta range [-5.0, -4.0] regional
+    rateml.derived_param @eta_tau regional { ... rateml.get @eta ... }
+    ```
+  }];
+  let options = [
+    ListOption<"names", "names", "std::string",
+               "Parameters and constants to make regional">
+  ];
+}
+
 def RateMLExpandPowersPass : Pass<"rateml-expand-powers", "ModelOp"> {
   let summary = "Turn powers with small integer exponents into products";
   let description = [{
@@ -70,6 +101,41 @@ def RateMLHoistInvariantsPass : Pass<"rateml-hoist-invariants", "ModelOp"> {
     parameters, `dt`, `n_node`) becomes a new `rateml.derived_param`,
     computed once per parameter set instead of every step and node.
     Constants, single reads and literals are not hoisted.
+
+    Values have three levels: set-level (parameter-level values that are not
+    regional), node-level (reading at least one `regional` value and nothing
+    that changes per step) and step-level (everything else). A maximal
+    subexpression of set- and node-level values is hoisted as one derived
+    parameter, marked `regional` when it reads a regional value: the kernels
+    compute it once per (set, node) in `rateml_node_setup`
+    (docs/kernel-abi.md), not per step.
+
+    Before (`@eta` regional):
+    ```mlir
+    rateml.time_derivative "dV" {
+      %eta = rateml.get @eta
+      %tau = rateml.get @tau
+      %0 = arith.mulf %eta, %tau : f64
+      %V = rateml.get @V
+      %1 = arith.addf %0, %V : f64
+      rateml.yield %1 : f64
+    }
+    ```
+    After:
+    ```mlir
+    rateml.derived_param @dV_inv0 hoisted regional {
+      %eta = rateml.get @eta
+      %tau = rateml.get @tau
+      %0 = arith.mulf %eta, %tau : f64
+      rateml.yield %0 : f64
+    }
+    rateml.time_derivative "dV" {
+      %dV_inv0 = rateml.get @dV_inv0
+      %V = rateml.get @V
+      %0 = arith.addf %dV_inv0, %V : f64
+      rateml.yield %0 : f64
+    }
+    ```
 
     Before:
     ```mlir
