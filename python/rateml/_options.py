@@ -45,6 +45,21 @@ def _axes(mapping, option):
     return args
 
 
+def _named_files(option, mapping, scratch):
+    """NAME=FILE options given as a dict of NAME: path or array (--stimulus):
+    arrays are written to .npy files in `scratch`."""
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{option}: expected a dict of NAME: array or path")
+    args = []
+    for name, value in mapping.items():
+        if not isinstance(value, (str, os.PathLike)):
+            path = pathlib.Path(scratch) / f"{option.lstrip('-')}-{name}.npy"
+            np.save(path, np.asarray(value))
+            value = path
+        args += [option, f"{name}={os.fspath(value)}"]
+    return args
+
+
 def _param_table(table, path):
     """A dict of equal-length columns or a pandas DataFrame as CSV."""
     columns = {str(k): np.atleast_1d(np.asarray(v, dtype=float))
@@ -102,6 +117,8 @@ def arguments(table, kwargs, scratch):
                 args.append(option)
         elif key in ("set", "bold_set"):
             args += _assignments(option, value)
+        elif key == "stimulus":
+            args += _named_files(option, value, scratch)
         elif spec["file"] and not isinstance(value, (str, os.PathLike)):
             path = pathlib.Path(scratch) / key
             if key == "param_table":

@@ -348,6 +348,9 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   if (options.initial)
     result.initial =
         loadInitialHistory(*options.initial, info, connectome.numNodes);
+  if (!options.stimulus.empty())
+    result.stimulus =
+        loadStimulus(options.stimulus, info, connectome.numNodes, result.steps);
   result.storeData = options.storeData;
   if (options.bold)
     result.bold = planBold(options, result);

@@ -117,6 +117,12 @@ int main(int argc, char **argv) {
     }
     config.recordStates = options.recordStates;
     config.constants = options.constants;
+    // The reference reads the files' values, not the kernels' windows.
+    if (result.stimulus)
+      config.stimulus = [&stimulus = *result.stimulus](uint64_t n, size_t s,
+                                                       size_t i) {
+        return stimulus.at(n, s, i);
+      };
 
     auto start = std::chrono::steady_clock::now();
     std::vector<double> data;
@@ -131,6 +137,9 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
             values[k] = row[c];
+      for (size_t c = 0; c < result.params.names.size(); ++c)
+        if (result.params.names[c] == rt::kStimulusScale)
+          config.stimulusScale = row[c];
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, connectome, config, uint32_t(set));
       if (!trace)

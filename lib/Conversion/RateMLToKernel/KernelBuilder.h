@@ -110,6 +110,10 @@ struct StepFrame {
   Value heun, noiseOn, sharedDelays, sumStates, sumExposures, firstOfLaunch;
   /// Flag 64: the history is [C][N][W][R] (blocked vector kernels only).
   Value laneSeries;
+  /// Flag 128 (--stimulus): whether to add the stimulus, the element of the
+  /// window where this step's row starts (index), and stimulus.scale in
+  /// every lane.
+  Value stimulusOn, stimulusRow, stimulusScale;
   /// The set offset of every lane (0..lanes-1, or this thread's set) and an
   /// all-true mask (vector lanes only).
   Value iota, allTrue;
@@ -361,6 +365,10 @@ private:
                               Value sums);
   /// The states of `node` at the start of the step.
   SmallVector<Value> loadStates(OpBuilder &b, const StepFrame &f, Value node);
+  /// stimulus.scale x S(n) of every state of `node` with flag 128, else
+  /// -0.0, which adding leaves any value unchanged to the bit.
+  SmallVector<Value> stimulusTerms(OpBuilder &b, const StepFrame &f,
+                                   Value node);
   /// Phase 1: c(n) of every node from x(n) and the history, into coupling
   /// slot 0; with flag 8, every `blockSteps` steps, c(n) ... c(n + B - 1)
   /// into slots 0 ... B - 1 instead (buildBlockedCoupling). Returns the slot

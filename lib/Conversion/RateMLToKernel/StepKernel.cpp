@@ -2,9 +2,9 @@
 //
 // The body of every step kernel, whatever the target: a prologue computing
 // what the phases share (StepFrame), the coupling (Coupling.cpp), then
-// Euler or Heun with the same coupling in both stages, noise, clipping, the
-// history write and, on the GPU, the window sums; and the exposures of
-// every node. The order of operations is docs/simulation.md's.
+// Euler or Heun with the same coupling in both stages, the stimulus, noise,
+// clipping, the history write and, on the GPU, the window sums; and the
+// exposures of every node. The order of operations is docs/simulation.md's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,6 +49,17 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
   f.zero = splat(b, 0.0);
   f.c0 = index(b, 0);
   f.c1 = index(b, 1);
+  // The window's first row is step args[kStepStep]'s (the launch's first);
+  // the scales array has an entry per lane whatever the flags.
+  f.stimulusOn = flagSet(b, flags, abi::kFlagStimulus);
+  f.stimulusRow = arith::MulIOp::create(
+      b, loc,
+      arith::IndexCastOp::create(
+          b, loc, indexType,
+          arith::SubIOp::create(b, loc, step, f.arg(abi::kStepStep))),
+      index(b, states.size()));
+  f.stimulusScale = loadVec(b, f.arg(abi::kStepStimulusScale),
+                            laneOffset(b, f.c0, f.c0, f.c0));
 
   if (isVector()) {
     SmallVector<int32_t> iotaValues;
@@ -96,6 +107,34 @@ SmallVector<Value> KernelBuilder::loadStates(OpBuilder &b, const StepFrame &f,
     x.push_back(loadVec(b, f.arg(abi::kStepState),
                         laneOffset(b, index(b, s), f.n, node)));
   return x;
+}
+
+SmallVector<Value>
+KernelBuilder::stimulusTerms(OpBuilder &b, const StepFrame &f, Value node) {
+  SmallVector<Type> stateTypes(states.size(), vecType);
+  auto ifStimulus =
+      scf::IfOp::create(b, loc, stateTypes, f.stimulusOn, /*withElse=*/true);
+  OpBuilder tb = ifStimulus.getThenBodyBuilder();
+  SmallVector<Value> terms;
+  for (size_t s = 0; s < states.size(); ++s) {
+    // Element ((row + s) * N + node): one value for every lane.
+    Value at = arith::AddIOp::create(
+        tb, loc,
+        arith::MulIOp::create(
+            tb, loc,
+            arith::AddIOp::create(tb, loc, f.stimulusRow, index(tb, s)), f.n),
+        node);
+    Value v = memref::LoadOp::create(tb, loc, f.arg(abi::kStepStimulus),
+                                     ValueRange{at});
+    if (isVector())
+      v = vector::BroadcastOp::create(tb, loc, vecType, v);
+    terms.push_back(arith::MulFOp::create(tb, loc, f.stimulusScale, v));
+  }
+  scf::YieldOp::create(tb, loc, terms);
+  OpBuilder eb = ifStimulus.getElseBodyBuilder();
+  scf::YieldOp::create(eb, loc,
+                       SmallVector<Value>(states.size(), splat(eb, -0.0)));
+  return ifStimulus.getResults();
 }
 
 void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
@@ -170,9 +209,12 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                          SmallVector<Value>(states.size(), splat(fb, 0.0)));
   }
   SmallVector<Value> z = ifNoise.getResults(), predicted;
+  SmallVector<Value> stimulus = stimulusTerms(nb, f, i);
   for (size_t s = 0; s < states.size(); ++s) {
     Value euler = arith::AddFOp::create(
-        nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, f1[s]));
+        nb, loc, x[s],
+        arith::MulFOp::create(
+            nb, loc, dt, arith::AddFOp::create(nb, loc, f1[s], stimulus[s])));
     Value noisy = arith::AddFOp::create(nb, loc, euler, z[s]);
     predicted.push_back(
         clip(nb, states[s],
@@ -188,8 +230,12 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
     SmallVector<Value> corrected;
     for (size_t s = 0; s < states.size(); ++s) {
       Value sum = arith::AddFOp::create(tb, loc, f1[s], f2[s]);
+      // TVB adds dt x the stimulus once more outside the average.
       Value heunValue = arith::AddFOp::create(
-          tb, loc, x[s], arith::MulFOp::create(tb, loc, half, sum));
+          tb, loc,
+          arith::AddFOp::create(tb, loc, x[s],
+                                arith::MulFOp::create(tb, loc, half, sum)),
+          arith::MulFOp::create(tb, loc, dt, stimulus[s]));
       Value noisy = arith::AddFOp::create(tb, loc, heunValue, z[s]);
       corrected.push_back(
           clip(tb, states[s],

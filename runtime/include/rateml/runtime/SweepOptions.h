@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rateml::runtime {
@@ -30,6 +31,8 @@ struct SweepOptions {
   /// --initial FILE.npy: (states, nodes) or (T, states, nodes).
   std::optional<std::string> initial;
   std::map<std::string, double> constants;
+  /// --stimulus STATE=FILE, in the order given.
+  std::vector<std::pair<std::string, std::string>> stimulus;
   uint64_t seed = 0;
   bool heun = true;
   bool noise = true;

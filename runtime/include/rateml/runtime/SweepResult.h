@@ -13,6 +13,7 @@
 #include "rateml/runtime/Bold.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
+#include "rateml/runtime/Stimulus.h"
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -51,6 +52,8 @@ struct SweepResult {
   uint64_t steps = 0, every = 1;
   bool averaged = false;
   std::optional<InitialHistory> initial;
+  /// --stimulus, read and checked.
+  std::optional<Stimulus> stimulus;
   bool storeData = true;
   /// The BOLD monitor and what is computed from it, when --bold is given.
   struct BoldPlan {

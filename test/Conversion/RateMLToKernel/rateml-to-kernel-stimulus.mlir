@@ -1,0 +1,79 @@
+// RUN: rateml-opt %s --convert-rateml-to-kernel='lanes=4 precision=f32' | FileCheck %s
+// RUN: rateml-opt %s --convert-rateml-to-kernel='target=gpu precision=f32' | FileCheck %s --check-prefix=GPU
+
+// Flag 128 (--stimulus): per node, one scalar of the window per state
+// ((row + s) * N + node, the same for every lane), times the lanes'
+// stimulus.scale (loaded once per call); else -0.0, which adding leaves
+// every value as it was. Euler adds it to the derivative, Heun to both
+// stages' and dt times it once more after the average.
+// CHECK-LABEL: func.func @rateml_step(
+// CHECK-SAME: %arg10: memref<?xf32>, %arg11: memref<?xf32>, %arg12: i64
+// CHECK: %[[BIT:.*]] = arith.andi %arg15, %c128_i32 : i32
+// CHECK: %[[ON:.*]] = arith.cmpi ne, %[[BIT]], %{{.*}} : i32
+// CHECK: %[[SCALE:.*]] = vector.load %arg11[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK: %[[S:.*]]:2 = scf.if %[[ON]] -> (vector<4xf32>, vector<4xf32>) {
+// CHECK: %[[V0:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// CHECK-NEXT: %[[B0:.*]] = vector.broadcast %[[V0]] : f32 to vector<4xf32>
+// CHECK-NEXT: %[[T0:.*]] = arith.mulf %[[SCALE]], %[[B0]] : vector<4xf32>
+// CHECK: %[[V1:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// CHECK: scf.yield %[[T0]], %{{.*}} : vector<4xf32>, vector<4xf32>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[NEGZERO:.*]] = arith.constant dense<-0.000000e+00> : vector<4xf32>
+// CHECK-NEXT: scf.yield %[[NEGZERO]], %[[NEGZERO]]
+// Euler (and Heun's first stage): x + dt * (f + S).
+// CHECK: %[[FS:.*]] = arith.addf %{{.*}}, %[[S]]#0 : vector<4xf32>
+// CHECK-NEXT: %[[DTFS:.*]] = arith.mulf %[[DT:.*]], %[[FS]] : vector<4xf32>
+// CHECK-NEXT: arith.addf %{{.*}}, %[[DTFS]] : vector<4xf32>
+// Heun: (x + (0.5 dt) * (f + f~)) + dt * S.
+// CHECK: scf.if
+// CHECK: %[[DTS:.*]] = arith.mulf %[[DT]], %[[S]]#0 : vector<4xf32>
+// CHECK-NEXT: %[[HALFSUM:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK-NEXT: %[[AVG:.*]] = arith.addf %{{.*}}, %[[HALFSUM]] : vector<4xf32>
+// CHECK-NEXT: arith.addf %[[AVG]], %[[DTS]] : vector<4xf32>
+// CHECK-LABEL: func.func @rateml_exposures(
+
+// The GPU kernel: this thread's scale, and the row of this step in the
+// launch's window (step - first step of the launch) times the states.
+// GPU: gpu.func @rateml_step(
+// GPU-SAME: %arg10: memref<?xf32>, %arg11: memref<?xf32>, %arg12: memref<?xf64>, %arg13: i64
+// GPU: scf.for %[[STEP:.*]] = %arg13 to
+// GPU: %[[GBIT:.*]] = arith.andi %arg16, %c128_i32 : i32
+// GPU: %[[GON:.*]] = arith.cmpi ne, %[[GBIT]], %{{.*}} : i32
+// GPU: %[[SINCE:.*]] = arith.subi %[[STEP]], %arg13 : i64
+// GPU-NEXT: %[[SINCEI:.*]] = arith.index_cast %[[SINCE]] : i64 to index
+// GPU-NEXT: %[[ROW:.*]] = arith.muli %[[SINCEI]], %c2 : index
+// GPU: %[[SCALE:.*]] = memref.load %arg11[%{{.*}}] : memref<?xf32>
+// GPU: scf.if %[[GON]] -> (f32, f32) {
+// GPU: arith.addi %[[ROW]], %{{.*}} : index
+// GPU: %[[V0:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// GPU-NEXT: arith.mulf %[[SCALE]], %[[V0]] : f32
+// GPU: } else {
+// GPU-NEXT: arith.constant -0.000000e+00 : f32
+rateml.model @two attributes {delayed_states = array<i64>} {
+  rateml.constant @k = 0.5
+  rateml.state @x init [0.0, 1.0]
+  rateml.state @y init [0.0, 1.0]
+  rateml.time_derivative "dx" {
+    %y = rateml.get @y
+    %c = rateml.get @c
+    %0 = arith.addf %y, %c : f64
+    rateml.yield %0 : f64
+  }
+  rateml.time_derivative "dy" {
+    %x = rateml.get @x
+    %k = rateml.get @k
+    %0 = arith.mulf %k, %x : f64
+    rateml.yield %0 : f64
+  }
+  rateml.coupling @c source 0 kind <linear> scale {
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  } pre {
+  ^bb0(%xj: f64):
+    rateml.yield %xj : f64
+  } post {
+  ^bb0(%xj: f64):
+    %one = arith.constant 1.0 : f64
+    rateml.yield %one : f64
+  }
+}
