@@ -22,10 +22,11 @@ import tempfile
 
 from . import _config, _options
 from ._rateml import Library
+from .fit import FitResult, fit
 from .results import open_results
 
 __all__ = ["compile", "Model", "Connectivity", "CompileError",
-           "open_results"]
+           "open_results", "fit", "FitResult"]
 
 
 class CompileError(Exception):
@@ -117,11 +118,17 @@ class Model:
         run (KeyboardInterrupt) and leaves no file."""
         with tempfile.TemporaryDirectory(prefix="rateml-") as scratch:
             args = _options.arguments(self._options, options, scratch)
-            path = pathlib.Path(output) if output else \
-                pathlib.Path(scratch) / "results.h5"
-            args += ["--output", str(path), "--quiet"]
-            self._engine.sweep(args, None if quiet else _progress_bar())
-            return open_results(path, load=output is None)
+            return self._run(args, scratch, output, quiet)
+
+    def _run(self, args, scratch, output=None, quiet=False):
+        """Runs the engine with sweep.bin's arguments `args` into `output`
+        (or a file in the directory `scratch`); the results as a Dataset,
+        loaded unless `output` keeps them."""
+        path = pathlib.Path(output) if output else \
+            pathlib.Path(scratch) / "results.h5"
+        args = [*args, "--output", str(path), "--quiet"]
+        self._engine.sweep(args, None if quiet else _progress_bar())
+        return open_results(path, load=output is None)
 
 
 def _progress_bar():

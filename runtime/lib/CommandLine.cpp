@@ -108,7 +108,8 @@ std::vector<OptionSpec> makeTable() {
        true,
        false,
        "explicit values (repeatable; one Cartesian\n"
-       "product, the first named varies slowest)",
+       "product, the first named varies slowest;\n"
+       "constants may be named too)",
        0,
        [](O &o, S v, S) { o.axes.push_back(parseValuesAxis(v)); }});
   add({"--param-table",
@@ -116,7 +117,7 @@ std::vector<OptionSpec> makeTable() {
        "FILE.csv",
        false,
        true,
-       "header = parameter names, one set per row",
+       "header = parameter (and constant) names,\none set per row",
        0,
        [](O &o, S v, S) { o.paramTable = v; }});
   add({"--set",

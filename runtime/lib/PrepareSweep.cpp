@@ -86,16 +86,35 @@ static SetLimit parameterTableLimit(const ModelInfo &info) {
                    formatBytes(memory) + "); split the table"};
 }
 
-ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
-                                            const SweepOptions &options) {
-  std::vector<std::string> known;
+ParamTable
+rateml::runtime::buildParamTable(const ModelInfo &info,
+                                 const SweepOptions &options,
+                                 const std::vector<RunParameter> &runParams) {
+  std::vector<std::string> swept, constants, run;
   for (const auto &p : info.params)
-    known.push_back(p.name);
+    swept.push_back(p.name);
+  for (const auto &c : info.constants)
+    constants.push_back(c.name);
+  for (const RunParameter &r : runParams)
+    run.push_back(r.name);
   auto checkName = [&](const std::string &name) {
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      throw Error("unknown parameter '" + name + "' (the model's swept " +
-                  "parameters are: " + joinNames(known) + ")" +
-                  didYouMean(name, known));
+    auto has = [&](const std::vector<std::string> &names) {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (has(constants) && options.constants.count(name))
+      throw Error("'" + name + "' is both set (--set) and swept; give it " +
+                  "one or the other");
+    if (has(swept) || has(constants) || has(run))
+      return;
+    std::vector<std::string> all = swept;
+    all.insert(all.end(), constants.begin(), constants.end());
+    all.insert(all.end(), run.begin(), run.end());
+    std::string known =
+        "the model's swept parameters are: " + joinNames(swept) +
+        (constants.empty() ? "" : "; its constants: " + joinNames(constants)) +
+        (run.empty() ? "" : "; and " + joinNames(run));
+    throw Error("unknown parameter '" + name + "' (" + known + ")" +
+                didYouMean(name, all));
   };
   if (options.paramTable) {
     if (!options.axes.empty())
@@ -104,7 +123,7 @@ ParamTable rateml::runtime::buildParamTable(const ModelInfo &info,
         readParamTable(*options.paramTable, parameterTableLimit(info));
     for (const std::string &name : table.names)
       checkName(name);
-    for (const std::string &name : known)
+    for (const std::string &name : swept)
       if (std::find(table.names.begin(), table.names.end(), name) ==
           table.names.end())
         throw Error("parameter table '" + *options.paramTable +
@@ -309,7 +328,13 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     }
   }
   SweepResult result;
-  result.params = buildParamTable(info, options);
+  // The stimulus's amplitude, sweepable once a stimulus is given.
+  std::optional<size_t> stimulusScale;
+  if (!options.stimulus.empty()) {
+    stimulusScale = info.numSlots + result.runParams.size();
+    result.runParams.push_back({kStimulusScale, 1.0});
+  }
+  result.params = buildParamTable(info, options, result.runParams);
   if (options.steps) {
     result.steps = *options.steps;
   } else {
@@ -348,9 +373,11 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   if (options.initial)
     result.initial =
         loadInitialHistory(*options.initial, info, connectome.numNodes);
-  if (!options.stimulus.empty())
+  if (stimulusScale) {
     result.stimulus =
         loadStimulus(options.stimulus, info, connectome.numNodes, result.steps);
+    result.stimulus->scaleSlot = *stimulusScale;
+  }
   result.storeData = options.storeData;
   if (options.bold)
     result.bold = planBold(options, result);

@@ -29,37 +29,57 @@ using namespace rateml::runtime;
 
 namespace {
 
-/// The parameter-level slots of any set of the table, computed one set at a
-/// time by the setup kernel, so that no list of all sets is ever built.
+/// The values of any set of the table, computed one set at a time (the
+/// setup kernel fills the derived slots), so that no list of all sets is
+/// ever built: the kernels' slots, then the run parameters in the order of
+/// SweepResult::runParams.
 class SetSlots {
 public:
-  SetSlots(const ModelInfo &info, const ParamTable &table, size_t numNodes,
+  SetSlots(const ModelInfo &info, const SweepResult &result, size_t numNodes,
            const SweepOptions &options)
-      : info(info), table(table), numNodes(numNodes), options(options) {
+      : info(info), table(result.params), runParams(result.runParams),
+        numNodes(numNodes), options(options) {
     for (const std::string &name : table.names)
-      for (const auto &p : info.params)
-        if (p.name == name)
-          columnSlot.push_back(p.slot);
+      columnSlot.push_back(valueIndex(name));
   }
   std::vector<double> operator()(size_t set) const {
-    std::vector<double> slots(info.numSlots, 0.0);
+    std::vector<double> slots(info.numSlots + runParams.size(), 0.0);
     slots[kSlotDt] = options.dt;
     slots[kSlotNumNodes] = static_cast<double>(numNodes);
     for (const auto &c : info.constants) {
       auto it = options.constants.find(c.name);
       slots[c.slot] = it == options.constants.end() ? c.value : it->second;
     }
+    for (size_t k = 0; k < runParams.size(); ++k)
+      slots[info.numSlots + k] = runParams[k].value;
     const std::vector<double> values = table.row(set);
     for (size_t k = 0; k < values.size(); ++k)
       slots[columnSlot[k]] = values[k];
-    MemRef1D desc = memref(slots.data(), slots.size());
+    MemRef1D desc = memref(slots.data(), info.numSlots);
     _mlir_ciface_rateml_setup(&desc);
     return slots;
   }
 
 private:
+  /// Where a column's value goes: a swept parameter's or constant's slot,
+  /// or after the slots for a run parameter (buildParamTable checked the
+  /// name).
+  unsigned valueIndex(const std::string &name) const {
+    for (const auto &p : info.params)
+      if (p.name == name)
+        return p.slot;
+    for (const auto &c : info.constants)
+      if (c.name == name)
+        return c.slot;
+    unsigned k = 0;
+    while (runParams[k].name != name)
+      ++k;
+    return info.numSlots + k;
+  }
+
   const ModelInfo &info;
   const ParamTable &table;
+  const std::vector<RunParameter> &runParams;
   size_t numNodes;
   const SweepOptions &options;
   std::vector<unsigned> columnSlot;
@@ -263,7 +283,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
                                       SweepControl *control) {
   SweepResult result = prepared;
   const EdgeList edges = makeEdgeList(connectome);
-  const SetSlots setSlots(info, result.params, edges.numNodes, options);
+  const SetSlots setSlots(info, result, edges.numNodes, options);
   const SpeedRange speeds =
       scanSpeeds(info, edges, options, result.params, setSlots);
   const SweepInputs inputs{

@@ -116,7 +116,6 @@ int main(int argc, char **argv) {
       config.initialRows = result.initial->rows;
     }
     config.recordStates = options.recordStates;
-    config.constants = options.constants;
     // The reference reads the files' values, not the kernels' windows.
     if (result.stimulus)
       config.stimulus = [&stimulus = *result.stimulus](uint64_t n, size_t s,
@@ -137,6 +136,16 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == modelParams[k])
             values[k] = row[c];
+      // A column naming a constant overrides --set and the model's value.
+      config.constants = options.constants;
+      for (const auto &constant : info.constants)
+        for (size_t c = 0; c < result.params.names.size(); ++c)
+          if (result.params.names[c] == constant.name)
+            config.constants[constant.name] = row[c];
+      // stimulus.scale: the set's column, else the run parameter's default.
+      for (const rt::RunParameter &run : result.runParams)
+        if (run.name == rt::kStimulusScale)
+          config.stimulusScale = run.value;
       for (size_t c = 0; c < result.params.names.size(); ++c)
         if (result.params.names[c] == rt::kStimulusScale)
           config.stimulusScale = row[c];

@@ -15,6 +15,16 @@
 
 namespace rateml::runtime {
 
+/// A value of every parameter set that the runtime applies itself rather
+/// than a slot of the kernels (a stimulus's amplitude, a regional map's
+/// weight, a cohort's subject). Named in --sweep, --values and --param-table
+/// like the model's parameters, but never swept by default: a set that does
+/// not name it takes `value`.
+struct RunParameter {
+  std::string name;
+  double value = 0;
+};
+
 /// The values one parameter takes along the grid.
 struct SweepAxis {
   std::string name;

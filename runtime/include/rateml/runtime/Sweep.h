@@ -20,8 +20,11 @@ namespace rateml::runtime {
 
 /// The parameter sets the options describe: named axes first (the first
 /// varying slowest), then unnamed swept parameters with their XML range in
-/// 4 points (RateML's default), or a CSV table. Throws Error.
-ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options);
+/// 4 points (RateML's default), or a CSV table. Axes and columns may also
+/// name constants (a set's value overrides the model's) and `runParams`;
+/// neither is swept unless named. Throws Error.
+ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options,
+                           const std::vector<RunParameter> &runParams = {});
 
 /// Validates the options against the model and fills everything of a
 /// result but its data: parameter table, steps, sampling and variable names.

@@ -44,6 +44,9 @@ InitialHistory loadInitialHistory(const std::string &path,
 /// Everything a finished sweep produced.
 struct SweepResult {
   ParamTable params;
+  /// The run parameters the options enabled; a set's values
+  /// (SetValues) list them after the kernels' slots, in this order.
+  std::vector<RunParameter> runParams;
   std::vector<std::string> varNames;
   size_t numSamples = 0, numNodes = 0;
   /// Raw samples every `every` steps (sample 0 = initial state), or, when
