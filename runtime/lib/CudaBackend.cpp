@@ -424,9 +424,9 @@ public:
                "cuMemAllocHost");
     }
   }
-  /// Queues the copy of `rows` rows of the stimulus ([rows][S][N], the
-  /// window of the next launch) to the device; the launches queued before
-  /// have read the previous window by then.
+  /// Queues the copy of `window`, the stimulus rows of the next launch
+  /// ([rows][S][N]), to the device, after the launches queued before it,
+  /// which read the previous window.
   void putStimulus(const std::vector<T> &window) {
     checkPlanned(window.size(), stimulusWindow->count, /*atMost=*/true);
     put(stimulusWindow->ptr, window.data(), window.size() * sizeof(T));
