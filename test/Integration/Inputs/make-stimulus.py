@@ -21,3 +21,13 @@ np.save(f"{out}/pulse-r.npy", r)
 g = np.zeros(steps)
 g[150:] = np.linspace(0.0, 1.5, steps - 150)
 np.save(f"{out}/global-V.npy", g)
+# From the first step on, with a history of 1600 steps (more than the
+# horizon of builtin:20 at 4 mm/ms and dt 0.01): row 0 is still the first
+# step's.
+first = np.zeros((steps, 20))
+first[0:30, :] = 0.7
+np.save(f"{out}/first-V.npy", first)
+rng = np.random.default_rng(5)
+history = np.stack([rng.uniform(0.1, 1.0, (1600, 20)),
+                    rng.uniform(-2.0, -1.0, (1600, 20))], axis=1)
+np.save(f"{out}/history.npy", history)
