@@ -7,15 +7,15 @@
 // every value as it was. Euler adds it to the derivative, Heun to both
 // stages' and dt times it once more after the average.
 // CHECK-LABEL: func.func @rateml_step(
-// CHECK-SAME: %arg10: memref<?xf32>, %arg11: memref<?xf32>, %arg12: i64
-// CHECK: %[[BIT:.*]] = arith.andi %arg15, %c128_i32 : i32
+// CHECK-SAME: %arg9: memref<?xi32>, {{.*}}%[[WINDOW:arg[0-9]+]]: memref<?xf32>, %[[SCALES:arg[0-9]+]]: memref<?xf32>, %{{arg[0-9]+}}: i64, %{{arg[0-9]+}}: i64, %{{arg[0-9]+}}: i64, %[[FLAGS:arg[0-9]+]]: i32
+// CHECK: %[[BIT:.*]] = arith.andi %[[FLAGS]], %c128_i32 : i32
 // CHECK: %[[ON:.*]] = arith.cmpi ne, %[[BIT]], %{{.*}} : i32
-// CHECK: %[[SCALE:.*]] = vector.load %arg11[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK: %[[SCALE:.*]] = vector.load %[[SCALES]][%{{.*}}] : memref<?xf32>, vector<4xf32>
 // CHECK: %[[S:.*]]:2 = scf.if %[[ON]] -> (vector<4xf32>, vector<4xf32>) {
-// CHECK: %[[V0:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// CHECK: %[[V0:.*]] = memref.load %[[WINDOW]][%{{.*}}] : memref<?xf32>
 // CHECK-NEXT: %[[B0:.*]] = vector.broadcast %[[V0]] : f32 to vector<4xf32>
 // CHECK-NEXT: %[[T0:.*]] = arith.mulf %[[SCALE]], %[[B0]] : vector<4xf32>
-// CHECK: %[[V1:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// CHECK: %[[V1:.*]] = memref.load %[[WINDOW]][%{{.*}}] : memref<?xf32>
 // CHECK: scf.yield %[[T0]], %{{.*}} : vector<4xf32>, vector<4xf32>
 // CHECK-NEXT: } else {
 // CHECK-NEXT: %[[NEGZERO:.*]] = arith.constant dense<-0.000000e+00> : vector<4xf32>
@@ -35,17 +35,17 @@
 // The GPU kernel: this thread's scale, and the row of this step in the
 // launch's window (step - first step of the launch) times the states.
 // GPU: gpu.func @rateml_step(
-// GPU-SAME: %arg10: memref<?xf32>, %arg11: memref<?xf32>, %arg12: memref<?xf64>, %arg13: i64
-// GPU: scf.for %[[STEP:.*]] = %arg13 to
-// GPU: %[[GBIT:.*]] = arith.andi %arg16, %c128_i32 : i32
+// GPU-SAME: %arg9: memref<?xi32>, {{.*}}%[[GWINDOW:arg[0-9]+]]: memref<?xf32>, %[[GSCALES:arg[0-9]+]]: memref<?xf32>, %{{arg[0-9]+}}: memref<?xf64>, %[[FIRST:arg[0-9]+]]: i64, %{{arg[0-9]+}}: i64, %{{arg[0-9]+}}: i64, %[[GFLAGS:arg[0-9]+]]: i32
+// GPU: scf.for %[[STEP:.*]] = %[[FIRST]] to
+// GPU: %[[GBIT:.*]] = arith.andi %[[GFLAGS]], %c128_i32 : i32
 // GPU: %[[GON:.*]] = arith.cmpi ne, %[[GBIT]], %{{.*}} : i32
-// GPU: %[[SINCE:.*]] = arith.subi %[[STEP]], %arg13 : i64
+// GPU: %[[SINCE:.*]] = arith.subi %[[STEP]], %[[FIRST]] : i64
 // GPU-NEXT: %[[SINCEI:.*]] = arith.index_cast %[[SINCE]] : i64 to index
 // GPU-NEXT: %[[ROW:.*]] = arith.muli %[[SINCEI]], %c2 : index
-// GPU: %[[SCALE:.*]] = memref.load %arg11[%{{.*}}] : memref<?xf32>
+// GPU: %[[SCALE:.*]] = memref.load %[[GSCALES]][%{{.*}}] : memref<?xf32>
 // GPU: scf.if %[[GON]] -> (f32, f32) {
 // GPU: arith.addi %[[ROW]], %{{.*}} : index
-// GPU: %[[V0:.*]] = memref.load %arg10[%{{.*}}] : memref<?xf32>
+// GPU: %[[V0:.*]] = memref.load %[[GWINDOW]][%{{.*}}] : memref<?xf32>
 // GPU-NEXT: arith.mulf %[[SCALE]], %[[V0]] : f32
 // GPU: } else {
 // GPU-NEXT: arith.constant -0.000000e+00 : f32
