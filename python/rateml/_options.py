@@ -45,19 +45,13 @@ def _axes(mapping, option):
     return args
 
 
-def _named_files(option, mapping, scratch):
-    """NAME=FILE options given as a dict of NAME: path or array (--stimulus):
-    arrays are written to .npy files in `scratch`."""
+def _named_files(option, key, mapping, scratch):
+    """NAME=FILE options given as a dict of NAME: path or array (--stimulus
+    STATE=FILE), each array written into `scratch` (_file)."""
     if not isinstance(mapping, dict):
         raise ValueError(f"{option}: expected a dict of NAME: array or path")
-    args = []
-    for name, value in mapping.items():
-        if not isinstance(value, (str, os.PathLike)):
-            path = pathlib.Path(scratch) / f"{option.lstrip('-')}-{name}.npy"
-            np.save(path, np.asarray(value))
-            value = path
-        args += [option, f"{name}={os.fspath(value)}"]
-    return args
+    return [arg for k, (name, value) in enumerate(mapping.items())
+            for arg in (option, f"{name}={_file(key, value, scratch, k)}")]
 
 
 def _param_table(table, path):
@@ -74,14 +68,15 @@ def _param_table(table, path):
     return path
 
 
-def _connectivity(value, scratch):
+def _connectivity(value, scratch, index=0):
     """A path, 'builtin:N', or an object with weights and tract_lengths
-    (rateml.Connectivity), written as a TVB connectivity folder."""
+    (rateml.Connectivity), written as a TVB connectivity folder (the
+    `index`-th subject's)."""
     if isinstance(value, (str, os.PathLike)):
         return os.fspath(value)
     weights = np.asarray(value.weights, dtype=float)
     lengths = np.asarray(value.tract_lengths, dtype=float)
-    folder = pathlib.Path(scratch) / "connectivity"
+    folder = pathlib.Path(scratch) / f"connectivity{index}"
     folder.mkdir()
     np.savetxt(folder / "weights.txt", weights, fmt="%.17g")
     np.savetxt(folder / "tract_lengths.txt", lengths, fmt="%.17g")
@@ -102,7 +97,10 @@ def arguments(table, kwargs, scratch):
             args += _axes(value, key)
             continue
         if key == "connectivity":
-            args += ["--connectivity", _connectivity(value, scratch)]
+            # A list is a cohort: one subject per entry, in order.
+            cohort = value if isinstance(value, (list, tuple)) else [value]
+            for k, subject in enumerate(cohort):
+                args += ["--connectivity", _connectivity(subject, scratch, k)]
             continue
         spec = by_keyword.get(key)
         if spec is None:
@@ -118,17 +116,30 @@ def arguments(table, kwargs, scratch):
         elif key in ("set", "bold_set"):
             args += _assignments(option, value)
         elif key == "stimulus":
-            args += _named_files(option, value, scratch)
-        elif spec["file"] and not isinstance(value, (str, os.PathLike)):
-            path = pathlib.Path(scratch) / key
-            if key == "param_table":
-                _param_table(value, path.with_suffix(".csv"))
-                args += [option, str(path.with_suffix(".csv"))]
-            else:
-                np.save(path.with_suffix(".npy"), np.asarray(value))
-                args += [option, str(path.with_suffix(".npy"))]
+            args += _named_files(option, key, value, scratch)
+        elif (spec["file"] and spec["repeatable"] and
+              isinstance(value, (list, tuple)) and value and
+              all(isinstance(v, (str, os.PathLike, np.ndarray))
+                  for v in value)):
+            # One file per subject of a cohort (target_fc=[fc0, fc1]).
+            for k, one in enumerate(value):
+                args += [option, _file(key, one, scratch, k)]
+        elif spec["file"]:
+            args += [option, _file(key, value, scratch, 0)]
         elif isinstance(value, (str, os.PathLike)):
             args += [option, os.fspath(value)]
         else:
             args += [option, _number(value)]
     return args
+
+
+def _file(key, value, scratch, index):
+    """The path for file option `key`: a path as given, an array (or for
+    param_table, columns) written into `scratch` as the `index`-th one."""
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    path = pathlib.Path(scratch) / f"{key}{index}"
+    if key == "param_table":
+        return str(_param_table(value, path.with_suffix(".csv")))
+    np.save(path.with_suffix(".npy"), np.asarray(value))
+    return str(path.with_suffix(".npy"))

@@ -121,28 +121,6 @@ def _make_optimizer(kind, dim, sigma, popsize, seed):
                population_size=popsize)
 
 
-def _file_args(option, values, scratch, stem):
-    """--target-fc / --target-fcd once per value: paths, or arrays written
-    as .npy files."""
-    args = []
-    for k, value in enumerate(values):
-        if not isinstance(value, (str, os.PathLike)):
-            path = pathlib.Path(scratch) / f"{stem}{k}.npy"
-            np.save(path, np.asarray(value, dtype=float))
-            value = path
-        args += [option, os.fspath(value)]
-    return args
-
-
-def _connectivity_args(values, scratch):
-    args = []
-    for k, value in enumerate(values):
-        folder = pathlib.Path(scratch) / f"subject{k}"
-        folder.mkdir()
-        args += ["--connectivity", _options._connectivity(value, folder)]
-    return args
-
-
 def fit(model, free, target_fc=None, target_fcd=None, objective=None,
         popsize=32, generations=30, seed=1, sigma=0.3, optimizer="cmaes",
         stop_score=None, patience=None, connectivity="builtin",
@@ -189,15 +167,6 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
                          "at least 1")
     popsize, generations = int(popsize), int(generations)
     subjects = _as_list(connectivity)
-    targets = {}
-    for key, value in (("target_fc", target_fc), ("target_fcd", target_fcd)):
-        if value is not None:
-            values = _as_list(value)
-            if len(values) not in (1, len(subjects)):
-                raise ValueError(f"{key}: {len(values)} targets for "
-                                 f"{len(subjects)} subjects (give one, or "
-                                 "one per subject)")
-            targets[key] = values
 
     fixed = dict(sweep_options.pop("set", None) or {})
     fixed_params = {k: v for k, v in fixed.items() if k in model.parameters}
@@ -219,13 +188,12 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
     best = [None] * len(subjects)  # (score, values, fc)
     stale = [0] * len(subjects)
     with tempfile.TemporaryDirectory(prefix="rateml-fit-") as scratch:
+        # Lists of connectomes and targets are a cohort (docs/sweep.md).
         base = _options.arguments(
-            model._options, {**sweep_options, "set": constants or None},
-            scratch)
-        base += _connectivity_args(subjects, scratch)
-        for key, values in targets.items():
-            base += _file_args("--" + key.replace("_", "-"), values, scratch,
-                               key)
+            model._options, {**sweep_options, "set": constants or None,
+                             "connectivity": connectivity,
+                             "target_fc": target_fc,
+                             "target_fcd": target_fcd}, scratch)
         base += ["--seed", str(int(seed)), *sweep_args]
         for generation in range(generations):
             started = time.monotonic()

@@ -204,17 +204,16 @@ double rateml::runtime::ksDistance(std::vector<double> a,
 }
 
 SetAnalysis rateml::runtime::analyseSet(const AnalysisConfig &config,
-                                        const double *bold, size_t samples,
-                                        size_t nodes) {
+                                        size_t subject, const double *bold,
+                                        size_t samples, size_t nodes) {
   SetAnalysis r{{}, kNaN, kNaN, kNaN};
   size_t first = std::min(config.firstSample, samples);
   const double *series = bold + first * nodes;
   size_t used = samples - first;
   r.fc = functionalConnectivity(series, used, nodes);
-  if (config.targetFcUpper) {
+  if (auto *target = AnalysisConfig::targetOf(config.targetFcUpper, subject)) {
     std::vector<double> upper = upperTriangle(r.fc, nodes);
-    r.fcCorr =
-        pearson(upper.data(), config.targetFcUpper->data(), upper.size());
+    r.fcCorr = pearson(upper.data(), target->data(), upper.size());
   }
   if (config.fcdWindow) {
     size_t windows = 0;
@@ -222,8 +221,9 @@ SetAnalysis rateml::runtime::analyseSet(const AnalysisConfig &config,
                                         config.fcdStep, windows);
     std::vector<double> values = upperTriangle(fcd, windows);
     r.fcdVar = variance(values);
-    if (config.targetFcdValues)
-      r.fcdKs = ksDistance(values, *config.targetFcdValues);
+    if (auto *target =
+            AnalysisConfig::targetOf(config.targetFcdValues, subject))
+      r.fcdKs = ksDistance(values, *target);
   }
   return r;
 }

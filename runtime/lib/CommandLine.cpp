@@ -64,12 +64,14 @@ std::vector<OptionSpec> makeTable() {
   auto add = [&](OptionSpec spec) { t.push_back(std::move(spec)); };
   add({"--connectivity",
        {},
-       "PATH|builtin:N",
+       "PATH|builtin:N|@LIST",
+       true,
        false,
-       false,
-       "TVB zip or folder (default builtin = builtin:68)",
+       "TVB zip or folder (default builtin = builtin:68);\n"
+       "several, or @LIST (a path per line): one\n"
+       "subject each, the run parameter 'subject'",
        0,
-       [](O &o, S v, S) { o.connectivity = v; }});
+       [](O &o, S v, S) { o.connectivity.push_back(v); }});
   add({"--dt",
        {"-dt"},
        "MS",
@@ -291,19 +293,21 @@ std::vector<OptionSpec> makeTable() {
   add({"--target-fc",
        {},
        "FILE",
-       false,
        true,
-       "empirical FC (.npy or text, N x N): /fit/fc_corr",
+       true,
+       "empirical FC (.npy or text, N x N): /fit/fc_corr;\n"
+       "once, or once per subject",
        1,
-       [](O &o, S v, S) { o.targetFc = v; }});
+       [](O &o, S v, S) { o.targetFc.push_back(v); }});
   add({"--target-fcd",
        {},
        "FILE",
-       false,
        true,
-       "empirical FCD matrix or values: /fit/fcd_ks",
+       true,
+       "empirical FCD matrix or values: /fit/fcd_ks;\n"
+       "once, or once per subject",
        1,
-       [](O &o, S v, S) { o.targetFcd = v; }});
+       [](O &o, S v, S) { o.targetFcd.push_back(v); }});
   add({"--batch",
        {},
        "N",

@@ -27,18 +27,18 @@ namespace {
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const CpuKernels &kernels,
-             const EdgeList &edges, const SweepOptions &options,
-             const SweepResult &shape, size_t setBase,
+             const SweepInputs &inputs, size_t setBase,
              const std::vector<std::vector<double>> &slots, BatchOutput &out,
              SweepControl &control)
-      : info(info), kernels(kernels), edges(edges), options(options),
-        shape(shape), setBase(setBase), slots(slots), out(out),
+      : info(info), kernels(kernels), inputs(inputs), options(inputs.options),
+        shape(inputs.shape), setBase(setBase), slots(slots), out(out),
         control(control) {}
 
-  /// Runs the batch's sets `tile` (indices into the batch); unused lanes
-  /// repeat the last set, so they share its delays. Returns whether the
-  /// coupling was summed in blocks of steps.
+  /// Runs the batch's sets `tile` (indices into the batch, of one subject:
+  /// planTiles); unused lanes repeat the last set, so they share its
+  /// delays. Returns whether the coupling was summed in blocks of steps.
   bool run(const std::vector<size_t> &tile) {
+    const EdgeList &edges = inputs.edgesOf(slots[tile.front()]);
     const size_t W = kernels.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
     std::vector<size_t> laneSets(W);
@@ -98,7 +98,7 @@ public:
 private:
   const ModelInfo &info;
   const CpuKernels &kernels;
-  const EdgeList &edges;
+  const SweepInputs &inputs;
   const SweepOptions &options;
   const SweepResult &shape;
   /// Global index of the batch's first set (the key of noise and initial
@@ -143,7 +143,8 @@ void CpuBackend::runBatch(size_t first,
                           BatchOutput &out, SweepControl &control) {
   const ModelInfo &info = inputs.info;
   const std::vector<std::vector<size_t>> batchTiles =
-      planTiles(groupByDelays(info, inputs.edges, inputs.options.dt, slots),
+      planTiles(groupByDelays(info, inputs.subjects, inputs.subjectIndex,
+                              inputs.options.dt, slots),
                 kernels.lanes);
   const size_t numTiles = batchTiles.size();
   unsigned workers = std::min<unsigned>(threads, numTiles);
@@ -157,15 +158,13 @@ void CpuBackend::runBatch(size_t first,
         size_t tile = nextTile.fetch_add(1);
         if (tile >= numTiles)
           break;
-        bool tileBlocked =
-            info.precision == "f64"
-                ? TileRunner<double>(info, kernels, inputs.edges,
-                                     inputs.options, inputs.shape, first, slots,
-                                     out, control)
-                      .run(batchTiles[tile])
-                : TileRunner<float>(info, kernels, inputs.edges, inputs.options,
-                                    inputs.shape, first, slots, out, control)
-                      .run(batchTiles[tile]);
+        bool tileBlocked = info.precision == "f64"
+                               ? TileRunner<double>(info, kernels, inputs,
+                                                    first, slots, out, control)
+                                     .run(batchTiles[tile])
+                               : TileRunner<float>(info, kernels, inputs, first,
+                                                   slots, out, control)
+                                     .run(batchTiles[tile]);
         blocked += tileBlocked;
       }
     } catch (...) {

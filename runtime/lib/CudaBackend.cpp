@@ -220,15 +220,15 @@ static size_t stimulusRows(const SweepResult &shape) {
 }
 
 /// The device buffers of a batch of the sweep's sets, planned before their
-/// arrays are built: the longest history of any set, and a delay table per
-/// set unless all share one speed.
+/// arrays are built: the longest history and the most edges of any set,
+/// and a delay table per set unless all share one.
 static CudaBatchShape plannedShape(const SweepInputs &in) {
   return {in.info,
-          in.edges.numNodes,
-          in.edges.numEdges(),
+          in.shape.numNodes,
+          in.maxEdges,
           in.shape.varNames.size(),
           in.maxHorizon,
-          /*sharedDelays=*/!in.speedsVary,
+          /*sharedDelays=*/!in.delaysVary,
           in.shape.monitorsSum(),
           stimulusRows(in.shape)};
 }
@@ -317,10 +317,23 @@ private:
 void CudaBackend::runBatch(size_t first,
                            const std::vector<std::vector<double>> &slots,
                            BatchOutput &out, SweepControl &control) {
-  if (inputs.info.precision == "f64")
-    run<double>(first, slots, out, control);
-  else
-    run<float>(first, slots, out, control);
+  // Threads in the order of their delay groups, so that a warp's threads
+  // mostly read the same history rows; one launch sequence per subject,
+  // whose sets share the edges.
+  const DelayGroups groups =
+      groupByDelays(inputs.info, inputs.subjects, inputs.subjectIndex,
+                    inputs.options.dt, slots);
+  for (size_t g = 0; g < groups.numGroups();) {
+    const size_t begin = groups.starts[g], subject = groups.subjects[g];
+    while (g < groups.numGroups() && groups.subjects[g] == subject)
+      ++g;
+    const std::vector<size_t> order(groups.order.begin() + begin,
+                                    groups.order.begin() + groups.starts[g]);
+    if (inputs.info.precision == "f64")
+      run<double>(first, slots, order, out, control);
+    else
+      run<float>(first, slots, order, out, control);
+  }
 }
 
 namespace {
@@ -591,9 +604,10 @@ private:
 template <typename T>
 void CudaBackend::run(size_t first,
                       const std::vector<std::vector<double>> &slots,
-                      BatchOutput &out, SweepControl &control) {
+                      const std::vector<size_t> &order, BatchOutput &out,
+                      SweepControl &control) {
   const ModelInfo &info = inputs.info;
-  const EdgeList &edges = inputs.edges;
+  const EdgeList &edges = inputs.edgesOf(slots[order.front()]);
   const SweepOptions &options = inputs.options;
   const SweepResult &shape = inputs.shape;
   // Builds the arrays, then advances a chunk of steps per launch and feeds
@@ -605,11 +619,7 @@ void CudaBackend::run(size_t first,
   // that chunk's compute.
   CudaLauncher<T> launcher(driver.get(), stepKernel, exposuresKernel, options,
                            edges.numNodes);
-  const size_t L = slots.size(), N = edges.numNodes;
-  // Threads in the order of their delay groups, so that a warp's threads
-  // mostly read the same history rows.
-  const std::vector<size_t> order =
-      groupByDelays(info, edges, options.dt, slots).order;
+  const size_t L = order.size(), N = edges.numNodes;
   std::vector<const std::vector<double> *> laneSlots;
   std::vector<size_t> laneSets;
   for (size_t set : order) {

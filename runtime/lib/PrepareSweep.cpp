@@ -158,10 +158,81 @@ rateml::runtime::buildParamTable(const ModelInfo &info,
   return cartesianProduct(axes);
 }
 
+/// A target (--target-fc, --target-fcd) is given once for every set or
+/// once per subject, in the order of --connectivity.
+static void checkTargetCount(const std::string &option,
+                             const std::vector<std::string> &paths,
+                             size_t numSubjects) {
+  if (paths.size() > 1 && paths.size() != numSubjects)
+    throw Error(option + ": given " + std::to_string(paths.size()) +
+                " times for " + std::to_string(numSubjects) +
+                " subject(s); give it once for all or once per subject");
+}
+
+/// A cohort's subject (Cohort.h) is the run parameter `subject`: the
+/// slowest axis of a grid unless --sweep or --values names it, a column of
+/// a --param-table. Returns the options the parameter table is built from.
+static SweepOptions withSubjects(const Cohort &cohort,
+                                 const SweepOptions &options,
+                                 SweepResult &result) {
+  if (!cohort.several())
+    return options;
+  result.runParams.push_back({kSubjectParam, 0});
+  SweepOptions withAxis = options;
+  if (options.paramTable)
+    return withAxis;
+  for (const SweepAxis &axis : options.axes)
+    if (axis.name == kSubjectParam)
+      return withAxis;
+  SweepAxis subjects{kSubjectParam, {}};
+  for (size_t k = 0; k < cohort.subjects.size(); ++k)
+    subjects.values.push_back(double(k));
+  withAxis.axes.insert(withAxis.axes.begin(), std::move(subjects));
+  return withAxis;
+}
+
+/// Refuses a subject that is not a 0-based index of --connectivity: a
+/// named axis's value, or a table's (naming its line).
+static void checkSubjects(const Cohort &cohort, const SweepOptions &options,
+                          const ParamTable &table) {
+  if (!cohort.several())
+    return;
+  const size_t count = cohort.subjects.size();
+  auto isSubject = [&](double v) {
+    return v >= 0 && v < double(count) && v == std::floor(v);
+  };
+  auto why = [&](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return std::string(kSubjectParam) + " = " + text +
+           " is not a subject (0-based, " + std::to_string(count) +
+           " given with --connectivity)";
+  };
+  if (!options.paramTable) {
+    for (const SweepAxis &axis : options.axes)
+      if (axis.name == kSubjectParam)
+        for (double v : axis.values)
+          if (!isSubject(v))
+            throw Error("--sweep/--values: " + why(v));
+    return;
+  }
+  const auto column =
+      std::find(table.names.begin(), table.names.end(), kSubjectParam);
+  if (column == table.names.end())
+    throw Error("parameter table '" + *options.paramTable +
+                "' has no column '" + kSubjectParam + "' for the " +
+                std::to_string(count) + " subjects of --connectivity");
+  const size_t c = size_t(column - table.names.begin());
+  for (size_t set = 0; set < table.size(); ++set)
+    if (double v = table.row(set)[c]; !isSubject(v))
+      throw Error(table.describe(set) + ": " + why(v));
+}
+
 /// Checks the BOLD and analysis options against the run and converts their
 /// times to steps and BOLD samples (docs/analysis.md).
 static SweepResult::BoldPlan planBold(const SweepOptions &options,
-                                      const SweepResult &result) {
+                                      const SweepResult &result,
+                                      size_t numSubjects) {
   SweepResult::BoldPlan plan;
   auto var =
       std::find(result.varNames.begin(), result.varNames.end(), *options.bold);
@@ -234,13 +305,15 @@ static SweepResult::BoldPlan planBold(const SweepOptions &options,
                   std::to_string(plan.numSamples - a.firstSample) +
                   " BOLD samples after the transient hold fewer than 2 "
                   "windows");
-  } else if (options.fcdStep || options.targetFcd) {
+  } else if (options.fcdStep || !options.targetFcd.empty()) {
     throw Error("--fcd-step and --target-fcd need --fcd-window");
   }
-  if (options.targetFc)
-    a.targetFcUpper = readTargetFc(*options.targetFc, result.numNodes);
-  if (options.targetFcd)
-    a.targetFcdValues = readTargetFcd(*options.targetFcd);
+  checkTargetCount("--target-fc", options.targetFc, numSubjects);
+  checkTargetCount("--target-fcd", options.targetFcd, numSubjects);
+  for (const std::string &path : options.targetFc)
+    a.targetFcUpper.push_back(readTargetFc(path, result.numNodes));
+  for (const std::string &path : options.targetFcd)
+    a.targetFcdValues.push_back(readTargetFcd(path));
   return plan;
 }
 
@@ -306,7 +379,7 @@ static void checkOutputSize(const ModelInfo &info, const SweepResult &result,
 }
 
 SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
-                                          const Connectome &connectome,
+                                          const Cohort &cohort,
                                           const SweepOptions &options) {
   if (!(options.dt > 0) || !std::isfinite(options.dt))
     throw Error("--dt must be a positive number of ms");
@@ -334,7 +407,9 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     stimulusScale = info.numSlots + result.runParams.size();
     result.runParams.push_back({kStimulusScale, 1.0});
   }
-  result.params = buildParamTable(info, options, result.runParams);
+  const SweepOptions withAxes = withSubjects(cohort, options, result);
+  result.params = buildParamTable(info, withAxes, result.runParams);
+  checkSubjects(cohort, withAxes, result.params);
   if (options.steps) {
     result.steps = *options.steps;
   } else {
@@ -364,7 +439,7 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
                        : std::max<uint64_t>(1, std::llround(1.0 / options.dt));
     result.numSamples = result.steps / result.every + 1;
   }
-  result.numNodes = connectome.numNodes;
+  result.numNodes = cohort.numNodes();
   if (options.recordStates)
     for (const auto &s : info.states)
       result.varNames.push_back(s.name);
@@ -372,18 +447,18 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
     result.varNames = info.exposures;
   if (options.initial)
     result.initial =
-        loadInitialHistory(*options.initial, info, connectome.numNodes);
+        loadInitialHistory(*options.initial, info, cohort.numNodes());
   if (stimulusScale) {
     result.stimulus =
-        loadStimulus(options.stimulus, info, connectome.numNodes, result.steps);
+        loadStimulus(options.stimulus, info, cohort.numNodes(), result.steps);
     result.stimulus->scaleSlot = *stimulusScale;
   }
   result.storeData = options.storeData;
   if (options.bold)
-    result.bold = planBold(options, result);
+    result.bold = planBold(options, result, cohort.subjects.size());
   else if (options.boldTr || options.boldDt || !options.boldConstants.empty() ||
            options.fcTransient || options.fcdWindow || options.fcdStep ||
-           options.targetFc || options.targetFcd)
+           !options.targetFc.empty() || !options.targetFcd.empty())
     throw Error("the BOLD and FC/FCD options need --bold VAR (the variable "
                 "that drives the BOLD signal)");
   if (!options.storeData && !options.bold)

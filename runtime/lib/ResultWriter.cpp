@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/ResultWriter.h"
-#include "rateml/runtime/Connectome.h"
+#include "rateml/runtime/Cohort.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/Version.h"
@@ -286,16 +286,16 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
   const AnalysisConfig &analysis = shape.bold->analysis;
   if (analysis.fcdWindow)
     create(fcdVar, "/fcd_var", H5T_NATIVE_DOUBLE, {numSets});
-  if (analysis.targetFcUpper || analysis.targetFcdValues) {
+  if (!analysis.targetFcUpper.empty() || !analysis.targetFcdValues.empty()) {
     Handle group{
         H5Gcreate2(file, "/fit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
         H5Gclose};
     if (group.id < 0)
       throw Error("HDF5: cannot create /fit in '" + partial + "'");
   }
-  if (analysis.targetFcUpper)
+  if (!analysis.targetFcUpper.empty())
     create(fcCorr, "/fit/fc_corr", H5T_NATIVE_DOUBLE, {numSets});
-  if (analysis.fcdWindow && analysis.targetFcdValues)
+  if (analysis.fcdWindow && !analysis.targetFcdValues.empty())
     create(fcdKs, "/fit/fcd_ks", H5T_NATIVE_DOUBLE, {numSets});
 }
 
@@ -355,7 +355,7 @@ void ResultWriter::writeSets(size_t first, size_t count,
   write(fcdKs, first, count, out.fcdKs.data());
 }
 
-void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
+void ResultWriter::finish(const ModelInfo &info, const Cohort &cohort,
                           const SweepOptions &options,
                           const SweepResult &result) {
   if (result.storeData) {
@@ -377,8 +377,20 @@ void ResultWriter::finish(const ModelInfo &info, const Connectome &connectome,
   numberAttribute(file, "noise", H5T_NATIVE_INT,
                   int(info.noiseSlot && options.noise));
   stringAttribute(file, "precision", info.precision);
-  stringAttribute(file, "connectivity", connectome.source);
-  stringAttribute(file, "connectivity_sha256", connectomeSha256(connectome));
+  if (cohort.several()) {
+    // A cohort's subjects in order, so that attribute k is subject k's.
+    std::vector<std::string> sources, hashes;
+    for (const Connectome &c : cohort.subjects) {
+      sources.push_back(c.source);
+      hashes.push_back(connectomeSha256(c));
+    }
+    stringListAttribute(file, "connectivity", sources);
+    stringListAttribute(file, "connectivity_sha256", hashes);
+  } else {
+    stringAttribute(file, "connectivity", cohort.subjects[0].source);
+    stringAttribute(file, "connectivity_sha256",
+                    connectomeSha256(cohort.subjects[0]));
+  }
   stringListAttribute(file, "var_names", result.varNames);
   stringAttribute(file, "record",
                   options.recordStates ? "states" : "exposures");

@@ -97,17 +97,24 @@ std::string speedName(const ModelInfo &info) {
 }
 
 /// What the backends plan their memory from: the longest delays (those of
-/// the slowest speed), and whether the speed varies. Every set's speed is
-/// checked here, before anything runs; one pass, without keeping the sets.
-struct SpeedRange {
+/// the slowest speed on any subject), the most edges of a subject, and
+/// whether delay tables may differ (speeds or subjects). Every set's speed
+/// is checked here, before anything runs; one pass, without keeping the
+/// sets.
+struct DelayRange {
   int64_t maxHorizon = 1;
-  bool speedsVary = false;
+  size_t maxEdges = 0;
+  bool delaysVary = false;
 };
 
-SpeedRange scanSpeeds(const ModelInfo &info, const EdgeList &edges,
+DelayRange scanDelays(const ModelInfo &info,
+                      const std::vector<EdgeList> &subjects,
                       const SweepOptions &options, const ParamTable &table,
                       const SetSlots &setSlots) {
-  SpeedRange range;
+  DelayRange range;
+  range.delaysVary = subjects.size() > 1;
+  for (const EdgeList &edges : subjects)
+    range.maxEdges = std::max(range.maxEdges, edges.numEdges());
   if (!info.speedSlot)
     return range;
   double slowest = 0;
@@ -119,12 +126,13 @@ SpeedRange scanSpeeds(const ModelInfo &info, const EdgeList &edges,
       throw Error(table.describe(set) + ": " + speedName(info) + " = " + value +
                   " is not a positive conduction speed (mm/ms)");
     }
-    range.speedsVary |= set > 0 && speed != slowest;
+    range.delaysVary |= set > 0 && speed != slowest;
     slowest = set == 0 ? speed : std::min(slowest, speed);
   }
   // Delays only grow as the speed falls.
-  for (int32_t d : computeDelays(edges, slowest, options.dt))
-    range.maxHorizon = std::max<int64_t>(range.maxHorizon, int64_t(d) + 1);
+  for (const EdgeList &edges : subjects)
+    for (int32_t d : computeDelays(edges, slowest, options.dt))
+      range.maxHorizon = std::max<int64_t>(range.maxHorizon, int64_t(d) + 1);
   return range;
 }
 
@@ -226,7 +234,9 @@ static void summariseLastSample(const ModelInfo &info, SweepResult &result,
 
 /// FC, FCD variance and fits of every set of a batch, on `threads` threads.
 static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
-                         size_t count, unsigned threads, BatchOutput &out) {
+                         const std::vector<size_t> &subjects, unsigned threads,
+                         BatchOutput &out) {
+  const size_t count = subjects.size();
   out.fc.assign(count * numNodes * numNodes, 0.0);
   out.fcdVar.assign(count, 0.0);
   out.fcCorr.assign(count, 0.0);
@@ -234,9 +244,10 @@ static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
   std::atomic<size_t> next{0};
   auto work = [&]() {
     for (size_t p; (p = next.fetch_add(1)) < count;) {
-      SetAnalysis r = analyseSet(
-          plan.analysis, out.bold.data() + p * plan.numSamples * numNodes,
-          plan.numSamples, numNodes);
+      SetAnalysis r =
+          analyseSet(plan.analysis, subjects[p],
+                     out.bold.data() + p * plan.numSamples * numNodes,
+                     plan.numSamples, numNodes);
       std::copy(r.fc.begin(), r.fc.end(),
                 out.fc.begin() + p * numNodes * numNodes);
       out.fcdVar[p] = r.fcdVar;
@@ -252,11 +263,13 @@ static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
     t.join();
 }
 
-/// Keeps what the summary needs of a finished batch: the first sets' means
-/// and analysis scalars, and which sets diverged.
+/// Keeps what the summary needs of a finished batch, whose sets have the
+/// subjects `subjects`: the first sets' means and analysis scalars, and
+/// which sets diverged.
 static void recordBatch(const ModelInfo &info, SweepResult &result,
-                        size_t first, size_t count, unsigned threads,
-                        BatchOutput &out) {
+                        size_t first, const std::vector<size_t> &subjects,
+                        unsigned threads, BatchOutput &out) {
+  const size_t count = subjects.size();
   for (int64_t step : out.diverged)
     if (step >= 0) {
       ++result.divergedSets;
@@ -267,7 +280,7 @@ static void recordBatch(const ModelInfo &info, SweepResult &result,
     summariseLastSample(info, result, first, count, out.data);
   if (!result.bold)
     return;
-  analyseBatch(*result.bold, result.numNodes, count, threads, out);
+  analyseBatch(*result.bold, result.numNodes, subjects, threads, out);
   for (size_t p = 0; p < count && first + p < result.fcdVar.size(); ++p) {
     result.fcdVar[first + p] = out.fcdVar[p];
     result.fcCorr[first + p] = out.fcCorr[p];
@@ -275,19 +288,23 @@ static void recordBatch(const ModelInfo &info, SweepResult &result,
   }
 }
 
-SweepResult rateml::runtime::runSweep(const ModelInfo &info,
-                                      const Connectome &connectome,
-                                      const SweepOptions &options,
-                                      const SweepResult &prepared,
-                                      const BatchSink &sink,
-                                      SweepControl *control) {
+SweepResult rateml::runtime::runSweep(
+    const ModelInfo &info, const Cohort &cohort, const SweepOptions &options,
+    const SweepResult &prepared, const BatchSink &sink, SweepControl *control) {
   SweepResult result = prepared;
-  const EdgeList edges = makeEdgeList(connectome);
-  const SetSlots setSlots(info, result, edges.numNodes, options);
-  const SpeedRange speeds =
-      scanSpeeds(info, edges, options, result.params, setSlots);
+  std::vector<EdgeList> subjects;
+  for (const Connectome &connectome : cohort.subjects)
+    subjects.push_back(makeEdgeList(connectome));
+  std::optional<size_t> subjectIndex;
+  for (size_t k = 0; k < result.runParams.size(); ++k)
+    if (result.runParams[k].name == kSubjectParam)
+      subjectIndex = info.numSlots + k;
+  const SetSlots setSlots(info, result, cohort.numNodes(), options);
+  const DelayRange delays =
+      scanDelays(info, subjects, options, result.params, setSlots);
   const SweepInputs inputs{
-      info, edges, options, prepared, speeds.maxHorizon, speeds.speedsVary};
+      info,     subjects,          subjectIndex,    options,
+      prepared, delays.maxHorizon, delays.maxEdges, delays.delaysVary};
   const unsigned threads =
       options.threads ? options.threads
                       : std::max(1u, std::thread::hardware_concurrency());
@@ -334,9 +351,11 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
     for (size_t first = 0; first < numSets; first += batch) {
       const size_t count = std::min(batch, numSets - first);
       std::vector<std::vector<double>> batchSlots;
+      std::vector<size_t> subjectsOfSets;
       out.params.clear();
       for (size_t set = first; set < first + count; ++set) {
         batchSlots.push_back(setSlots(set));
+        subjectsOfSets.push_back(subjectOf(batchSlots.back(), subjectIndex));
         const std::vector<double> row = result.params.row(set);
         out.params.insert(out.params.end(), row.begin(), row.end());
       }
@@ -344,7 +363,7 @@ SweepResult rateml::runtime::runSweep(const ModelInfo &info,
       out.data.assign(count * setBytes.data, 0);
       out.bold.assign(count * boldSamples * result.numNodes, 0.0);
       backend->runBatch(first, batchSlots, out, progress);
-      recordBatch(info, result, first, count, threads, out);
+      recordBatch(info, result, first, subjectsOfSets, threads, out);
       sink(first, count, out);
     }
   }

@@ -23,22 +23,32 @@
 using namespace rateml::runtime;
 
 namespace {
-void printSummary(const ModelInfo &info, const Connectome &connectome,
+/// Where the sweep ran: the connectome and its edges, or a cohort's size.
+std::string networkText(const Cohort &cohort) {
+  const Connectome &first = cohort.subjects.front();
+  size_t edges = 0;
+  for (double w : first.weights)
+    edges += w != 0.0;
+  if (!cohort.several())
+    return first.source + " (" + std::to_string(first.numNodes) + " nodes, " +
+           std::to_string(edges) + " edges)";
+  return std::to_string(cohort.subjects.size()) + " subjects (" +
+         std::to_string(first.numNodes) + " nodes each)";
+}
+
+void printSummary(const ModelInfo &info, const Cohort &cohort,
                   const SweepOptions &options, const SweepResult &result) {
   size_t numSets = result.params.size();
-  size_t edges = 0;
-  for (double w : connectome.weights)
-    edges += w != 0.0;
   double pss =
       double(numSets) * double(result.steps) / std::max(result.seconds, 1e-9);
   std::string stimulus;
   for (const auto &[state, path] : options.stimulus)
     stimulus += (stimulus.empty() ? ", stimulus on " : ", ") + state;
-  std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s (%zu "
-              "nodes, %zu edges), %s, %s%s%s; %s\n",
+  std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s, %s, "
+              "%s%s%s; %s\n",
               info.model.c_str(), numSets, (unsigned long long)result.steps,
-              options.dt, connectome.source.c_str(), connectome.numNodes, edges,
-              info.precision.c_str(), options.heun ? "heun" : "euler",
+              options.dt, networkText(cohort).c_str(), info.precision.c_str(),
+              options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
               stimulus.c_str(), result.backend.c_str());
   if (info.block > 1 && result.tiles)
@@ -65,10 +75,10 @@ void printSummary(const ModelInfo &info, const Connectome &connectome,
   std::vector<std::pair<std::string, const std::vector<double> *>> scalars;
   if (result.bold && result.bold->analysis.fcdWindow)
     scalars.push_back({"fcd_var", &result.fcdVar});
-  if (result.bold && result.bold->analysis.targetFcUpper)
+  if (result.bold && !result.bold->analysis.targetFcUpper.empty())
     scalars.push_back({"fc_corr", &result.fcCorr});
   if (result.bold && result.bold->analysis.fcdWindow &&
-      result.bold->analysis.targetFcdValues)
+      !result.bold->analysis.targetFcdValues.empty())
     scalars.push_back({"fcd_ks", &result.fcdKs});
   std::printf("%5s", "set");
   for (const std::string &name : result.params.names)
@@ -120,19 +130,19 @@ int rateml_sweep_run(int argc, const char *const *argv, RatemlSweepCall *call) {
     }
     checkCpuFeatures(rateml_target_features);
     checkOutputPath(options.output);
-    Connectome connectome = loadConnectome(options.connectivity);
-    SweepResult prepared = prepareSweep(info, connectome, options);
+    Cohort cohort = loadCohort(options.connectivity);
+    SweepResult prepared = prepareSweep(info, cohort, options);
     call->total = uint64_t(prepared.params.size()) * prepared.steps;
     ResultWriter writer(options.output, info, prepared);
     SweepResult result = runSweep(
-        info, connectome, options, prepared,
+        info, cohort, options, prepared,
         [&](size_t first, size_t count, const BatchOutput &out) {
           writer.writeSets(first, count, out);
         },
         &call->control);
-    writer.finish(info, connectome, options, result);
+    writer.finish(info, cohort, options, result);
     if (!options.quiet)
-      printSummary(info, connectome, options, result);
+      printSummary(info, cohort, options, result);
     return 0;
   } catch (const Interrupted &e) {
     call->errorKind = RatemlSweepCall::kInterrupted;

@@ -122,6 +122,39 @@ def test_a_constant_is_a_free_parameter(montbrio, target):
     assert -6 <= result.best["eta"] <= -4
 
 
+def test_cohort_fits_each_subject_to_its_own_target(montbrio):
+    """Two subjects, one CMA-ES each, all populations in one sweep per
+    generation; each subject's scores are against its own target."""
+    rng = np.random.default_rng(5)
+
+    def subject():
+        w = rng.uniform(0, 1, (16, 16)) * (rng.uniform(size=(16, 16)) < 0.4)
+        np.fill_diagonal(w, 0)
+        return rateml.Connectivity(weights=w,
+                                   tract_lengths=rng.uniform(10, 120,
+                                                             (16, 16)))
+    cohort = [subject(), subject()]
+    run = {**RUN, "initial": INITIAL[:, :16]}
+    truth = montbrio.sweep(values={k: [v] for k, v in TRUTH.items()},
+                           connectivity=cohort, quiet=True, **run)
+    targets = [truth["fc"].values[0], truth["fc"].values[1]]
+    result = rateml.fit(montbrio, free={"global_coupling": (0, 1)},
+                        set={"global_speed": 4.0}, connectivity=cohort,
+                        target_fc=targets, popsize=4, generations=2, seed=1,
+                        quiet=True, **run)
+    h = result.history
+    assert sorted(h["subject"].values.tolist()) == [0] * 8 + [1] * 8
+    assert len(result.best) == 2 and len(result.best_score) == 2
+    for k in (0, 1):
+        mine = h["score"].values[h["subject"].values == k]
+        assert result.best_score[k] == mine.max()
+        again = montbrio.sweep(
+            values={"global_speed": [4.0], "global_coupling": [
+                result.best[k]["global_coupling"]]},
+            connectivity=cohort[k], target_fc=targets[k], quiet=True, **run)
+        assert again["fit/fc_corr"].values[0] == result.best_score[k]
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(free={"global_coupling": (1, 0)}), "LO < HI"),
     (dict(free={"global_coupling": (0, 1)}, objective="fc_corr,-fcd_ks"),

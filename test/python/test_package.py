@@ -160,6 +160,40 @@ def test_bold_analysis_and_arrays(montbrio, sweep_bin, tmp_path):
     assert same_file(ds, tmp_path / "cli.h5")
 
 
+def test_cohort_keywords(montbrio, sweep_bin, tmp_path):
+    # connectivity=[...] is a cohort, target_fc=[...] one target per subject.
+    rng = np.random.default_rng(3)
+    subjects, targets, folders = [], [], []
+    for k, length in enumerate((30.0, 70.0)):
+        weights = rng.uniform(0, 1, (6, 6))
+        np.fill_diagonal(weights, 0)
+        subjects.append(rateml.Connectivity(weights, np.full((6, 6), length)))
+        targets.append(np.corrcoef(rng.normal(size=(6, 50))))
+        folder = tmp_path / f"subject{k}"
+        folder.mkdir()
+        np.savetxt(folder / "weights.txt", weights, fmt="%.17g")
+        np.savetxt(folder / "tract_lengths.txt", subjects[k].tract_lengths,
+                   fmt="%.17g")
+        np.save(tmp_path / f"target{k}.npy", targets[k])
+        folders.append(str(folder))
+    ds = montbrio.sweep(connectivity=subjects, target_fc=targets,
+                        sweep={"global_coupling": [0.1, 0.3],
+                               "global_speed": [3]},
+                        steps=2000, bold="r", bold_tr=20, no_data=True,
+                        quiet=True)
+    assert list(ds["subject"].values) == [0, 0, 1, 1]
+    assert len(ds.attrs["connectivity_sha256"]) == 2
+    subprocess.run([sweep_bin, "--connectivity", folders[0], "--connectivity",
+                    folders[1], "--values", "global_coupling=0.1,0.3",
+                    "--values", "global_speed=3", "--steps", "2000", "--bold",
+                    "r", "--bold-tr", "20", "--target-fc",
+                    tmp_path / "target0.npy", "--target-fc",
+                    tmp_path / "target1.npy", "--no-data", "--quiet",
+                    "--output", tmp_path / "cohort.h5"], check=True)
+    ds.attrs["connectivity"] = folders
+    assert same_file(ds, tmp_path / "cohort.h5")
+
+
 def test_open_results(sweep_bin, tmp_path):
     subprocess.run([sweep_bin, "--connectivity", "builtin:8", "--sweep",
                     "global_coupling=0:1:3", "--values", "global_speed=2",

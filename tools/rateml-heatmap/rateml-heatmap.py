@@ -6,7 +6,9 @@
 
 The sweep must be a full grid over the two parameters (every combination
 present once; other swept parameters, if any, must be fixed with --where
-NAME=VALUE). Axes are labelled with the parameter names and their values,
+NAME=VALUE). A cohort's `subject` column is not a default axis: its maps
+are drawn one subject at a time (--where subject=K), or side by side with
+--x subject. Axes are labelled with the parameter names and their values,
 with a colour bar; NaN cells are drawn grey. Uses matplotlib (Debian's
 python3-matplotlib). Bad input: one line on stderr, exit status 2.
 """
@@ -67,10 +69,13 @@ def main():
     if values.shape != (params.shape[0],):
         fail(f"/{key} has shape {values.shape}, not one value per set "
              f"({params.shape[0]})")
+    # The default axes are the first two parameters but a cohort's subject.
+    axes = [n for n in names if n != "subject"] + (
+        ["subject"] if "subject" in names else [])
     if len(names) < 2:
         fail("the sweep has fewer than two swept parameters")
-    y = args.y or names[0]
-    x = args.x or names[1]
+    y = args.y or axes[0]
+    x = args.x or axes[1]
     for axis in (x, y):
         if axis not in names:
             fail(f"unknown parameter '{axis}' (swept: {', '.join(names)})")
@@ -122,7 +127,9 @@ def main():
     ax.set_yticks(range(len(ys)), [f"{v:.3g}" for v in ys])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(args.title or f"{key}" + (f" ({model})" if model else ""))
+    where = ", ".join(f"{n}={v:g}" for n, v in fixed.items())
+    ax.set_title(args.title or f"{key}" + (f" ({model})" if model else "") +
+                 (f", {where}" if where else ""))
     fig.colorbar(image, ax=ax, label=key)
     output = args.output or f"{key.replace('/', '_')}.png"
     try:

@@ -96,8 +96,8 @@ int main(int argc, char **argv) {
           rt::helpText(info, "none: the reference runs on the CPU").c_str());
       return 0;
     }
-    rt::Connectome connectome = rt::loadConnectome(options.connectivity);
-    rt::SweepResult result = rt::prepareSweep(info, connectome, options);
+    rt::Cohort cohort = rt::loadCohort(options.connectivity);
+    rt::SweepResult result = rt::prepareSweep(info, cohort, options);
     if (result.bold || !result.storeData)
       throw rt::Error("--bold and --no-data are sweep.bin options; the "
                       "reference records /data only");
@@ -149,8 +149,14 @@ int main(int argc, char **argv) {
       for (size_t c = 0; c < result.params.names.size(); ++c)
         if (result.params.names[c] == rt::kStimulusScale)
           config.stimulusScale = row[c];
+      // A cohort's set runs on its subject's connectome.
+      size_t subject = 0;
+      for (size_t c = 0; c < result.params.names.size(); ++c)
+        if (result.params.names[c] == rt::kSubjectParam)
+          subject = size_t(row[c]);
       llvm::Expected<mlir::rateml::reference::Trace> trace =
-          simulator->simulate(values, connectome, config, uint32_t(set));
+          simulator->simulate(values, cohort.subjects[subject], config,
+                              uint32_t(set));
       if (!trace)
         throw rt::Error(llvm::toString(trace.takeError()));
       data.insert(data.end(), trace->values.begin(), trace->values.end());
@@ -163,7 +169,7 @@ int main(int argc, char **argv) {
     out.data.resize(data.size() * sizeof(double));
     std::memcpy(out.data.data(), data.data(), out.data.size());
     writer.writeSets(0, numSets, out);
-    writer.finish(info, connectome, options, result);
+    writer.finish(info, cohort, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "
                   "parameter-set steps/s; wrote %s\n",

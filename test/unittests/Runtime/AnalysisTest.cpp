@@ -117,7 +117,7 @@ TEST(Analysis, FcdVarianceOfASlowlyChangingNetwork) {
   AnalysisConfig config;
   config.fcdWindow = 30;
   config.fcdStep = 10;
-  SetAnalysis r = analyseSet(config, s.data(), 120, 4);
+  SetAnalysis r = analyseSet(config, 0, s.data(), 120, 4);
   size_t windows = 0;
   std::vector<double> fcd = fcdMatrix(s.data(), 120, 4, 30, 10, windows);
   ASSERT_EQ(windows, 10u);
@@ -142,10 +142,10 @@ TEST(Analysis, TransientIsLeftOut) {
   });
   AnalysisConfig config;
   config.firstSample = 5;
-  SetAnalysis r = analyseSet(config, s.data(), 30, 2);
+  SetAnalysis r = analyseSet(config, 0, s.data(), 30, 2);
   EXPECT_NEAR(r.fc[1], 1.0, 1e-14);
   config.firstSample = 0;
-  EXPECT_LT(analyseSet(config, s.data(), 30, 2).fc[1], 0.9);
+  EXPECT_LT(analyseSet(config, 0, s.data(), 30, 2).fc[1], 0.9);
 }
 
 TEST(Analysis, FitToTargetFc) {
@@ -153,14 +153,14 @@ TEST(Analysis, FitToTargetFc) {
     return std::sin(0.4 * t) + 0.5 * double(i) * std::cos(0.9 * t);
   });
   AnalysisConfig config;
-  SetAnalysis self = analyseSet(config, s.data(), 60, 3);
-  config.targetFcUpper = upperTriangle(self.fc, 3);
-  EXPECT_NEAR(analyseSet(config, s.data(), 60, 3).fcCorr, 1.0, 1e-14);
+  SetAnalysis self = analyseSet(config, 0, s.data(), 60, 3);
+  config.targetFcUpper = {upperTriangle(self.fc, 3)};
+  EXPECT_NEAR(analyseSet(config, 0, s.data(), 60, 3).fcCorr, 1.0, 1e-14);
   // Reversing the target's order of pairs gives a known correlation.
-  std::vector<double> u = *config.targetFcUpper;
-  config.targetFcUpper = std::vector<double>{u[2], u[1], u[0]};
-  EXPECT_NEAR(analyseSet(config, s.data(), 60, 3).fcCorr,
-              pearson(u.data(), config.targetFcUpper->data(), 3), 1e-14);
+  std::vector<double> u = config.targetFcUpper[0];
+  config.targetFcUpper = {{u[2], u[1], u[0]}};
+  EXPECT_NEAR(analyseSet(config, 0, s.data(), 60, 3).fcCorr,
+              pearson(u.data(), config.targetFcUpper[0].data(), 3), 1e-14);
 }
 
 TEST(Analysis, KolmogorovSmirnovDistance) {

@@ -16,7 +16,7 @@ using namespace rateml::runtime;
 namespace {
 /// A valid value for each option that takes one (by its metavar).
 const std::map<std::string, std::string> kSampleValues = {
-    {"PATH|builtin:N", "builtin:4"},
+    {"PATH|builtin:N|@LIST", "builtin:4"},
     {"MS", "2"},
     {"N", "3"},
     {"NAME=LO:HI:COUNT", "g=0:1:2"},

@@ -52,8 +52,17 @@ struct AnalysisConfig {
   size_t firstSample = 0;
   /// FCD window and step; no FCD when the window is 0.
   size_t fcdWindow = 0, fcdStep = 1;
-  /// Empirical FC (upper triangle) and FCD values to fit.
-  std::optional<std::vector<double>> targetFcUpper, targetFcdValues;
+  /// Empirical FC (upper triangle) and FCD values to fit: none, one for
+  /// every set, or one per subject of a cohort (Cohort.h).
+  std::vector<std::vector<double>> targetFcUpper, targetFcdValues;
+
+  /// The target of `subject` among `targets`, or null when there is none.
+  static const std::vector<double> *
+  targetOf(const std::vector<std::vector<double>> &targets, size_t subject) {
+    if (targets.empty())
+      return nullptr;
+    return &targets[targets.size() == 1 ? 0 : subject];
+  }
 };
 
 struct SetAnalysis {
@@ -63,9 +72,10 @@ struct SetAnalysis {
   double fcdVar, fcCorr, fcdKs;
 };
 
-/// FC, FCD variance and fits of one set's BOLD ([sample][node]).
-SetAnalysis analyseSet(const AnalysisConfig &config, const double *bold,
-                       size_t samples, size_t nodes);
+/// FC, FCD variance and fits (to the targets of `subject`) of one set's
+/// BOLD ([sample][node]).
+SetAnalysis analyseSet(const AnalysisConfig &config, size_t subject,
+                       const double *bold, size_t samples, size_t nodes);
 
 /// Reads an empirical FC (an N x N matrix) from .npy or whitespace-separated
 /// text; returns its upper triangle. Throws Error naming the file.

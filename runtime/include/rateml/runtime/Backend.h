@@ -11,6 +11,8 @@
 #ifndef RATEML_RUNTIME_BACKEND_H
 #define RATEML_RUNTIME_BACKEND_H
 
+#include "rateml/runtime/Cohort.h"
+#include "rateml/runtime/Delays.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/SweepResult.h"
@@ -23,19 +25,27 @@
 
 namespace rateml::runtime {
 
-struct EdgeList;
-
 /// What every batch of a sweep reads; fixed for the whole sweep.
 struct SweepInputs {
   const ModelInfo &info;
-  const EdgeList &edges;
+  /// The edges of every subject (Cohort.h); all have the same nodes.
+  const std::vector<EdgeList> &subjects;
+  /// Where a set's values hold its subject (none with one subject).
+  std::optional<size_t> subjectIndex;
   const SweepOptions &options;
   /// The prepared result: steps, sampling, monitors, initial history.
   const SweepResult &shape;
-  /// History rows of the set with the longest delays, and whether the sets'
-  /// conduction speeds differ (then their delays may too).
+  /// History rows of the set with the longest delays, the most edges of a
+  /// subject, and whether the sets' delay tables may differ (conduction
+  /// speeds or subjects).
   int64_t maxHorizon = 1;
-  bool speedsVary = false;
+  size_t maxEdges = 0;
+  bool delaysVary = false;
+
+  /// The edges of the set whose values are `values`.
+  const EdgeList &edgesOf(const std::vector<double> &values) const {
+    return subjects[subjectOf(values, subjectIndex)];
+  }
 };
 
 /// What the caller of a sweep shares with it while it runs (the Python

@@ -44,9 +44,12 @@ private:
   explicit CudaBackend(const SweepInputs &inputs);
   /// Takes device 0's primary context and loads the kernels; throws Error.
   void load();
+  /// Runs the batch's sets `order` (indices into `slots`, of one subject)
+  /// in that order, one per thread.
   template <typename T>
   void run(size_t first, const std::vector<std::vector<double>> &slots,
-           BatchOutput &out, SweepControl &control);
+           const std::vector<size_t> &order, BatchOutput &out,
+           SweepControl &control);
 
   const SweepInputs &inputs;
   std::unique_ptr<Driver> driver;

@@ -15,7 +15,7 @@
 
 namespace rateml::runtime {
 
-struct Connectome;
+struct Cohort;
 struct SweepOptions;
 
 /// Writes a sweep's HDF5 file (docs/sweep.md) as batches arrive, under a
@@ -30,7 +30,7 @@ public:
   ResultWriter &operator=(const ResultWriter &) = delete;
 
   void writeSets(size_t first, size_t count, const BatchOutput &out);
-  void finish(const ModelInfo &info, const Connectome &connectome,
+  void finish(const ModelInfo &info, const Cohort &cohort,
               const SweepOptions &options, const SweepResult &result);
 
 private:

@@ -10,7 +10,7 @@
 #define RATEML_RUNTIME_SWEEP_H
 
 #include "rateml/runtime/Backend.h"
-#include "rateml/runtime/Connectome.h"
+#include "rateml/runtime/Cohort.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
 #include "rateml/runtime/SweepOptions.h"
@@ -29,13 +29,13 @@ ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options,
 /// Validates the options against the model and fills everything of a
 /// result but its data: parameter table, steps, sampling and variable names.
 /// Every backend and the reference start from this.
-SweepResult prepareSweep(const ModelInfo &info, const Connectome &connectome,
+SweepResult prepareSweep(const ModelInfo &info, const Cohort &cohort,
                          const SweepOptions &options);
 
 /// Runs the sweep with the linked kernels, batch by batch, handing each
 /// batch's output to `sink` as soon as it is complete. Throws Error on bad
 /// input, Interrupted when `control` asks it to stop.
-SweepResult runSweep(const ModelInfo &info, const Connectome &connectome,
+SweepResult runSweep(const ModelInfo &info, const Cohort &cohort,
                      const SweepOptions &options, const SweepResult &prepared,
                      const BatchSink &sink, SweepControl *control = nullptr);
 

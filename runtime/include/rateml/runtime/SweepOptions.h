@@ -19,7 +19,9 @@
 namespace rateml::runtime {
 
 struct SweepOptions {
-  std::string connectivity = "builtin";
+  /// --connectivity in the order given, @lists unexpanded (Cohort.h); none
+  /// is builtin.
+  std::vector<std::string> connectivity;
   double dt = 0.1;
   std::optional<uint64_t> steps;
   std::optional<double> duration;
@@ -51,8 +53,8 @@ struct SweepOptions {
   std::map<std::string, double> boldConstants;
   /// FC and FCD skip this many ms of BOLD; FCD windows and their step (ms).
   std::optional<double> fcTransient, fcdWindow, fcdStep;
-  /// Empirical FC / FCD to fit.
-  std::optional<std::string> targetFc, targetFcd;
+  /// Empirical FC / FCD to fit: one for every set, or one per subject.
+  std::vector<std::string> targetFc, targetFcd;
   unsigned threads = 0;
   /// Parameter sets per CPU tile: 0 chooses between the kernels' two lane
   /// counts (chooseCpuLanes), else one of them.
