@@ -661,7 +661,7 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
 
   std::vector<double> coupling(m.couplings.size() * numNodes);
   std::vector<double> next(x.size()), f1(numStates), f2(numStates),
-      predicted(numStates), noiseTerm(numStates);
+      predicted(numStates), noiseTerm(numStates), stimulus(numStates);
   auto derivatives = [&](const double *state, size_t i,
                          std::vector<double> &f) {
     double *sl = slotsOf(i);
@@ -715,8 +715,16 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
                   : 0.0;
       }
       derivatives(xi, i, f1);
+      // TVB: the stimulus joins the derivative in the Euler step and in
+      // both Heun stages, and Heun adds dt x it once more after averaging.
+      for (size_t s = 0; s < numStates; ++s)
+        stimulus[s] = config.stimulus
+                          ? config.stimulusScale * config.stimulus(n, s, i)
+                          : 0.0;
       for (size_t s = 0; s < numStates; ++s) {
-        double euler = xi[s] + config.dt * f1[s];
+        double euler = config.stimulus
+                           ? xi[s] + config.dt * (f1[s] + stimulus[s])
+                           : xi[s] + config.dt * f1[s];
         predicted[s] = clip(s, noisy ? euler + noiseTerm[s] : euler);
       }
       if (config.integrator == Integrator::Heun) {
@@ -724,6 +732,8 @@ llvm::Expected<Trace> ReferenceSimulator::simulate(
         double half = 0.5 * config.dt;
         for (size_t s = 0; s < numStates; ++s) {
           double heun = xi[s] + half * (f1[s] + f2[s]);
+          if (config.stimulus)
+            heun = heun + config.dt * stimulus[s];
           predicted[s] = clip(s, noisy ? heun + noiseTerm[s] : heun);
         }
       }

@@ -45,6 +45,16 @@ def _axes(mapping, option):
     return args
 
 
+def _named_files(option, key, mapping, scratch):
+    """NAME=FILE options given as a dict of NAME: path or array (--stimulus
+    STATE=FILE, --node-values, --map), each array written into `scratch`
+    (_file)."""
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{option}: expected a dict of NAME: array or path")
+    return [arg for k, (name, value) in enumerate(mapping.items())
+            for arg in (option, f"{name}={_file(key, value, scratch, k)}")]
+
+
 def _param_table(table, path):
     """A dict of equal-length columns or a pandas DataFrame as CSV."""
     columns = {str(k): np.atleast_1d(np.asarray(v, dtype=float))
@@ -72,22 +82,6 @@ def _connectivity(value, scratch, index=0):
     np.savetxt(folder / "weights.txt", weights, fmt="%.17g")
     np.savetxt(folder / "tract_lengths.txt", lengths, fmt="%.17g")
     return str(folder)
-
-
-def _named_files(option, key, value, scratch):
-    """--node-values / --map NAME=FILE for a dict of names to arrays (written
-    as .npy into `scratch`) or paths."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{key}: expected a dict of names to arrays or paths")
-    args = []
-    for name, data in value.items():
-        if isinstance(data, (str, os.PathLike)):
-            path = os.fspath(data)
-        else:
-            path = str(pathlib.Path(scratch) / f"{key}-{name}.npy")
-            np.save(path, np.asarray(data, dtype=float))
-        args += [option, f"{name}={path}"]
-    return args
 
 
 def arguments(table, kwargs, scratch):
@@ -126,6 +120,8 @@ def arguments(table, kwargs, scratch):
                 args.append(option)
         elif key in ("set", "bold_set"):
             args += _assignments(option, value)
+        elif key == "stimulus":
+            args += _named_files(option, key, value, scratch)
         elif (spec["file"] and spec["repeatable"] and
               isinstance(value, (list, tuple)) and value and
               all(isinstance(v, (str, os.PathLike, np.ndarray))
@@ -150,5 +146,8 @@ def _file(key, value, scratch, index):
     path = pathlib.Path(scratch) / f"{key}{index}"
     if key == "param_table":
         return str(_param_table(value, path.with_suffix(".csv")))
-    np.save(path.with_suffix(".npy"), np.asarray(value))
+    array = np.asarray(value)
+    if array.dtype.kind != "f":  # the engine reads float32 and float64
+        array = array.astype(float)
+    np.save(path.with_suffix(".npy"), array)
     return str(path.with_suffix(".npy"))

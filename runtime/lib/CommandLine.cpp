@@ -171,6 +171,22 @@ std::vector<OptionSpec> makeTable() {
        "(T x states x nodes, last row = t 0), f32/f64",
        0,
        [](O &o, S v, S) { o.initial = v; }});
+  add({"--stimulus",
+       {},
+       "STATE=FILE.npy",
+       true,
+       true,
+       "added to d(STATE)/dt: (T, nodes) or (T,),\n"
+       "row n during step n -> n + 1, T >= steps;\n"
+       "times the run parameter stimulus.scale",
+       0,
+       [](O &o, S v, S s) {
+         size_t eq = v.find('=');
+         if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+           throw Error("malformed '" + v + "': expected " + s +
+                       " STATE=FILE.npy");
+         o.stimulus.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+       }});
   add({"--seed",
        {},
        "N",

@@ -14,6 +14,7 @@
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/LaneArrays.h"
 #include "rateml/runtime/Monitors.h"
+#include "rateml/runtime/Stimulus.h"
 #include <algorithm>
 #include <exception>
 #include <mutex>
@@ -46,9 +47,11 @@ public:
       laneSlots[l] = &slots[local];
       laneSets[l] = setBase + local;
     }
+    const Stimulus *stimulus = shape.stimulus ? &*shape.stimulus : nullptr;
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
-        laneSlots, laneSets, info.copiedHistoryRows(), /*withHistory=*/true);
+        stimulus, laneSlots, laneSets, info.copiedHistoryRows(),
+        /*withHistory=*/true);
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile, out);
@@ -63,12 +66,26 @@ public:
                         int64_t(N));
       monitors.add(a.out.data(), done);
     };
+    // The stimulus rows of the next kCpuStimulusRows steps; the kernel gets
+    // the step's row (KernelABI.h: the window starts at the step it takes).
+    const size_t stimulusRow = info.states.size() * N;
+    std::vector<T> window(stimulus ? kCpuStimulusRows * stimulusRow : 1);
+    MemRef1D windowView = memref(window.data(), 1);
     record(0);
     for (uint64_t n = 0; n < shape.steps; ++n) {
+      if (stimulus) {
+        const size_t r = size_t(n % kCpuStimulusRows);
+        if (r == 0)
+          stimulus->fillWindow(
+              n, size_t(std::min<uint64_t>(kCpuStimulusRows, shape.steps - n)),
+              window.data());
+        windowView =
+            memref(window.data() + r * stimulusRow, int64_t(stimulusRow));
+      }
       kernels.step(&d.params, &d.state, &d.history, &d.delays, &d.rowStart,
                    &d.sources, &d.weights, &d.coupling, &d.sets, &d.diverged,
-                   &d.nodeParams, int64_t(n), int64_t(N), a.horizon, a.flags,
-                   options.seed);
+                   &d.nodeParams, &windowView, &d.stimulusScale, int64_t(n),
+                   int64_t(N), a.horizon, a.flags, options.seed);
       record(n + 1);
       control.done.fetch_add(tile.size(), std::memory_order_relaxed);
       if (control.stop.load(std::memory_order_relaxed))

@@ -14,6 +14,7 @@
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/LaneArrays.h"
 #include "rateml/runtime/Monitors.h"
+#include "rateml/runtime/Stimulus.h"
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -204,6 +205,20 @@ CudaBackend::~CudaBackend() {
     driver->cuDevicePrimaryCtxRelease(device);
 }
 
+/// Steps per launch of the step kernel: from one sample to the next, or,
+/// when the kernel sums the recorded variables, the windows' common divisor.
+static uint64_t stepsPerLaunch(const SweepResult &shape) {
+  return shape.monitorsSum() ? Monitors<float>::summedStride(shape)
+                             : shape.every;
+}
+
+/// Rows of the stimulus window a launch reads (0 without --stimulus).
+static size_t stimulusRows(const SweepResult &shape) {
+  return shape.stimulus
+             ? size_t(std::min<uint64_t>(stepsPerLaunch(shape), shape.steps))
+             : 0;
+}
+
 /// The device buffers of a batch of the sweep's sets, planned before their
 /// arrays are built: the longest history and the most edges of any set,
 /// and a delay table per set unless all share one.
@@ -214,7 +229,8 @@ static CudaBatchShape plannedShape(const SweepInputs &in) {
           in.shape.varNames.size(),
           in.maxHorizon,
           /*sharedDelays=*/!in.delaysVary,
-          in.shape.monitorsSum()};
+          in.shape.monitorsSum(),
+          stimulusRows(in.shape)};
 }
 
 size_t CudaBackend::batchSets(const BatchPlan &plan, size_t numSets) {
@@ -402,6 +418,10 @@ public:
     coupling = make(a.coupling, buffers.coupling);
     sets = make(a.sets, buffers.sets);
     diverged = make(a.diverged, buffers.diverged);
+    stimulusScale = make(a.stimulusScale, buffers.stimulusScale);
+    // Rewritten before each launch that reads it (putStimulus).
+    stimulusWindow =
+        std::make_unique<DeviceArray>(d, buffers.stimulus, sizeof(T));
     checkPlanned(a.out.size(), buffers.sample);
     count = buffers.sample;
     for (Slot &s : samples) {
@@ -417,6 +437,13 @@ public:
                                  buffers.sampleSum * sizeof(double)),
                "cuMemAllocHost");
     }
+  }
+  /// Queues the copy of `window`, the stimulus rows of the next launch
+  /// ([rows][S][N]), to the device, after the launches queued before it,
+  /// which read the previous window.
+  void putStimulus(const std::vector<T> &window) {
+    checkPlanned(window.size(), stimulusWindow->count, /*atMost=*/true);
+    put(stimulusWindow->ptr, window.data(), window.size() * sizeof(T));
   }
   /// Queues `steps` steps; with `sumSlot` >= 0 they also sum the recorded
   /// variables into that slot's sum buffer (from zero).
@@ -435,6 +462,8 @@ public:
     args.memref(arg(kStepSets), *sets);
     args.memref(arg(kStepDiverged), *diverged);
     args.memref(arg(kStepNodeParams), *nodeParams);
+    args.memref(arg(kStepStimulus), *stimulusWindow);
+    args.memref(arg(kStepStimulusScale), *stimulusScale);
     // The kernel touches `sums` only with flag 16 or 32.
     args.memref(kThreadStepSums,
                 sumSlot >= 0 ? *samples[sumSlot].sumDevice : *params);
@@ -508,8 +537,10 @@ public:
 private:
   /// A host array whose size differs from the planned buffer's means that
   /// CudaBuffers and buildLaneArrays disagree: the batch plan is wrong.
-  static void checkPlanned(size_t hostElements, size_t plannedElements) {
-    if (hostElements != plannedElements)
+  static void checkPlanned(size_t hostElements, size_t plannedElements,
+                           bool atMost = false) {
+    if (atMost ? hostElements > plannedElements
+               : hostElements != plannedElements)
       throw Error("internal error: a GPU buffer differs from its size in "
                   "the batch plan (CudaBuffers)");
   }
@@ -567,7 +598,8 @@ private:
   LaneArrays<T> *arrays = nullptr;
   int32_t *divergedHost = nullptr;
   std::unique_ptr<DeviceArray> params, state, history, delays, rowStart,
-      sources, weights, coupling, sets, diverged, nodeParams;
+      sources, weights, coupling, sets, diverged, nodeParams, stimulusScale,
+      stimulusWindow;
   Slot samples[2];
 };
 
@@ -599,9 +631,10 @@ void CudaBackend::run(size_t first,
     laneSets.push_back(first + set);
   }
   const InitialHistory *initial = shape.initial ? &*shape.initial : nullptr;
+  const Stimulus *stimulus = shape.stimulus ? &*shape.stimulus : nullptr;
   LaneArrays<T> a =
-      buildLaneArrays<T>(info, edges, options, initial, laneSlots, laneSets,
-                         /*copiedRows=*/0, /*withHistory=*/false);
+      buildLaneArrays<T>(info, edges, options, initial, stimulus, laneSlots,
+                         laneSets, /*copiedRows=*/0, /*withHistory=*/false);
   Monitors<T> monitors(shape, N, L, order, out);
   const bool sums = shape.monitorsSum();
   std::function<void(size_t, size_t, T *)> fillSeries;
@@ -615,7 +648,8 @@ void CudaBackend::run(size_t first,
                                shape.varNames.size(),
                                a.historyRows,
                                a.sharedDelays,
-                               sums};
+                               sums,
+                               stimulusRows(shape)};
   launcher.upload(a, buffers.buffers(L), info.historyStates, fillSeries);
   // Snapshots in flight, oldest first: slot and steps done when taken.
   std::deque<std::pair<int, uint64_t>> pending;
@@ -636,9 +670,15 @@ void CudaBackend::run(size_t first,
   };
   const auto loopStart = std::chrono::steady_clock::now();
   take(0);
-  const uint64_t chunk = sums ? monitors.summedStride() : shape.every;
+  const uint64_t chunk = stepsPerLaunch(shape);
+  std::vector<T> window;
   for (uint64_t n = 0; n < shape.steps; n += chunk) {
     uint64_t count = std::min<uint64_t>(chunk, shape.steps - n);
+    if (stimulus) {
+      window.resize(size_t(count) * info.states.size() * N);
+      stimulus->fillWindow(n, size_t(count), window.data());
+      launcher.putStimulus(window);
+    }
     // The slot the next take() uses: its previous sample was collected.
     launcher.step(n, count, sums ? nextSlot : -1);
     take(n + count);

@@ -14,8 +14,8 @@ using namespace rateml::runtime;
 size_t CudaBuffers::bytes() const {
   const size_t ints =
       (delays + rowStart + sources + sets + diverged) * sizeof(int32_t);
-  const size_t reals =
-      params + state + history + weights + coupling + nodeParams + 2 * sample;
+  const size_t reals = params + state + history + weights + coupling +
+                       nodeParams + stimulusScale + stimulus + 2 * sample;
   return ints + reals * elementBytes + 2 * sampleSum * sizeof(double);
 }
 
@@ -35,6 +35,8 @@ CudaBuffers CudaBatchShape::buffers(size_t sets) const {
   b.sets = L;
   b.diverged = L;
   b.nodeParams = atLeastOne(info.numNodeSlots * N * L);
+  b.stimulusScale = L;
+  b.stimulus = atLeastOne(stimulusRows * info.states.size() * N);
   b.sample = atLeastOne(numVars * N * L);
   b.sampleSum = sums ? b.sample : 0;
   b.elementBytes = info.elementBytes();

@@ -10,6 +10,7 @@
 #include "rateml/runtime/Delays.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/Philox.h"
+#include "rateml/runtime/Stimulus.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/SweepResult.h"
 #include <algorithm>
@@ -75,7 +76,7 @@ template void rateml::runtime::fillHistorySeries(
 template <typename T>
 LaneArrays<T> rateml::runtime::buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
-    const InitialHistory *initial,
+    const InitialHistory *initial, const Stimulus *stimulus,
     const std::vector<const std::vector<double> *> &laneSlots,
     const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory) {
   const size_t L = laneSlots.size(), N = edges.numNodes, S = info.states.size();
@@ -167,11 +168,15 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   for (size_t set : laneSets)
     a.sets.push_back(int32_t(uint32_t(set)));
   a.diverged.assign(L, -1);
+  for (size_t l = 0; l < L; ++l)
+    a.stimulusScale.push_back(
+        stimulus ? static_cast<T>((*laneSlots[l])[stimulus->scaleSlot]) : T(1));
   size_t numVars = options.recordStates ? S : info.exposures.size();
   a.out.resize(std::max<size_t>(numVars * N * L, 1));
   a.flags = (options.heun ? kFlagHeun : 0) |
             (info.noiseSlot && options.noise ? kFlagNoise : 0) |
-            (a.sharedDelays ? kFlagSharedDelays : 0);
+            (a.sharedDelays ? kFlagSharedDelays : 0) |
+            (stimulus ? kFlagStimulus : 0);
   return a;
 }
 
@@ -215,9 +220,11 @@ template bool rateml::runtime::enableBlockedCoupling(LaneArrays<double> &,
 
 template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
-    const InitialHistory *, const std::vector<const std::vector<double> *> &,
+    const InitialHistory *, const Stimulus *,
+    const std::vector<const std::vector<double> *> &,
     const std::vector<size_t> &, size_t, bool);
 template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
-    const InitialHistory *, const std::vector<const std::vector<double> *> &,
+    const InitialHistory *, const Stimulus *,
+    const std::vector<const std::vector<double> *> &,
     const std::vector<size_t> &, size_t, bool);

@@ -405,6 +405,12 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   for (const RegionalInput &r : result.regional)
     if (!r.map.empty())
       result.runParams.push_back({mapScaleName(r.name), 0.0});
+  // The stimulus's amplitude, sweepable once a stimulus is given.
+  std::optional<size_t> stimulusScale;
+  if (!options.stimulus.empty()) {
+    stimulusScale = info.numSlots + result.runParams.size();
+    result.runParams.push_back({kStimulusScale, 1.0});
+  }
   const SweepOptions withAxes = withSubjects(cohort, options, result);
   result.params = buildParamTable(info, withAxes, result.runParams);
   checkSubjects(cohort, withAxes, result.params);
@@ -446,6 +452,11 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   if (options.initial)
     result.initial =
         loadInitialHistory(*options.initial, info, cohort.numNodes());
+  if (stimulusScale) {
+    result.stimulus =
+        loadStimulus(options.stimulus, info, cohort.numNodes(), result.steps);
+    result.stimulus->scaleSlot = *stimulusScale;
+  }
   result.storeData = options.storeData;
   if (options.bold)
     result.bold = planBold(options, result, cohort.subjects.size());

@@ -42,13 +42,16 @@ void printSummary(const ModelInfo &info, const Cohort &cohort,
   size_t numSets = result.params.size();
   double pss =
       double(numSets) * double(result.steps) / std::max(result.seconds, 1e-9);
+  std::string stimulus;
+  for (const auto &[state, path] : options.stimulus)
+    stimulus += (stimulus.empty() ? ", stimulus on " : ", ") + state;
   std::printf("%s: %zu parameter sets x %llu steps (dt %g ms) on %s, %s, "
-              "%s%s; %s\n",
+              "%s%s%s; %s\n",
               info.model.c_str(), numSets, (unsigned long long)result.steps,
               options.dt, networkText(cohort).c_str(), info.precision.c_str(),
               options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
-              result.backend.c_str());
+              stimulus.c_str(), result.backend.c_str());
   if (info.block > 1 && result.tiles)
     std::printf("coupling summed %u steps per pass over the edges in %zu of "
                 "%zu tiles\n",

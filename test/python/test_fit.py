@@ -155,6 +155,29 @@ def test_cohort_fits_each_subject_to_its_own_target(montbrio):
         assert again["fit/fc_corr"].values[0] == result.best_score[k]
 
 
+def test_a_map_coefficient_is_a_free_parameter():
+    """A regional map's weight (eta.scale, a run parameter of a --regional
+    build) fitted to the FC the map made at a known weight."""
+    model = rateml.compile(MODELS / "montbrio.xml", precision="f64",
+                           regional=["eta"])
+    z = np.random.default_rng(3).normal(size=68)
+    z = (z - z.mean()) / z.std()
+    truth = model.sweep(values={**{k: [v] for k, v in TRUTH.items()},
+                                "eta.scale": [0.05]},
+                        maps={"eta": z}, quiet=True, **RUN)
+    result = rateml.fit(model, free={"eta.scale": (-0.1, 0.1)}, set=TRUTH,
+                        maps={"eta": z}, target_fc=truth["fc"].values[0],
+                        popsize=6, generations=3, seed=2, quiet=True, **RUN)
+    h = result.history
+    assert -0.1 <= h["eta.scale"].min() and h["eta.scale"].max() <= 0.1
+    assert h["eta.scale"].std() > 0
+    again = model.sweep(values={**{k: [v] for k, v in TRUTH.items()},
+                                "eta.scale": [result.best["eta.scale"]]},
+                        maps={"eta": z}, target_fc=truth["fc"].values[0],
+                        quiet=True, **RUN)
+    assert again["fit/fc_corr"].values[0] == result.best_score
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(free={"global_coupling": (1, 0)}), "LO < HI"),
     (dict(free={"global_coupling": (0, 1)}, objective="fc_corr,-fcd_ks"),

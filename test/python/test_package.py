@@ -96,6 +96,35 @@ def test_sweep_equals_sweep_bin(montbrio, sweep_bin, tmp_path):
     assert ds["global_coupling"].values[2] == coupling[1]
 
 
+def test_stimulus_keyword_equals_sweep_bin(montbrio, sweep_bin, tmp_path):
+    pulse = np.zeros((300, 20))
+    pulse[100:160, :5] = 1.0
+    ramp = np.linspace(0.0, 0.2, 300)
+    ds = montbrio.sweep(connectivity="builtin:20",
+                        sweep={"global_coupling": [0.1], "global_speed": [4]},
+                        steps=300, record="states", every=10, no_noise=True,
+                        stimulus={"V": pulse, "r": ramp}, quiet=True)
+    np.save(tmp_path / "pulse.npy", pulse)
+    np.save(tmp_path / "ramp.npy", ramp)
+    subprocess.run([sweep_bin, "--connectivity", "builtin:20", "--values",
+                    "global_coupling=0.1", "--values", "global_speed=4",
+                    "--steps", "300", "--record", "states", "--every", "10",
+                    "--no-noise", "--stimulus",
+                    f"V={tmp_path / 'pulse.npy'}", "--stimulus",
+                    f"r={tmp_path / 'ramp.npy'}", "--quiet", "--output",
+                    tmp_path / "cli.h5"], check=True)
+    assert same_file(ds, tmp_path / "cli.h5")
+    plain = montbrio.sweep(connectivity="builtin:20",
+                           sweep={"global_coupling": [0.1],
+                                  "global_speed": [4]},
+                           steps=300, record="states", every=10,
+                           no_noise=True, quiet=True)
+    assert not np.array_equal(ds["data"].values, plain["data"].values)
+    with pytest.raises(ValueError, match="--stimulus: 'W' is not a state"):
+        montbrio.sweep(connectivity="builtin:20", steps=300,
+                       stimulus={"W": pulse}, quiet=True)
+
+
 def test_bold_analysis_and_arrays(montbrio, sweep_bin, tmp_path):
     weights = np.random.default_rng(1).uniform(0, 1, (6, 6))
     np.fill_diagonal(weights, 0)

@@ -135,6 +135,12 @@ int main(int argc, char **argv) {
       config.initialRows = result.initial->rows;
     }
     config.recordStates = options.recordStates;
+    // The reference reads the files' values, not the kernels' windows.
+    if (result.stimulus)
+      config.stimulus = [&stimulus = *result.stimulus](uint64_t n, size_t s,
+                                                       size_t i) {
+        return stimulus.at(n, s, i);
+      };
 
     auto start = std::chrono::steady_clock::now();
     std::vector<double> data;
@@ -177,6 +183,13 @@ int main(int argc, char **argv) {
             r, cohort.numNodes(), setValue.value_or(0.0),
             column(rt::mapScaleName(r.name)).value_or(0.0));
       }
+      // stimulus.scale: the set's column, else the run parameter's default.
+      for (const rt::RunParameter &run : result.runParams)
+        if (run.name == rt::kStimulusScale)
+          config.stimulusScale = run.value;
+      for (size_t c = 0; c < result.params.names.size(); ++c)
+        if (result.params.names[c] == rt::kStimulusScale)
+          config.stimulusScale = row[c];
       // A cohort's set runs on its subject's connectome.
       size_t subject = 0;
       for (size_t c = 0; c < result.params.names.size(); ++c)

@@ -14,6 +14,7 @@
 #include "rateml/runtime/Connectome.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,11 @@ struct SimulationConfig {
   /// is a constant history. Empty: draw the initial state.
   std::vector<double> initial;
   size_t initialRows = 0;
+  /// --stimulus: S(n) of state s at node i (0 for a state not
+  /// stimulated), added times `stimulusScale` to the state's derivative
+  /// during the step from n to n + 1 (docs/simulation.md). Empty: none.
+  std::function<double(uint64_t n, size_t s, size_t i)> stimulus;
+  double stimulusScale = 1.0;
 };
 
 /// One simulated parameter set: samples x variables x nodes, row-major.

@@ -117,6 +117,8 @@ struct StepFrame {
   Value heun, noiseOn, sharedDelays, sumStates, sumExposures, firstOfLaunch;
   /// Flag 64: the history is [C][N][W][R] (blocked vector kernels only).
   Value laneSeries;
+  /// Flag 128 (--stimulus): whether to add the stimulus.
+  Value stimulusOn;
   /// The set offset of every lane (0..lanes-1, or this thread's set) and an
   /// all-true mask (vector lanes only).
   Value iota, allTrue;
@@ -379,14 +381,25 @@ private:
                               Value sums);
   /// The states of `node` at the start of the step.
   SmallVector<Value> loadStates(OpBuilder &b, const StepFrame &f, Value node);
+  /// stimulus.scale x S(n) of every state of `node`: the window's element
+  /// (stimulusRow + s) * N + node (one value for every lane) times `scale`
+  /// (the lanes' stimulus.scale).
+  SmallVector<Value> stimulusTerms(OpBuilder &b, const StepFrame &f,
+                                   Value stimulusRow, Value scale, Value node);
   /// Phase 1: c(n) of every node from x(n) and the history, into coupling
   /// slot 0; with flag 8, every `blockSteps` steps, c(n) ... c(n + B - 1)
   /// into slots 0 ... B - 1 instead (buildBlockedCoupling). Returns the slot
   /// phase 2 reads.
   Value buildCouplingPhase(OpBuilder &b, const StepFrame &f);
-  /// Phase 2: x(n + 1), node by node, the history row n + 1, and the sums.
+  /// Phase 2: x(n + 1), node by node, the history row n + 1, and the sums,
+  /// with one of two node loops (buildNodeLoop) chosen by flag 128; then
+  /// the lanes' divergence steps.
   void buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                              Value couplingSlot);
+  /// The node loop of phase 2, adding the stimulus or not; returns which
+  /// lanes have a non-finite new state.
+  Value buildNodeLoop(OpBuilder &b, const StepFrame &f, Value couplingSlot,
+                      bool withStimulus);
   /// The couplings of steps n ... n + blockSteps - 1 of every node into
   /// coupling slots 0 ... blockSteps - 1, in one pass over the edges (lanes
   /// share their delays, all of at least blockSteps - 1 steps, so every row

@@ -2,9 +2,9 @@
 //
 // The body of every step kernel, whatever the target: a prologue computing
 // what the phases share (StepFrame), the coupling (Coupling.cpp), then
-// Euler or Heun with the same coupling in both stages, noise, clipping, the
-// history write and, on the GPU, the window sums; and the exposures of
-// every node. The order of operations is docs/simulation.md's.
+// Euler or Heun with the same coupling in both stages, the stimulus, noise,
+// clipping, the history write and, on the GPU, the window sums; and the
+// exposures of every node. The order of operations is docs/simulation.md's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,6 +49,7 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
   f.zero = splat(b, 0.0);
   f.c0 = index(b, 0);
   f.c1 = index(b, 1);
+  f.stimulusOn = flagSet(b, flags, abi::kFlagStimulus);
 
   if (isVector()) {
     SmallVector<int32_t> iotaValues;
@@ -98,6 +99,28 @@ SmallVector<Value> KernelBuilder::loadStates(OpBuilder &b, const StepFrame &f,
   return x;
 }
 
+SmallVector<Value> KernelBuilder::stimulusTerms(OpBuilder &b,
+                                                const StepFrame &f,
+                                                Value stimulusRow, Value scale,
+                                                Value node) {
+  SmallVector<Value> terms;
+  for (size_t s = 0; s < states.size(); ++s) {
+    // Element ((row + s) * N + node): one value for every lane.
+    Value at = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, stimulusRow, index(b, s)),
+            f.n),
+        node);
+    Value v = memref::LoadOp::create(b, loc, f.arg(abi::kStepStimulus),
+                                     ValueRange{at});
+    if (isVector())
+      v = vector::BroadcastOp::create(b, loc, vecType, v);
+    terms.push_back(arith::MulFOp::create(b, loc, scale, v));
+  }
+  return terms;
+}
+
 void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
                                   Value sums) {
   StepFrame f = buildStepPrologue(b, args, step, sums);
@@ -108,6 +131,33 @@ void KernelBuilder::buildStepBody(OpBuilder &b, ValueRange args, Value step,
 
 void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                                           Value couplingSlot) {
+  Type i32 = b.getI32Type();
+  // Flag 128 chooses between two node loops once per step, so that without
+  // a stimulus the kernel runs the loop it ran before the stimulus existed,
+  // at no cost per node.
+  auto ifStimulus =
+      scf::IfOp::create(b, loc, TypeRange{maskType}, f.stimulusOn, true);
+  OpBuilder tb = ifStimulus.getThenBodyBuilder();
+  scf::YieldOp::create(tb, loc, buildNodeLoop(tb, f, couplingSlot, true));
+  OpBuilder eb = ifStimulus.getElseBodyBuilder();
+  scf::YieldOp::create(eb, loc, buildNodeLoop(eb, f, couplingSlot, false));
+
+  // Lanes still at -1 in `diverged` whose new state is non-finite record n.
+  Value c0 = f.c0;
+  Value divergedArg = f.arg(abi::kStepDiverged);
+  Value at = laneOffset(b, c0, c0, c0);
+  Value recorded = loadLanesI32(b, divergedArg, at);
+  Value fresh = arith::AndIOp::create(
+      b, loc, ifStimulus.getResult(0),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, recorded,
+                            splatI32(b, -1)));
+  Value stepNow = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, f.step));
+  storeLanesI32(b, arith::SelectOp::create(b, loc, fresh, stepNow, recorded),
+                divergedArg, at);
+}
+
+Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
+                                   Value couplingSlot, bool withStimulus) {
   Type i32 = b.getI32Type();
   Value paramsArg = f.arg(abi::kStepParams), state = f.arg(abi::kStepState),
         history = f.arg(abi::kStepHistory),
@@ -123,6 +173,18 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                 b, loc,
                 DenseElementsAttr::get(cast<ShapedType>(maskType), false)))
           : Value(arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0));
+  // The window's first row is step args[kStepStep]'s (the launch's first).
+  Value stimulusRow, stimulusScale;
+  if (withStimulus) {
+    stimulusRow = arith::MulIOp::create(
+        b, loc,
+        arith::IndexCastOp::create(
+            b, loc, b.getIndexType(),
+            arith::SubIOp::create(b, loc, f.step, f.arg(abi::kStepStep))),
+        index(b, states.size()));
+    stimulusScale =
+        loadVec(b, f.arg(abi::kStepStimulusScale), laneOffset(b, c0, c0, c0));
+  }
   auto nodes = scf::ForOp::create(b, loc, c0, n, c1, noneNonFinite);
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
@@ -172,9 +234,15 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
                          SmallVector<Value>(states.size(), splat(fb, 0.0)));
   }
   SmallVector<Value> z = ifNoise.getResults(), predicted;
+  SmallVector<Value> stimulus;
+  if (withStimulus)
+    stimulus = stimulusTerms(nb, f, stimulusRow, stimulusScale, i);
   for (size_t s = 0; s < states.size(); ++s) {
+    Value slope =
+        withStimulus ? Value(arith::AddFOp::create(nb, loc, f1[s], stimulus[s]))
+                     : f1[s];
     Value euler = arith::AddFOp::create(
-        nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, f1[s]));
+        nb, loc, x[s], arith::MulFOp::create(nb, loc, dt, slope));
     Value noisy = arith::AddFOp::create(nb, loc, euler, z[s]);
     predicted.push_back(
         clip(nb, states[s],
@@ -193,6 +261,11 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
       Value sum = arith::AddFOp::create(tb, loc, f1[s], f2[s]);
       Value heunValue = arith::AddFOp::create(
           tb, loc, x[s], arith::MulFOp::create(tb, loc, half, sum));
+      // TVB adds dt x the stimulus once more outside the average.
+      if (withStimulus)
+        heunValue = arith::AddFOp::create(
+            tb, loc, heunValue,
+            arith::MulFOp::create(tb, loc, dt, stimulus[s]));
       Value noisy = arith::AddFOp::create(tb, loc, heunValue, z[s]);
       corrected.push_back(
           clip(tb, states[s],
@@ -283,18 +356,7 @@ void KernelBuilder::buildIntegrationPhase(OpBuilder &b, const StepFrame &f,
       addTo(eb, e, v);
   }
   scf::YieldOp::create(nb, loc, nonFinite);
-
-  // Lanes still at -1 in `diverged` whose new state is non-finite record n.
-  Value divergedArg = f.arg(abi::kStepDiverged);
-  Value at = laneOffset(b, c0, c0, c0);
-  Value recorded = loadLanesI32(b, divergedArg, at);
-  Value fresh = arith::AndIOp::create(
-      b, loc, nodes.getResult(0),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, recorded,
-                            splatI32(b, -1)));
-  Value stepNow = broadcastI32(b, arith::TruncIOp::create(b, loc, i32, f.step));
-  storeLanesI32(b, arith::SelectOp::create(b, loc, fresh, stepNow, recorded),
-                divergedArg, at);
+  return nodes.getResult(0);
 }
 
 void KernelBuilder::buildExposuresBody(OpBuilder &b, ValueRange args) {

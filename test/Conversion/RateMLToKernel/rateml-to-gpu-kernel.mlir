@@ -5,23 +5,23 @@
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK: func.func @rateml_setup(
 // CHECK: gpu.module @rateml_gpu {
-// Arguments 8 and 9 are the sets' indices and divergence steps, 10 the
-// float64 window sums, 11, 16 and 17 the first step, the step count and the
-// sets.
+// Arguments 8 and 9 are the sets' indices and divergence steps, 10 and 11
+// the stimulus window and scales, 12 the float64 window sums, 13, 18 and 19
+// the first step, the step count and the sets.
 // CHECK: gpu.func @rateml_step(
-// CHECK-SAME: %arg7: memref<?xf32>, %arg8: memref<?xi32>, %arg9: memref<?xi32>, %arg10: memref<?xf32>, %arg11: memref<?xf64>, %arg12: i64, %arg13: i64, %arg14: i64, %arg15: i32, %arg16: i64, %arg17: i64, %arg18: i64) kernel {
+// CHECK-SAME: %arg7: memref<?xf32>, %arg8: memref<?xi32>, %arg9: memref<?xi32>, %arg10: memref<?xf32>, %arg11: memref<?xf32>, %arg12: memref<?xf32>, %arg13: memref<?xf64>, %arg14: i64, %arg15: i64, %arg16: i64, %arg17: i32, %arg18: i64, %arg19: i64, %arg20: i64) kernel {
 // CHECK: %[[BID:.*]] = gpu.block_id x
 // CHECK: %[[BDIM:.*]] = gpu.block_dim x
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[B:.*]] = arith.muli %[[BID]], %[[BDIM]] : index
 // CHECK: %[[SET:.*]] = arith.addi %[[B]], %[[TID]] : index
-// CHECK: %[[STRIDE:.*]] = arith.index_cast %arg18 : i64 to index
+// CHECK: %[[STRIDE:.*]] = arith.index_cast %arg20 : i64 to index
 // CHECK: %[[INRANGE:.*]] = arith.cmpi ult, %[[SET]], %[[STRIDE]] : index
 // CHECK: scf.if %[[INRANGE]] {
-// CHECK: %[[END:.*]] = arith.addi %arg12, %arg17 : i64
-// CHECK: scf.for %[[STEP:.*]] = %arg12 to %[[END]] step %{{.*}} : i64 {
+// CHECK: %[[END:.*]] = arith.addi %arg14, %arg19 : i64
+// CHECK: scf.for %[[STEP:.*]] = %arg14 to %[[END]] step %{{.*}} : i64 {
 // CHECK-NOT: vector.
-// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[STEP]], %arg12 : i64
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[STEP]], %arg14 : i64
 // This thread's set (the noise counter's set word).
 // CHECK: memref.load %arg8[%{{.*}}] : memref<?xi32>
 // The delayed source: this thread's element of the history row, with a
@@ -41,13 +41,13 @@
 // the sums, which the launch's first step starts from zero.
 // CHECK: scf.if
 // CHECK: %[[WIDE:.*]] = arith.extf %{{.*}} : f32 to f64
-// CHECK: %[[OLD:.*]] = memref.load %arg11[%{{.*}}] : memref<?xf64>
+// CHECK: %[[OLD:.*]] = memref.load %arg13[%{{.*}}] : memref<?xf64>
 // CHECK: %[[BASE:.*]] = arith.select %[[FIRST]], %{{.*}}, %[[OLD]] : f64
 // CHECK: %[[SUM:.*]] = arith.addf %[[BASE]], %[[WIDE]] : f64
-// CHECK: memref.store %[[SUM]], %arg11[%{{.*}}] : memref<?xf64>
+// CHECK: memref.store %[[SUM]], %arg13[%{{.*}}] : memref<?xf64>
 // CHECK: scf.if
 // CHECK: arith.extf
-// CHECK: memref.store %{{.*}}, %arg11[%{{.*}}] : memref<?xf64>
+// CHECK: memref.store %{{.*}}, %arg13[%{{.*}}] : memref<?xf64>
 // After the node loop, a non-finite new state records the step in this
 // thread's `diverged`.
 // CHECK: %[[OLDSTEP:.*]] = memref.load %arg9[%[[AT:.*]]] : memref<?xi32>

@@ -11,7 +11,7 @@
 // the edge 8 ahead (or the last edge) are prefetched: 2 rows x 4 lanes x 4
 // bytes fit one cache line, so one prefetch.
 // CHECK-LABEL: func.func @rateml_step(
-// CHECK: %[[H:.*]] = arith.index_cast %arg13 : i64 to index
+// CHECK: %[[H:.*]] = arith.index_cast %arg15 : i64 to index
 // CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
 // CHECK: %[[NEXT:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[FLAG:.*]] = arith.andi %{{.*}}, %c8_i32 : i32

@@ -13,9 +13,9 @@
 // without flag 64 the row is one vector store.
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK: %[[PARAMS:.*]] = vector.load %arg0[%c12] : memref<?xf32>, vector<4xf32>
-// CHECK: %[[LANEFLAG:.*]] = arith.andi %arg14, %c64_i32 : i32
+// CHECK: %[[LANEFLAG:.*]] = arith.andi %arg16, %c64_i32 : i32
 // CHECK: %[[LANES:.*]] = arith.cmpi ne, %[[LANEFLAG]], %c0_i32 : i32
-// CHECK: %[[H:.*]] = arith.index_cast %arg13 : i64 to index
+// CHECK: %[[H:.*]] = arith.index_cast %arg15 : i64 to index
 // CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
 // CHECK: %[[RING_ROWS:.*]] = arith.addi %{{.*}}, %c1_i32 : i32
 // CHECK: %[[ROWS_VEC:.*]] = vector.broadcast %[[RING_ROWS]] : i32 to vector<4xi32>

@@ -10,7 +10,7 @@
 // CHECK: memref.store %{{.*}}, %{{.*}}[%c5] : memref<?xf64>
 
 // CHECK-LABEL: func.func @rateml_step(
-// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64) attributes {llvm.emit_c_interface}
+// CHECK-SAME: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64) attributes {llvm.emit_c_interface}
 // The lanes' sets (noise counters) are read once per step.
 // CHECK: vector.load %arg8[%{{.*}}] : memref<?xi32>, vector<4xi32>
 // Phase 1: the source's history is read with one contiguous load when the

@@ -114,6 +114,8 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
             EXPECT_EQ(b.sources, a.sources.size());
             EXPECT_EQ(b.sets, a.sets.size());
             EXPECT_EQ(b.diverged, a.diverged.size());
+            EXPECT_EQ(b.stimulusScale, a.stimulusScale.size());
+            EXPECT_EQ(b.stimulus, 1u);
             EXPECT_EQ(b.weights, a.weights.size());
             EXPECT_EQ(b.coupling, a.coupling.size());
             EXPECT_EQ(b.nodeParams, a.nodeParams.size());
@@ -123,10 +125,12 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
           };
           if (info.precision == "f64")
             check(buildLaneArrays<double>(info, edges, options, nullptr,
-                                          laneSlots, laneSets, 0, false));
+                                          nullptr, laneSlots, laneSets, 0,
+                                          false));
           else
             check(buildLaneArrays<float>(info, edges, options, nullptr,
-                                         laneSlots, laneSets, 0, false));
+                                         nullptr, laneSlots, laneSets, 0,
+                                         false));
         }
 }
 
@@ -136,13 +140,16 @@ TEST(CudaBuffers, SetsThatFitInTheFreeMemory) {
   for (bool shared : {false, true})
     for (bool sums : {false, true}) {
       const CudaBatchShape shape{info, N, K, 1, int64_t(H), shared, sums};
-      // Per set: slots, states, history, couplings and two samples in f32;
-      // its index and divergence step (int32); a delay table unless shared;
-      // two float64 sums.
-      const size_t perSet = (5 + 2 * N + H * N + N + 2 * N) * 4 + 2 * 4 +
+      // Per set: slots, states, history, couplings, its stimulus.scale and
+      // two samples in f32; its index and divergence step (int32); a delay
+      // table unless shared; two float64 sums. Once: the stimulus window
+      // (one element without --stimulus).
+      const size_t perSet = (5 + 2 * N + H * N + N + 1 + 2 * N) * 4 + 2 * 4 +
                             (shared ? 0 : K * 4) + (sums ? 2 * N * 8 : 0);
-      // The node-level values of a model without any: one element.
-      const size_t fixed = (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0) + 4;
+      // The node-level values of a model without any, and the stimulus
+      // window without --stimulus: one element each.
+      const size_t fixed =
+          (N + 1) * 4 + K * (4 + 4) + (shared ? K * 4 : 0) + 4 + 4;
       EXPECT_EQ(shape.buffers(1000).bytes(), fixed + 1000 * perSet);
       for (size_t free : {size_t(0), fixed + perSet - 1, fixed + perSet,
                           size_t(80) * 1000 * 1000 * 1000 / 10 * 8}) {

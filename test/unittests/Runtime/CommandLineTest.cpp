@@ -24,6 +24,7 @@ const std::map<std::string, std::string> kSampleValues = {
     {"FILE.csv", "t.csv"},
     {"NAME=VALUE", "J=1"},
     {"FILE.npy", "i.npy"},
+    {"STATE=FILE.npy", "V=s.npy"},
     {"euler|heun", "euler"},
     {"states|exposures", "states"},
     {"K", "2"},
@@ -56,6 +57,25 @@ TEST(CommandLine, EveryOptionOfTheTableParsesAndIsDocumented) {
     }
     EXPECT_NE(sweepOptionsJson().find("\"" + spec.name + "\""),
               std::string::npos);
+  }
+}
+
+TEST(CommandLine, StimulusIsStateAndFileInOrder) {
+  const char *argv[] = {"sweep.bin", "--stimulus", "V=a.npy",
+                        "--stimulus=r=dir/b=c.npy"};
+  SweepOptions options;
+  parseCommandLine(4, argv, options);
+  ASSERT_EQ(options.stimulus.size(), 2u);
+  EXPECT_EQ(options.stimulus[0],
+            std::make_pair(std::string("V"), std::string("a.npy")));
+  EXPECT_EQ(options.stimulus[1],
+            std::make_pair(std::string("r"), std::string("dir/b=c.npy")));
+  for (const char *bad : {"V", "=a.npy", "V="}) {
+    const char *one[] = {"sweep.bin", "--stimulus", bad};
+    SweepOptions o;
+    EXPECT_EQ(errorOf([&] { parseCommandLine(3, one, o); }),
+              "malformed '" + std::string(bad) +
+                  "': expected --stimulus STATE=FILE.npy");
   }
 }
 

@@ -53,8 +53,9 @@ Tile tile(const ModelInfo &info, const EdgeList &edges,
     laneSlots.push_back(&t.slots[l]);
     laneSets.push_back(l);
   }
-  t.a = buildLaneArrays<double>(info, edges, options, nullptr, laneSlots,
-                                laneSets, info.copiedHistoryRows(), true);
+  t.a =
+      buildLaneArrays<double>(info, edges, options, nullptr, nullptr, laneSlots,
+                              laneSets, info.copiedHistoryRows(), true);
   for (size_t k = 0; k < t.a.history.size(); ++k)
     t.a.history[k] = double(k);
   return t;

@@ -26,6 +26,9 @@ struct CudaBuffers {
   size_t params = 0, state = 0, history = 0, delays = 0, rowStart = 0,
          sources = 0, weights = 0, coupling = 0, sets = 0, diverged = 0,
          nodeParams = 0;
+  /// Each set's stimulus.scale, and the stimulus window of one launch
+  /// (shared by the sets; kStepStimulus).
+  size_t stimulusScale = 0, stimulus = 0;
   /// Per sample slot: the recorded variables, and their float64 sums (0
   /// without sums).
   size_t sample = 0, sampleSum = 0;
@@ -49,6 +52,9 @@ struct CudaBatchShape {
   /// Whether the step kernel sums the recorded variables (window means,
   /// BOLD: SweepResult::monitorsSum).
   bool sums = false;
+  /// Rows of the stimulus window, the steps of a launch (0 without
+  /// --stimulus).
+  size_t stimulusRows = 0;
 
   /// The buffers of `sets` sets; each holds at least one element, as the
   /// host arrays do (buildLaneArrays).

@@ -22,7 +22,7 @@ namespace rateml::runtime {
 
 /// Bumped on every change to this contract; the runtime refuses kernels of
 /// another version.
-constexpr int kKernelABIVersion = 7;
+constexpr int kKernelABIVersion = 8;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -94,6 +94,14 @@ enum StepArg : unsigned {
   /// constants, then regional derived parameters) of every node; empty for
   /// a model without regional values.
   kStepNodeParams,
+  /// With kFlagStimulus (--stimulus, docs/simulation.md): a window of rows
+  /// of the stimulus, [rows][S][N] (0 for the states not stimulated), whose
+  /// first row is that of step kStepStep (the launch's first step on the
+  /// GPU, the step itself on the CPU); shared by every set, never copied
+  /// per set. At least one element without the flag.
+  kStepStimulus,
+  /// [W]: each lane's stimulus.scale, the factor of the stimulus.
+  kStepStimulusScale,
   kStepStep, ///< the step n being taken
   kStepNumNodes,
   kStepHorizon, ///< H: history rows per channel and node in the ring
@@ -105,12 +113,13 @@ constexpr ArgKind kStepArgKinds[kNumStepArgs] = {
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::RealArray,
     ArgKind::I32Array,  ArgKind::I32Array,  ArgKind::I32Array,
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::I32Array,
-    ArgKind::I32Array,  ArgKind::RealArray, ArgKind::I64,
+    ArgKind::I32Array,  ArgKind::RealArray, ArgKind::RealArray,
+    ArgKind::RealArray, ArgKind::I64,
     ArgKind::I64,       ArgKind::I64,       ArgKind::I32,
     ArgKind::U64};
 
 /// The thread step (the GPU kernel and its host version): the step kernel's
-/// eleven arrays, then `sums`, then the step kernel's scalars (with `step` as
+/// thirteen arrays, then `sums`, then the step kernel's scalars (with `step` as
 /// the first step of the launch), then these.
 enum ThreadStepArg : unsigned {
   kThreadStepSums = kStepStep, ///< [vars][N][sets] float64 (flags 16/32)
@@ -147,21 +156,21 @@ constexpr ArgKind kExposuresArgKinds[kNumExposuresArgs] = {
 using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
                         MemRef1D *delays, MemRef1D *rowStart, MemRef1D *sources,
                         MemRef1D *weights, MemRef1D *coupling, MemRef1D *sets,
-                        MemRef1D *diverged, MemRef1D *nodeParams, int64_t step,
-                        int64_t numNodes, int64_t horizon, int32_t flags,
-                        uint64_t seed);
+                        MemRef1D *diverged, MemRef1D *nodeParams,
+                        MemRef1D *stimulus, MemRef1D *stimulusScale,
+                        int64_t step, int64_t numNodes, int64_t horizon,
+                        int32_t flags, uint64_t seed);
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
                              MemRef1D *nodeParams, int64_t numNodes);
-using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
-                              MemRef1D *history, MemRef1D *delays,
-                              MemRef1D *rowStart, MemRef1D *sources,
-                              MemRef1D *weights, MemRef1D *coupling,
-                              MemRef1D *sets, MemRef1D *diverged,
-                              MemRef1D *nodeParams, MemRef1D *sums,
-                              int64_t stepBegin, int64_t numNodes,
-                              int64_t horizon, int32_t flags, uint64_t seed,
-                              int64_t stepCount, int64_t numSets, int64_t tid);
+using ThreadStepKernel =
+    void(MemRef1D *params, MemRef1D *state, MemRef1D *history, MemRef1D *delays,
+         MemRef1D *rowStart, MemRef1D *sources, MemRef1D *weights,
+         MemRef1D *coupling, MemRef1D *sets, MemRef1D *diverged,
+         MemRef1D *nodeParams, MemRef1D *stimulus, MemRef1D *stimulusScale,
+         MemRef1D *sums, int64_t stepBegin, int64_t numNodes, int64_t horizon,
+         int32_t flags, uint64_t seed, int64_t stepCount, int64_t numSets,
+         int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
                                    MemRef1D *nodeParams, int64_t numNodes,
@@ -199,7 +208,13 @@ enum KernelFlags : int32_t {
   /// steps): the history is [C][N][W][R], each lane's series contiguous in
   /// time, and the blocked coupling loads `block` consecutive values of each
   /// lane's own delayed row instead of gathering.
-  kFlagLaneSeries = 64
+  kFlagLaneSeries = 64,
+
+  /// --stimulus: add stimulus.scale x the stimulus row of the step to the
+  /// time derivatives (docs/simulation.md: both Heun stages, and dt x it
+  /// once more outside Heun's average). Off, the kernels do exactly what
+  /// they do without a stimulus.
+  kFlagStimulus = 128
 };
 
 /// Fixed slots of the parameter-level values; the model's own follow

@@ -19,6 +19,7 @@ namespace rateml::runtime {
 
 struct EdgeList;
 struct InitialHistory;
+struct Stimulus;
 struct SweepOptions;
 
 /// The arrays of L parameter sets laid out for the kernels (set fastest):
@@ -32,6 +33,8 @@ template <typename T> struct LaneArrays {
   /// Each lane's global set index (the noise key), and the step at which
   /// its set first became non-finite (-1: not yet; KernelABI.h).
   std::vector<int32_t> sets, diverged;
+  /// Each lane's stimulus.scale (1 without --stimulus).
+  std::vector<T> stimulusScale;
   /// Rows of the history ring, and of one history series: the ring, then
   /// copies of its first rows (blocked CPU kernels, docs/kernel-abi.md).
   int64_t horizon = 1, historyRows = 1;
@@ -41,13 +44,15 @@ template <typename T> struct LaneArrays {
   /// Descriptors of the arrays, as the kernels take them.
   struct Views {
     MemRef1D params, state, history, delays, rowStart, sources, weights,
-        coupling, sets, diverged, out, nodeParams;
+        coupling, sets, diverged, stimulusScale, out, nodeParams;
   };
   Views views() {
     auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
-    return {view(params),   view(state),    view(history), view(delays),
-            view(rowStart), view(sources),  view(weights), view(coupling),
-            view(sets),     view(diverged), view(out),     view(nodeParams)};
+    return {view(params),   view(state),         view(history),
+            view(delays),   view(rowStart),      view(sources),
+            view(weights),  view(coupling),      view(sets),
+            view(diverged), view(stimulusScale), view(out),
+            view(nodeParams)};
   }
 };
 
@@ -59,19 +64,20 @@ inline int64_t divergedStep(int32_t recorded) {
 }
 
 /// Builds the arrays for sets whose parameter-level slots are `laneSlots`
-/// (each ending with the set's node-level values [N][node_slots] when the
-/// model has regional values: SetValues in Sweep.cpp) and whose global indices
-/// (keys of the initial draws) are `laneSets`; each history series ends with
-/// copies of the ring's first `copiedRows` rows (the model's block - 1 for CPU
-/// kernels, 0 on the GPU). Without `withHistory` the history is left empty, for
-/// a caller that fills it one series at a time (fillHistorySeries).
+/// (each followed by the run parameters, among them stimulus.scale with a
+/// `stimulus`, which also sets kFlagStimulus, and ending with the set's
+/// node-level values [N][node_slots] when the model has regional values:
+/// SetSlots in Sweep.cpp) and whose global indices (keys of the initial
+/// draws) are `laneSets`; each history series ends with copies of the
+/// ring's first `copiedRows` rows (the model's block - 1 for CPU kernels, 0
+/// on the GPU). Without `withHistory` the history is left empty, for a
+/// caller that fills it one series at a time (fillHistorySeries).
 template <typename T>
-LaneArrays<T>
-buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
-                const SweepOptions &options, const InitialHistory *initial,
-                const std::vector<const std::vector<double> *> &laneSlots,
-                const std::vector<size_t> &laneSets, size_t copiedRows,
-                bool withHistory);
+LaneArrays<T> buildLaneArrays(
+    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
+    const InitialHistory *initial, const Stimulus *stimulus,
+    const std::vector<const std::vector<double> *> &laneSlots,
+    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory);
 
 /// Writes the a.historyRows x a.lanes values of history series (channel
 /// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)

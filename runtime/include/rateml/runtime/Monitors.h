@@ -38,7 +38,7 @@ public:
   /// Steps between snapshots for a caller that passes sums: the windows'
   /// common divisor (also a divisor of `every` for raw samples), so each
   /// sum covers steps of one window only.
-  uint64_t summedStride() const {
+  static uint64_t summedStride(const SweepResult &shape) {
     uint64_t stride = shape.storeData ? shape.every : 0;
     if (shape.bold)
       stride = std::gcd(stride, shape.bold->integrateEvery);

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rateml::runtime {
@@ -34,6 +35,8 @@ struct SweepOptions {
   std::map<std::string, double> constants;
   /// --node-values NAME=FILE and --map NAME=FILE, by name (RegionalValues.h).
   std::map<std::string, std::string> nodeValues, maps;
+  /// --stimulus STATE=FILE, in the order given.
+  std::vector<std::pair<std::string, std::string>> stimulus;
   uint64_t seed = 0;
   bool heun = true;
   bool noise = true;

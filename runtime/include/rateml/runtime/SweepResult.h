@@ -14,6 +14,7 @@
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
 #include "rateml/runtime/RegionalValues.h"
+#include "rateml/runtime/Stimulus.h"
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -57,6 +58,8 @@ struct SweepResult {
   std::optional<InitialHistory> initial;
   /// The regional names of the build with their --node-values and --map.
   std::vector<RegionalInput> regional;
+  /// --stimulus, read and checked.
+  std::optional<Stimulus> stimulus;
   bool storeData = true;
   /// The BOLD monitor and what is computed from it, when --bold is given.
   struct BoldPlan {
