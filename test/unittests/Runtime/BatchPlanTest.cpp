@@ -128,9 +128,8 @@ TEST(CudaBuffers, PlanMatchesTheArraysOfABatch) {
                                           nullptr, laneSlots, laneSets, 0,
                                           false));
           else
-            check(buildLaneArrays<float>(info, edges, options, nullptr,
-                                         nullptr, laneSlots, laneSets, 0,
-                                         false));
+            check(buildLaneArrays<float>(info, edges, options, nullptr, nullptr,
+                                         laneSlots, laneSets, 0, false));
         }
 }
 

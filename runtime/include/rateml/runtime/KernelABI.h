@@ -114,9 +114,8 @@ constexpr ArgKind kStepArgKinds[kNumStepArgs] = {
     ArgKind::I32Array,  ArgKind::I32Array,  ArgKind::I32Array,
     ArgKind::RealArray, ArgKind::RealArray, ArgKind::I32Array,
     ArgKind::I32Array,  ArgKind::RealArray, ArgKind::RealArray,
-    ArgKind::RealArray, ArgKind::I64,
-    ArgKind::I64,       ArgKind::I64,       ArgKind::I32,
-    ArgKind::U64};
+    ArgKind::RealArray, ArgKind::I64,       ArgKind::I64,
+    ArgKind::I64,       ArgKind::I32,       ArgKind::U64};
 
 /// The thread step (the GPU kernel and its host version): the step kernel's
 /// thirteen arrays, then `sums`, then the step kernel's scalars (with `step` as
@@ -163,14 +162,16 @@ using StepKernel = void(MemRef1D *params, MemRef1D *state, MemRef1D *history,
 using ExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                              MemRef1D *coupling, MemRef1D *out,
                              MemRef1D *nodeParams, int64_t numNodes);
-using ThreadStepKernel =
-    void(MemRef1D *params, MemRef1D *state, MemRef1D *history, MemRef1D *delays,
-         MemRef1D *rowStart, MemRef1D *sources, MemRef1D *weights,
-         MemRef1D *coupling, MemRef1D *sets, MemRef1D *diverged,
-         MemRef1D *nodeParams, MemRef1D *stimulus, MemRef1D *stimulusScale,
-         MemRef1D *sums, int64_t stepBegin, int64_t numNodes, int64_t horizon,
-         int32_t flags, uint64_t seed, int64_t stepCount, int64_t numSets,
-         int64_t tid);
+using ThreadStepKernel = void(MemRef1D *params, MemRef1D *state,
+                              MemRef1D *history, MemRef1D *delays,
+                              MemRef1D *rowStart, MemRef1D *sources,
+                              MemRef1D *weights, MemRef1D *coupling,
+                              MemRef1D *sets, MemRef1D *diverged,
+                              MemRef1D *nodeParams, MemRef1D *stimulus,
+                              MemRef1D *stimulusScale, MemRef1D *sums,
+                              int64_t stepBegin, int64_t numNodes,
+                              int64_t horizon, int32_t flags, uint64_t seed,
+                              int64_t stepCount, int64_t numSets, int64_t tid);
 using ThreadExposuresKernel = void(MemRef1D *params, MemRef1D *state,
                                    MemRef1D *coupling, MemRef1D *out,
                                    MemRef1D *nodeParams, int64_t numNodes,

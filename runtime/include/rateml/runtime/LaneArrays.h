@@ -48,10 +48,10 @@ template <typename T> struct LaneArrays {
   };
   Views views() {
     auto view = [](auto &v) { return memref(v.data(), int64_t(v.size())); };
-    return {view(params),   view(state),         view(history),
-            view(delays),   view(rowStart),      view(sources),
-            view(weights),  view(coupling),      view(sets),
-            view(diverged), view(stimulusScale), view(out),
+    return {view(params),    view(state),         view(history),
+            view(delays),    view(rowStart),      view(sources),
+            view(weights),   view(coupling),      view(sets),
+            view(diverged),  view(stimulusScale), view(out),
             view(nodeParams)};
   }
 };
