@@ -97,15 +97,36 @@ rateml::runtime::buildParamTable(const ModelInfo &info,
     constants.push_back(c.name);
   for (const RunParameter &r : runParams)
     run.push_back(r.name);
+  auto hasName = [](const std::vector<std::string> &names,
+                    const std::string &name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   auto checkName = [&](const std::string &name) {
     auto has = [&](const std::vector<std::string> &names) {
-      return std::find(names.begin(), names.end(), name) != names.end();
+      return hasName(names, name);
     };
     if (has(constants) && options.constants.count(name))
       throw Error("'" + name + "' is both set (--set) and swept; give it " +
                   "one or the other");
     if (has(swept) || has(constants) || has(run))
       return;
+    // Run parameters that exist once their option is given.
+    const std::string suffix = ".scale";
+    const bool scaled =
+        name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    const std::string base =
+        scaled ? name.substr(0, name.size() - suffix.size()) : "";
+    if (name == kStimulusScale)
+      throw Error("unknown parameter '" + name +
+                  "': it exists with --stimulus STATE=FILE");
+    if (name == kSubjectParam)
+      throw Error("unknown parameter '" + name + "': it exists with " +
+                  "several --connectivity (a cohort)");
+    if (!base.empty() && (hasName(swept, base) || hasName(constants, base)))
+      throw Error("unknown parameter '" + name + "': it exists with --map " +
+                  base + "=FILE in a build made with rateml-compile " +
+                  "--regional " + base);
     std::vector<std::string> all = swept;
     all.insert(all.end(), constants.begin(), constants.end());
     all.insert(all.end(), run.begin(), run.end());
