@@ -106,12 +106,10 @@ SmallVector<Value> KernelBuilder::stimulusTerms(OpBuilder &b,
   SmallVector<Value> terms;
   for (size_t s = 0; s < states.size(); ++s) {
     // Element ((row + s) * N + node): one value for every lane.
+    Value state = index(b, s);
+    Value row = arith::AddIOp::create(b, loc, stimulusRow, state);
     Value at = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc, arith::AddIOp::create(b, loc, stimulusRow, index(b, s)),
-            f.n),
-        node);
+        b, loc, arith::MulIOp::create(b, loc, row, f.n), node);
     Value v = memref::LoadOp::create(b, loc, f.arg(abi::kStepStimulus),
                                      ValueRange{at});
     if (isVector())
@@ -176,12 +174,13 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
   // The window's first row is step args[kStepStep]'s (the launch's first).
   Value stimulusRow, stimulusScale;
   if (withStimulus) {
-    stimulusRow = arith::MulIOp::create(
-        b, loc,
-        arith::IndexCastOp::create(
-            b, loc, b.getIndexType(),
-            arith::SubIOp::create(b, loc, f.step, f.arg(abi::kStepStep))),
-        index(b, states.size()));
+    // One op per statement: the order of a call's arguments is unspecified,
+    // and the IR (and its lit test) must not depend on the compiler.
+    Value since = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        arith::SubIOp::create(b, loc, f.step, f.arg(abi::kStepStep)));
+    Value numStates = index(b, states.size());
+    stimulusRow = arith::MulIOp::create(b, loc, since, numStates);
     stimulusScale =
         loadVec(b, f.arg(abi::kStepStimulusScale), laneOffset(b, c0, c0, c0));
   }

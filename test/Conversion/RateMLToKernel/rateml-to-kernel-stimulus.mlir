@@ -51,7 +51,7 @@
 // GPU: scf.if %[[GON]] -> (i1) {
 // GPU: %[[SINCE:.*]] = arith.subi %[[STEP]], %[[FIRST]] : i64
 // GPU-NEXT: %[[SINCEI:.*]] = arith.index_cast %[[SINCE]] : i64 to index
-// GPU-NEXT: %[[ROW:.*]] = arith.muli %[[SINCEI]], %c2 : index
+// GPU: %[[ROW:.*]] = arith.muli %[[SINCEI]], %c2 : index
 // GPU: %[[SCALE:.*]] = memref.load %[[GSCALES]][%{{.*}}] : memref<?xf32>
 // GPU: scf.for
 // GPU: arith.addi %[[ROW]], %{{.*}} : index
