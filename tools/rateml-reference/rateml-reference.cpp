@@ -150,25 +150,23 @@ int main(int argc, char **argv) {
     for (size_t set = 0; set < numSets; ++set) {
       const std::vector<double> row = result.params.row(set);
       out.params.insert(out.params.end(), row.begin(), row.end());
-      std::vector<double> values(modelParams.size());
-      for (size_t k = 0; k < modelParams.size(); ++k)
-        for (size_t c = 0; c < result.params.names.size(); ++c)
-          if (result.params.names[c] == modelParams[k])
-            values[k] = row[c];
-      // A column naming a constant overrides --set and the model's value.
-      config.constants = options.constants;
-      for (const auto &constant : info.constants)
-        for (size_t c = 0; c < result.params.names.size(); ++c)
-          if (result.params.names[c] == constant.name)
-            config.constants[constant.name] = row[c];
-      // Per-node values of the names given --node-values or --map.
-      config.nodeValues.clear();
+      // The set's value of a column, if the table has one.
       auto column = [&](const std::string &name) -> std::optional<double> {
         for (size_t c = 0; c < result.params.names.size(); ++c)
           if (result.params.names[c] == name)
             return row[c];
         return std::nullopt;
       };
+      std::vector<double> values(modelParams.size());
+      for (size_t k = 0; k < modelParams.size(); ++k)
+        values[k] = column(modelParams[k]).value_or(0.0);
+      // A column naming a constant overrides --set and the model's value.
+      config.constants = options.constants;
+      for (const auto &constant : info.constants)
+        if (std::optional<double> v = column(constant.name))
+          config.constants[constant.name] = *v;
+      // Per-node values of the names given --node-values or --map.
+      config.nodeValues.clear();
       for (const rt::RegionalInput &r : result.regional) {
         if (r.nodeValues.empty() && r.map.empty())
           continue;
@@ -186,15 +184,9 @@ int main(int argc, char **argv) {
       // stimulus.scale: the set's column, else the run parameter's default.
       for (const rt::RunParameter &run : result.runParams)
         if (run.name == rt::kStimulusScale)
-          config.stimulusScale = run.value;
-      for (size_t c = 0; c < result.params.names.size(); ++c)
-        if (result.params.names[c] == rt::kStimulusScale)
-          config.stimulusScale = row[c];
+          config.stimulusScale = column(run.name).value_or(run.value);
       // A cohort's set runs on its subject's connectome.
-      size_t subject = 0;
-      for (size_t c = 0; c < result.params.names.size(); ++c)
-        if (result.params.names[c] == rt::kSubjectParam)
-          subject = size_t(row[c]);
+      const size_t subject = size_t(column(rt::kSubjectParam).value_or(0.0));
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, cohort.subjects[subject], config,
                               uint32_t(set));
