@@ -50,7 +50,16 @@ public:
       scaleIndex.push_back(scale);
     }
   }
+  /// Everything a batch needs of set `set`.
   std::vector<double> operator()(size_t set) const {
+    std::vector<double> slots = setLevel(set);
+    appendNodeValues(slots);
+    return slots;
+  }
+  /// The kernels' slots and the run parameters only, without the node-level
+  /// values (N calls of rateml_node_setup) that the scan of speeds does not
+  /// read.
+  std::vector<double> setLevel(size_t set) const {
     std::vector<double> slots(info.numSlots + runParams.size(), 0.0);
     slots[kSlotDt] = options.dt;
     slots[kSlotNumNodes] = static_cast<double>(numNodes);
@@ -65,7 +74,6 @@ public:
       slots[columnSlot[k]] = values[k];
     MemRef1D desc = memref(slots.data(), info.numSlots);
     _mlir_ciface_rateml_setup(&desc);
-    appendNodeValues(slots);
     return slots;
   }
 
@@ -155,7 +163,7 @@ DelayRange scanDelays(const ModelInfo &info,
     return range;
   double slowest = 0;
   for (size_t set = 0; set < table.size(); ++set) {
-    const double speed = setSlots(set)[*info.speedSlot];
+    const double speed = setSlots.setLevel(set)[*info.speedSlot];
     if (!(speed > 0) || !std::isfinite(speed)) {
       char value[32];
       std::snprintf(value, sizeof value, "%g", speed);
