@@ -195,6 +195,15 @@ std::vector<OptionSpec> makeTable() {
        "noise and initial-state seed (default 0)",
        0,
        [](O &o, S v, S s) { o.seed = parseCount(v, s, 0); }});
+  add({"--set-offset",
+       {},
+       "N",
+       false,
+       false,
+       "draw set k's noise and initial states as set N + k's, so that a\n"
+       "sweep split into parts draws what the whole would (default 0)",
+       0,
+       [](O &o, S v, S s) { o.setOffset = parseCount(v, s, 0); }});
   add({"--integrator",
        {},
        "euler|heun",

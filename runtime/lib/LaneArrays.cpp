@@ -33,8 +33,8 @@ double initialValue(const ModelInfo &info, const SweepOptions &options,
   if (initial) {
     v = initial->at(k, s, i);
   } else {
-    double u = initialDraw(options.seed, uint32_t(laneSets[l]), uint32_t(i),
-                           uint32_t(s));
+    double u = initialDraw(options.seed, setKey(options, laneSets[l]),
+                           uint32_t(i), uint32_t(s));
     v = st.initLo + (st.initHi - st.initLo) * u;
   }
   v = v < st.lower ? st.lower : v;
@@ -164,9 +164,8 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     a.weights.push_back(0);
   }
   a.coupling.resize(std::max<size_t>(info.numCouplings * N * L, 1));
-  // The noise counters take the set index modulo 2^32 (kMaxSets).
   for (size_t set : laneSets)
-    a.sets.push_back(int32_t(uint32_t(set)));
+    a.sets.push_back(int32_t(setKey(options, set)));
   a.diverged.assign(L, -1);
   for (size_t l = 0; l < L; ++l)
     a.stimulusScale.push_back(

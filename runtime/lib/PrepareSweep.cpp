@@ -435,6 +435,10 @@ SweepResult rateml::runtime::prepareSweep(const ModelInfo &info,
   const SweepOptions withAxes = withSubjects(cohort, options, result);
   result.params = buildParamTable(info, withAxes, result.runParams);
   checkSubjects(cohort, withAxes, result.params);
+  if (options.setOffset > kMaxSets - result.params.size())
+    throw Error("--set-offset: " + std::to_string(options.setOffset) + " + " +
+                std::to_string(result.params.size()) +
+                " sets passes 2^32, the most sets the noise key numbers");
   if (options.steps) {
     result.steps = *options.steps;
   } else {

@@ -189,7 +189,7 @@ int main(int argc, char **argv) {
       const size_t subject = size_t(column(rt::kSubjectParam).value_or(0.0));
       llvm::Expected<mlir::rateml::reference::Trace> trace =
           simulator->simulate(values, cohort.subjects[subject], config,
-                              uint32_t(set));
+                              rt::setKey(options, set));
       if (!trace)
         throw rt::Error(llvm::toString(trace.takeError()));
       data.insert(data.end(), trace->values.begin(), trace->values.end());

@@ -38,6 +38,10 @@ struct SweepOptions {
   /// --stimulus STATE=FILE, in the order given.
   std::vector<std::pair<std::string, std::string>> stimulus;
   uint64_t seed = 0;
+  /// --set-offset: set k of this sweep draws its noise and initial states
+  /// as set setOffset + k, so that a sweep split into parts (a fit's
+  /// population across MPI ranks) draws what the whole would.
+  uint64_t setOffset = 0;
   bool heun = true;
   bool noise = true;
   bool recordStates = false;
@@ -68,6 +72,13 @@ struct SweepOptions {
   std::string backend = "auto";
   bool quiet = false;
 };
+
+/// The set index that keys set `set`'s noise and initial-state draws
+/// (Philox.h): its index plus --set-offset, modulo 2^32 (kMaxSets;
+/// prepareSweep refuses an offset that would wrap).
+inline uint32_t setKey(const SweepOptions &options, uint64_t set) {
+  return uint32_t(options.setOffset + set);
+}
 
 } // namespace rateml::runtime
 
