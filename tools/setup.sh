@@ -18,6 +18,7 @@ PACKAGES=(
   pkg-config libzip-dev libbz2-dev libhdf5-dev libssl-dev nlohmann-json3-dev
   python3-numpy python3-h5py python3-matplotlib python3-xarray python3-h5netcdf
   python3-dev pybind11-dev python3-pytest python3-cmaes
+  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev python3-mpi4py
   qemu-user gdb
 )
 

@@ -94,6 +94,7 @@ public:
       throw py::error_already_set();
     case RatemlSweepCall::kInterrupted:
     case RatemlSweepCall::kBadInput:
+    case RatemlSweepCall::kRankFailed: // only sweep.bin runs in ranks
       throw py::value_error(call.error);
     }
   }

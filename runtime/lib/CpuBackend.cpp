@@ -27,11 +27,11 @@ namespace {
 template <typename T> class TileRunner {
 public:
   TileRunner(const ModelInfo &info, const CpuKernels &kernels,
-             const SweepInputs &inputs, size_t setBase,
+             const SweepInputs &inputs, const std::vector<size_t> &sets,
              const std::vector<std::vector<double>> &slots, BatchOutput &out,
              SweepControl &control)
       : info(info), kernels(kernels), inputs(inputs), options(inputs.options),
-        shape(inputs.shape), setBase(setBase), slots(slots), out(out),
+        shape(inputs.shape), sets(sets), slots(slots), out(out),
         control(control) {}
 
   /// Runs the batch's sets `tile` (indices into the batch, of one subject:
@@ -45,7 +45,7 @@ public:
     for (size_t l = 0; l < W; ++l) {
       size_t local = tile[std::min(l, tile.size() - 1)];
       laneSlots[l] = &slots[local];
-      laneSets[l] = setBase + local;
+      laneSets[l] = sets[local];
     }
     const Stimulus *stimulus = shape.stimulus ? &*shape.stimulus : nullptr;
     LaneArrays<T> a = buildLaneArrays<T>(
@@ -102,9 +102,9 @@ private:
   const SweepInputs &inputs;
   const SweepOptions &options;
   const SweepResult &shape;
-  /// Global index of the batch's first set (the key of noise and initial
-  /// draws); `slots` and `out` are the batch's.
-  size_t setBase;
+  /// The batch's sets (indices into the sweep: the key of noise and
+  /// initial draws); `slots` and `out` are the batch's.
+  const std::vector<size_t> &sets;
   const std::vector<std::vector<double>> &slots;
   BatchOutput &out;
   SweepControl &control;
@@ -139,7 +139,7 @@ size_t CpuBackend::batchSets(const BatchPlan &plan, size_t numSets) {
   return hostBatchSets(plan, numSets, kernels.lanes);
 }
 
-void CpuBackend::runBatch(size_t first,
+void CpuBackend::runBatch(const std::vector<size_t> &sets,
                           const std::vector<std::vector<double>> &slots,
                           BatchOutput &out, SweepControl &control) {
   const ModelInfo &info = inputs.info;
@@ -160,10 +160,10 @@ void CpuBackend::runBatch(size_t first,
         if (tile >= numTiles)
           break;
         bool tileBlocked = info.precision == "f64"
-                               ? TileRunner<double>(info, kernels, inputs,
-                                                    first, slots, out, control)
+                               ? TileRunner<double>(info, kernels, inputs, sets,
+                                                    slots, out, control)
                                      .run(batchTiles[tile])
-                               : TileRunner<float>(info, kernels, inputs, first,
+                               : TileRunner<float>(info, kernels, inputs, sets,
                                                    slots, out, control)
                                      .run(batchTiles[tile]);
         blocked += tileBlocked;

@@ -161,7 +161,11 @@ CudaBackend::CudaBackend(const SweepInputs &inputs) : inputs(inputs) {}
 
 void CudaBackend::load() {
   Driver *d = driver.get();
-  d->check(d->cuDeviceGet(&device, 0), "cuDeviceGet");
+  // open() made sure there is at least one.
+  int devices = 1;
+  d->check(d->cuDeviceGetCount(&devices), "cuDeviceGetCount");
+  d->check(d->cuDeviceGet(&device, int(inputs.localRank % unsigned(devices))),
+           "cuDeviceGet");
   char name[256] = {0};
   d->check(d->cuDeviceGetName(name, sizeof name - 1, device),
            "cuDeviceGetName");
@@ -314,7 +318,7 @@ private:
 };
 } // namespace
 
-void CudaBackend::runBatch(size_t first,
+void CudaBackend::runBatch(const std::vector<size_t> &sets,
                            const std::vector<std::vector<double>> &slots,
                            BatchOutput &out, SweepControl &control) {
   // Threads in the order of their delay groups, so that a warp's threads
@@ -330,9 +334,9 @@ void CudaBackend::runBatch(size_t first,
     const std::vector<size_t> order(groups.order.begin() + begin,
                                     groups.order.begin() + groups.starts[g]);
     if (inputs.info.precision == "f64")
-      run<double>(first, slots, order, out, control);
+      run<double>(sets, slots, order, out, control);
     else
-      run<float>(first, slots, order, out, control);
+      run<float>(sets, slots, order, out, control);
   }
 }
 
@@ -606,7 +610,7 @@ private:
 } // namespace
 
 template <typename T>
-void CudaBackend::run(size_t first,
+void CudaBackend::run(const std::vector<size_t> &sets,
                       const std::vector<std::vector<double>> &slots,
                       const std::vector<size_t> &order, BatchOutput &out,
                       SweepControl &control) {
@@ -628,7 +632,7 @@ void CudaBackend::run(size_t first,
   std::vector<size_t> laneSets;
   for (size_t set : order) {
     laneSlots.push_back(&slots[set]);
-    laneSets.push_back(first + set);
+    laneSets.push_back(sets[set]);
   }
   const InitialHistory *initial = shape.initial ? &*shape.initial : nullptr;
   const Stimulus *stimulus = shape.stimulus ? &*shape.stimulus : nullptr;

@@ -2,15 +2,19 @@
 //
 // Writes /params, /diverged_step, /data, /bold and the per-set analysis
 // batch by batch, then /time, /bold_time and the run's metadata as
-// attributes
-// (docs/sweep.md, docs/analysis.md). The file is written under a temporary name
-// and renamed only when complete.
+// attributes (docs/sweep.md, docs/analysis.md). The file is written under a
+// temporary name and renamed only when complete. Under MPI every rank
+// writes its own sets into the datasets all of them created (MPI-IO, one
+// independent write per run of consecutive sets); rank 0 alone then reopens
+// the closed file to write the metadata, whose variable-length strings
+// parallel HDF5 cannot write.
 //
 //===----------------------------------------------------------------------===//
 
 #include "rateml/runtime/ResultWriter.h"
 #include "rateml/runtime/Cohort.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/Ranks.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/Version.h"
 #include <algorithm>
@@ -263,16 +267,18 @@ void rateml::runtime::checkOutputPath(const std::string &path) {
 }
 
 ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
-                           const SweepResult &shape)
-    : path(path), partial(path + ".partial") {
+                           const SweepResult &shape, const Ranks &ranks)
+    : path(path), partial(path + ".partial"), ranks(ranks) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t access = ranks.fileAccess();
+  file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  if (access != H5P_DEFAULT)
+    H5Pclose(access);
   if (file < 0)
     throw Error("cannot create output file '" + partial + "'");
   const size_t numSets = shape.params.size(), N = shape.numNodes;
   create(params, "/params", H5T_NATIVE_DOUBLE,
          {numSets, shape.params.names.size()});
-  stringListAttribute(params.id, "names", shape.params.names);
   create(diverged, "/diverged_step", H5T_NATIVE_INT64, {numSets});
   if (shape.storeData)
     create(data, "/data",
@@ -300,13 +306,17 @@ ResultWriter::ResultWriter(const std::string &path, const ModelInfo &info,
 }
 
 ResultWriter::~ResultWriter() {
-  for (PerSet *set : perSet())
-    if (set->id >= 0)
-      H5Dclose(set->id);
-  if (file >= 0) {
+  if (file < 0)
+    return;
+  // Closing is collective under MPI, and a rank that failed is on its own:
+  // it removes the file and leaves the handles to the abort that follows.
+  if (ranks.size() == 1) {
+    for (PerSet *set : perSet())
+      if (set->id >= 0)
+        H5Dclose(set->id);
     H5Fclose(file);
-    std::remove(partial.c_str());
   }
+  std::remove(partial.c_str());
 }
 
 void ResultWriter::create(PerSet &set, const char *name, long long type,
@@ -314,7 +324,11 @@ void ResultWriter::create(PerSet &set, const char *name, long long type,
   std::vector<hsize_t> hdims(dims.begin(), dims.end());
   Handle space{H5Screate_simple(int(hdims.size()), hdims.data(), nullptr),
                H5Sclose};
-  set.id = H5Dcreate2(file, name, type, space.id, H5P_DEFAULT, H5P_DEFAULT,
+  // Every value is written, so HDF5 need not fill the dataset first (a
+  // collective write of all of it under MPI).
+  Handle create{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  H5Pset_fill_time(create.id, H5D_FILL_TIME_NEVER);
+  set.id = H5Dcreate2(file, name, type, space.id, H5P_DEFAULT, create.id,
                       H5P_DEFAULT);
   if (set.id < 0)
     throw Error(std::string("HDF5: cannot create ") + name + " in '" + partial +
@@ -323,11 +337,14 @@ void ResultWriter::create(PerSet &set, const char *name, long long type,
   set.dims = std::move(dims);
 }
 
-void ResultWriter::write(PerSet &set, size_t first, size_t count,
+void ResultWriter::write(PerSet &set, size_t first, size_t offset, size_t count,
                          const void *values) {
   if (set.id < 0 ||
       std::find(set.dims.begin(), set.dims.end(), 0) != set.dims.end())
     return;
+  size_t rowBytes = H5Tget_size(set.type);
+  for (size_t d = 1; d < set.dims.size(); ++d)
+    rowBytes *= set.dims[d];
   std::vector<hsize_t> start(set.dims.size(), 0),
       extent(set.dims.begin(), set.dims.end());
   start[0] = first;
@@ -339,25 +356,49 @@ void ResultWriter::write(PerSet &set, size_t first, size_t count,
   Handle memSpace{H5Screate_simple(int(extent.size()), extent.data(), nullptr),
                   H5Sclose};
   check(H5Dwrite(set.id, set.type, memSpace.id, fileSpace.id, H5P_DEFAULT,
-                 values),
+                 static_cast<const char *>(values) + offset * rowBytes),
         "a dataset");
 }
 
-void ResultWriter::writeSets(size_t first, size_t count,
+void ResultWriter::writeSets(const std::vector<size_t> &sets,
                              const BatchOutput &out) {
-  write(params, first, count, out.params.data());
-  write(diverged, first, count, out.diverged.data());
-  write(data, first, count, out.data.data());
-  write(bold, first, count, out.bold.data());
-  write(fc, first, count, out.fc.data());
-  write(fcdVar, first, count, out.fcdVar.data());
-  write(fcCorr, first, count, out.fcCorr.data());
-  write(fcdKs, first, count, out.fcdKs.data());
+  const std::pair<PerSet *, const void *> outputs[] = {
+      {&params, out.params.data()}, {&diverged, out.diverged.data()},
+      {&data, out.data.data()},     {&bold, out.bold.data()},
+      {&fc, out.fc.data()},         {&fcdVar, out.fcdVar.data()},
+      {&fcCorr, out.fcCorr.data()}, {&fcdKs, out.fcdKs.data()}};
+  // One write per run of consecutive sets (one run per batch but under
+  // MPI, where a rank's share may be strided).
+  for (size_t begin = 0, end; begin < sets.size(); begin = end) {
+    for (end = begin + 1; end < sets.size() && sets[end] == sets[end - 1] + 1;)
+      ++end;
+    for (const auto &[set, values] : outputs)
+      write(*set, sets[begin], begin, end - begin, values);
+  }
 }
 
 void ResultWriter::finish(const ModelInfo &info, const Cohort &cohort,
                           const SweepOptions &options,
                           const SweepResult &result) {
+  for (PerSet *set : perSet())
+    if (set->id >= 0) {
+      H5Dclose(set->id);
+      set->id = -1;
+    }
+  herr_t closed = H5Fclose(file);
+  file = -1;
+  if (ranks.rank() != 0)
+    return;
+  if (closed >= 0)
+    file = H5Fopen(partial.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (file < 0) {
+    std::remove(partial.c_str());
+    throw Error("cannot write the results to '" + path + "'");
+  }
+  {
+    Handle set{H5Dopen2(file, "/params", H5P_DEFAULT), H5Dclose};
+    stringListAttribute(set.id, "names", result.params.names);
+  }
   if (result.storeData) {
     // A window average is stamped with the time of its last step.
     std::vector<double> time;
@@ -395,19 +436,18 @@ void ResultWriter::finish(const ModelInfo &info, const Cohort &cohort,
   stringAttribute(file, "record",
                   options.recordStates ? "states" : "exposures");
   stringAttribute(file, "sampling", result.averaged ? "tavg" : "raw");
-  stringAttribute(file, "backend", result.backend);
+  numberAttribute(file, "ranks", H5T_NATIVE_UINT, ranks.size());
+  if (ranks.size() == 1)
+    stringAttribute(file, "backend", result.backend);
+  else
+    stringListAttribute(file, "backend", result.rankBackends);
   stringAttribute(file, "version", rateml_runtime_version());
   numberAttribute(file, "store_data", H5T_NATIVE_INT, int(result.storeData));
   if (result.bold)
     writeBoldMetadata(file, *result.bold, result, options);
 
-  for (PerSet *set : perSet())
-    if (set->id >= 0) {
-      H5Dclose(set->id);
-      set->id = -1;
-    }
   writeDimensionScales(file, result);
-  herr_t closed = H5Fclose(file);
+  closed = H5Fclose(file);
   file = -1;
   if (closed < 0 || std::rename(partial.c_str(), path.c_str()) != 0) {
     std::remove(partial.c_str());

@@ -22,19 +22,18 @@
 #include <cstdio>
 #include <limits>
 #include <mutex>
+#include <sched.h>
 #include <thread>
 #include <unistd.h>
 
 using namespace rateml::runtime;
-
-namespace {
 
 /// The values of any set of the table, computed one set at a time (the
 /// setup kernel fills the derived slots), so that no list of all sets is
 /// ever built: the kernels' slots, then the run parameters in the order of
 /// SweepResult::runParams, then (models with regional values) the
 /// node-level values of every node.
-class SetSlots {
+class rateml::runtime::SetSlots {
 public:
   SetSlots(const ModelInfo &info, const SweepResult &result, size_t numNodes,
            const SweepOptions &options)
@@ -129,6 +128,28 @@ private:
   std::vector<unsigned> columnSlot;
 };
 
+namespace {
+
+/// "rank R of K: " under a launcher, to say where a message comes from.
+std::string rankPrefix(const Ranks &ranks) {
+  if (ranks.size() == 1)
+    return "";
+  return "rank " + std::to_string(ranks.rank()) + " of " +
+         std::to_string(ranks.size()) + ": ";
+}
+
+/// Worker threads: --threads, else the CPUs this process may run on (all
+/// unless taskset, a container's cpuset or an MPI launcher's binding of
+/// each rank to its share of the cores says otherwise).
+unsigned defaultThreads(const SweepOptions &options) {
+  if (options.threads)
+    return options.threads;
+  cpu_set_t mask;
+  if (sched_getaffinity(0, sizeof mask, &mask) == 0)
+    return unsigned(std::max(1, CPU_COUNT(&mask)));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// The name of the parameter or constant in the conduction speed's slot.
 std::string speedName(const ModelInfo &info) {
   for (const auto &p : info.params)
@@ -143,8 +164,8 @@ std::string speedName(const ModelInfo &info) {
 /// What the backends plan their memory from: the longest delays (those of
 /// the slowest speed on any subject), the most edges of a subject, and
 /// whether delay tables may differ (speeds or subjects). Every set's speed
-/// is checked here, before anything runs; one pass, without keeping the
-/// sets.
+/// is checked here, before anything runs; one pass, keeping of the sets
+/// only, when `keys` is given (several ranks), their subject and speed.
 struct DelayRange {
   int64_t maxHorizon = 1;
   size_t maxEdges = 0;
@@ -154,16 +175,23 @@ struct DelayRange {
 DelayRange scanDelays(const ModelInfo &info,
                       const std::vector<EdgeList> &subjects,
                       const SweepOptions &options, const ParamTable &table,
-                      const SetSlots &setSlots) {
+                      const SetSlots &setSlots,
+                      std::optional<size_t> subjectIndex,
+                      std::vector<std::pair<size_t, double>> *keys) {
   DelayRange range;
   range.delaysVary = subjects.size() > 1;
   for (const EdgeList &edges : subjects)
     range.maxEdges = std::max(range.maxEdges, edges.numEdges());
-  if (!info.speedSlot)
+  if (!info.speedSlot && !keys)
     return range;
   double slowest = 0;
   for (size_t set = 0; set < table.size(); ++set) {
-    const double speed = setSlots.setLevel(set)[*info.speedSlot];
+    const std::vector<double> values = setSlots.setLevel(set);
+    const double speed = info.speedSlot ? values[*info.speedSlot] : 0.0;
+    if (keys)
+      keys->push_back({subjectOf(values, subjectIndex), speed});
+    if (!info.speedSlot)
+      continue;
     if (!(speed > 0) || !std::isfinite(speed)) {
       char value[32];
       std::snprintf(value, sizeof value, "%g", speed);
@@ -173,6 +201,8 @@ DelayRange scanDelays(const ModelInfo &info,
     range.delaysVary |= set > 0 && speed != slowest;
     slowest = set == 0 ? speed : std::min(slowest, speed);
   }
+  if (!info.speedSlot)
+    return range;
   // Delays only grow as the speed falls.
   for (const EdgeList &edges : subjects)
     for (int32_t d : computeDelays(edges, slowest, options.dt))
@@ -183,7 +213,7 @@ DelayRange scanDelays(const ModelInfo &info,
 /// The backend: a GPU when asked for or, with auto, when one is usable; on
 /// the CPU otherwise, with a warning when a GPU was there but failed.
 std::unique_ptr<Backend> selectBackend(const SweepInputs &inputs,
-                                       unsigned threads) {
+                                       unsigned threads, const Ranks &ranks) {
   const std::string &requested = inputs.options.backend;
   std::unique_ptr<CudaBackend> gpu;
   if (requested != "cpu") {
@@ -194,9 +224,9 @@ std::unique_ptr<Backend> selectBackend(const SweepInputs &inputs,
       throw Error("--backend gpu: " + why);
     if (!gpu && failedOnDevice)
       std::fprintf(stderr,
-                   "sweep: warning: running on the CPU, the GPU "
+                   "sweep: warning: %srunning on the CPU, the GPU "
                    "failed: %s\n",
-                   why.c_str());
+                   rankPrefix(ranks).c_str(), why.c_str());
   }
   // Made whichever runs: it checks --lanes, which is refused on any backend.
   auto cpu = std::make_unique<CpuBackend>(inputs, threads);
@@ -256,11 +286,11 @@ private:
 /// The mean over nodes of every variable at the last sample of the batch's
 /// sets that the summary shows.
 static void summariseLastSample(const ModelInfo &info, SweepResult &result,
-                                size_t first, size_t count,
+                                const std::vector<size_t> &sets,
                                 const std::vector<unsigned char> &data) {
   const size_t numVars = result.varNames.size(), N = result.numNodes;
   const size_t shown = numVars ? result.finalMeans.size() / numVars : 0;
-  for (size_t p = 0; p < count && first + p < shown; ++p)
+  for (size_t p = 0; p < sets.size() && sets[p] < shown; ++p)
     for (size_t v = 0; v < numVars; ++v) {
       double sum = 0;
       for (size_t i = 0; i < N; ++i) {
@@ -272,7 +302,7 @@ static void summariseLastSample(const ModelInfo &info, SweepResult &result,
                    ? reinterpret_cast<const double *>(data.data())[idx]
                    : reinterpret_cast<const float *>(data.data())[idx];
       }
-      result.finalMeans[(first + p) * numVars + v] = sum / double(N);
+      result.finalMeans[sets[p] * numVars + v] = sum / double(N);
     }
 }
 
@@ -307,12 +337,13 @@ static void analyseBatch(const SweepResult::BoldPlan &plan, size_t numNodes,
     t.join();
 }
 
-/// Keeps what the summary needs of a finished batch, whose sets have the
-/// subjects `subjects`: the first sets' means and analysis scalars, and
-/// which sets diverged.
+/// Keeps what the summary needs of a finished batch, whose sets `sets`
+/// have the subjects `subjects`: the first sets' means and analysis
+/// scalars, and which sets diverged.
 static void recordBatch(const ModelInfo &info, SweepResult &result,
-                        size_t first, const std::vector<size_t> &subjects,
-                        unsigned threads, BatchOutput &out) {
+                        const std::vector<size_t> &sets,
+                        const std::vector<size_t> &subjects, unsigned threads,
+                        BatchOutput &out) {
   const size_t count = subjects.size();
   for (int64_t step : out.diverged)
     if (step >= 0) {
@@ -321,68 +352,127 @@ static void recordBatch(const ModelInfo &info, SweepResult &result,
         result.firstDivergedStep = step;
     }
   if (result.storeData)
-    summariseLastSample(info, result, first, count, out.data);
+    summariseLastSample(info, result, sets, out.data);
   if (!result.bold)
     return;
   analyseBatch(*result.bold, result.numNodes, subjects, threads, out);
-  for (size_t p = 0; p < count && first + p < result.fcdVar.size(); ++p) {
-    result.fcdVar[first + p] = out.fcdVar[p];
-    result.fcCorr[first + p] = out.fcCorr[p];
-    result.fcdKs[first + p] = out.fcdKs[p];
+  for (size_t p = 0; p < count && sets[p] < result.fcdVar.size(); ++p) {
+    result.fcdVar[sets[p]] = out.fcdVar[p];
+    result.fcCorr[sets[p]] = out.fcCorr[p];
+    result.fcdKs[sets[p]] = out.fcdKs[p];
   }
 }
 
-SweepResult rateml::runtime::runSweep(
-    const ModelInfo &info, const Cohort &cohort, const SweepOptions &options,
-    const SweepResult &prepared, const BatchSink &sink, SweepControl *control) {
-  SweepResult result = prepared;
-  std::vector<EdgeList> subjects;
+/// Combines across the ranks what the summary shows: every rank computed
+/// the summary's values of its own sets only, the others' are zero.
+static void combineSummary(const Ranks &ranks, const SweepResult &mine,
+                           const std::vector<bool> &owned,
+                           SweepResult &result) {
+  if (ranks.size() == 1)
+    return;
+  const size_t numVars = result.varNames.size();
+  std::vector<double> sums;
+  auto add = [&](const std::vector<double> &values, size_t perSet) {
+    for (size_t k = 0; k < values.size(); ++k)
+      sums.push_back(owned[k / perSet] ? values[k] : 0.0);
+  };
+  add(mine.finalMeans, std::max<size_t>(numVars, 1));
+  add(mine.fcdVar, 1);
+  add(mine.fcCorr, 1);
+  add(mine.fcdKs, 1);
+  sums.push_back(double(mine.divergedSets));
+  sums.push_back(double(mine.tiles));
+  sums.push_back(double(mine.blockedTiles));
+  ranks.combine(sums, Ranks::Op::Sum);
+  size_t k = 0;
+  for (std::vector<double> *values :
+       {&result.finalMeans, &result.fcdVar, &result.fcCorr, &result.fcdKs})
+    for (double &v : *values)
+      v = sums[k++];
+  result.divergedSets = size_t(sums[k++]);
+  result.tiles = size_t(sums[k++]);
+  result.blockedTiles = size_t(sums[k++]);
+  // The earliest divergence (-1: none), the slowest rank's times.
+  std::vector<double> firsts = {mine.firstDivergedStep < 0
+                                    ? std::numeric_limits<double>::infinity()
+                                    : double(mine.firstDivergedStep)};
+  ranks.combine(firsts, Ranks::Op::Min);
+  result.firstDivergedStep = std::isinf(firsts[0]) ? -1 : int64_t(firsts[0]);
+  std::vector<double> times = {mine.seconds, mine.gpuLoopSeconds};
+  ranks.combine(times, Ranks::Op::Max);
+  result.seconds = times[0];
+  result.gpuLoopSeconds = times[1];
+}
+
+SweepRun::SweepRun(const ModelInfo &info, const Cohort &cohort,
+                   const SweepOptions &options, const SweepResult &prepared,
+                   const Ranks &ranks)
+    : info(info), options(options), ranks(ranks), result(prepared) {
   for (const Connectome &connectome : cohort.subjects)
     subjects.push_back(makeEdgeList(connectome));
-  std::optional<size_t> subjectIndex;
   for (size_t k = 0; k < result.runParams.size(); ++k)
     if (result.runParams[k].name == kSubjectParam)
       subjectIndex = info.numSlots + k;
-  const SetSlots setSlots(info, result, cohort.numNodes(), options);
+  setSlots =
+      std::make_unique<SetSlots>(info, result, cohort.numNodes(), options);
+  const size_t numSets = result.params.size();
+  std::vector<std::pair<size_t, double>> keys;
   const DelayRange delays =
-      scanDelays(info, subjects, options, result.params, setSlots);
-  const SweepInputs inputs{
-      info,     subjects,          subjectIndex,    options,
-      prepared, delays.maxHorizon, delays.maxEdges, delays.delaysVary};
-  const unsigned threads =
-      options.threads ? options.threads
-                      : std::max(1u, std::thread::hardware_concurrency());
-  std::unique_ptr<Backend> backend = selectBackend(inputs, threads);
+      scanDelays(info, subjects, options, result.params, *setSlots,
+                 subjectIndex, ranks.size() > 1 ? &keys : nullptr);
+  // One step of a set costs about its nodes plus its subject's edges.
+  std::vector<double> cost;
+  for (const EdgeList &edges : subjects)
+    cost.push_back(double(edges.numNodes + edges.numEdges()));
+  share = ranks.size() > 1 ? shareOfSets(keys, cost, ranks.rank(), ranks.size())
+                           : SetRanges{{0, numSets}};
+  for (const auto &[first, last] : share)
+    shareSets += last - first;
+  inputs = std::make_unique<SweepInputs>(SweepInputs{
+      info, subjects, subjectIndex, options, result, delays.maxHorizon,
+      delays.maxEdges, delays.delaysVary, ranks.localRank()});
+  threads = defaultThreads(options);
+  backend = selectBackend(*inputs, threads, ranks);
   result.backend = backend->name();
 
-  // The batch plan: what the host holds of a batch's output, then what the
-  // backend can hold of its sets.
-  const size_t numSets = result.params.size();
-  const size_t numVars = result.varNames.size();
+  // The batch plan: what the host holds of a batch's output (the ranks on
+  // a machine share its memory), then what the backend can hold of its
+  // sets.
   const SetOutputBytes setBytes = *setOutputBytes(info, result);
   BatchPlan plan;
-  plan.memory = availableMemory();
+  plan.memory = availableMemory() / ranks.localSize();
   plan.outputBytesPerSet = std::max<size_t>(1, setBytes.all);
   plan.threads = threads;
   plan.requested = options.batch;
-  const size_t batch = std::min(backend->batchSets(plan, numSets), numSets);
+  batch = std::max<size_t>(
+      1, std::min(backend->batchSets(plan, std::max<size_t>(shareSets, 1)),
+                  shareSets));
   result.batchSize = batch;
-  result.numBatches = (numSets + batch - 1) / batch;
+  result.numBatches = (shareSets + batch - 1) / batch;
   const size_t summarySets = std::min(numSets, SweepResult::kSummarySets);
   if (result.storeData)
-    result.finalMeans.assign(summarySets * numVars, 0.0);
+    result.finalMeans.assign(summarySets * result.varNames.size(), 0.0);
   if (result.bold) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     result.fcdVar.assign(summarySets, nan);
     result.fcCorr.assign(summarySets, nan);
     result.fcdKs.assign(summarySets, nan);
   }
+}
+
+SweepRun::~SweepRun() = default;
+
+SweepResult SweepRun::run(const BatchSink &sink, SweepControl *control) {
+  // Collective, so not in the constructor, which a rank may leave early.
+  result.rankBackends = ranks.gather(result.backend);
+  const SetOutputBytes setBytes = *setOutputBytes(info, result);
   if (!options.quiet && result.numBatches > 1)
     std::fprintf(stderr,
-                 "sweep: %zu parameter sets in %zu batches of up to %zu "
+                 "sweep: %s%zu parameter sets in %zu batches of up to %zu "
                  "(%.1f MiB of output per batch)\n",
-                 numSets, result.numBatches, batch,
-                 double(batch * plan.outputBytesPerSet) / double(1 << 20));
+                 rankPrefix(ranks).c_str(), shareSets, result.numBatches, batch,
+                 double(batch * std::max<size_t>(1, setBytes.all)) /
+                     double(1 << 20));
 
   const size_t boldSamples = result.bold ? result.bold->numSamples : 0;
   SweepControl ownControl;
@@ -390,30 +480,46 @@ SweepResult rateml::runtime::runSweep(
   auto start = std::chrono::steady_clock::now();
   {
     ProgressLine line(!options.quiet && isatty(STDERR_FILENO), progress.done,
-                      numSets, result.steps);
+                      shareSets, result.steps);
     BatchOutput out;
-    for (size_t first = 0; first < numSets; first += batch) {
-      const size_t count = std::min(batch, numSets - first);
+    std::vector<size_t> sets;
+    auto runBatch = [&]() {
       std::vector<std::vector<double>> batchSlots;
       std::vector<size_t> subjectsOfSets;
       out.params.clear();
-      for (size_t set = first; set < first + count; ++set) {
-        batchSlots.push_back(setSlots(set));
+      for (size_t set : sets) {
+        batchSlots.push_back((*setSlots)(set));
         subjectsOfSets.push_back(subjectOf(batchSlots.back(), subjectIndex));
         const std::vector<double> row = result.params.row(set);
         out.params.insert(out.params.end(), row.begin(), row.end());
       }
-      out.diverged.assign(count, -1);
-      out.data.assign(count * setBytes.data, 0);
-      out.bold.assign(count * boldSamples * result.numNodes, 0.0);
-      backend->runBatch(first, batchSlots, out, progress);
-      recordBatch(info, result, first, subjectsOfSets, threads, out);
-      sink(first, count, out);
-    }
+      out.diverged.assign(sets.size(), -1);
+      out.data.assign(sets.size() * setBytes.data, 0);
+      out.bold.assign(sets.size() * boldSamples * result.numNodes, 0.0);
+      backend->runBatch(sets, batchSlots, out, progress);
+      recordBatch(info, result, sets, subjectsOfSets, threads, out);
+      sink(sets, out);
+      sets.clear();
+    };
+    for (const auto &[first, last] : share)
+      for (size_t set = first; set < last; ++set) {
+        sets.push_back(set);
+        if (sets.size() == batch)
+          runBatch();
+      }
+    if (!sets.empty())
+      runBatch();
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   backend->recordStatistics(result);
-  return result;
+  SweepResult combined = result;
+  std::vector<bool> owned(
+      std::min(result.params.size(), SweepResult::kSummarySets));
+  for (const auto &[first, last] : share)
+    for (size_t set = first; set < std::min(last, owned.size()); ++set)
+      owned[set] = true;
+  combineSummary(ranks, result, owned, combined);
+  return combined;
 }

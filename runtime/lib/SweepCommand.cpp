@@ -13,6 +13,7 @@
 #include "rateml/runtime/CudaBackend.h"
 #include "rateml/runtime/Error.h"
 #include "rateml/runtime/KernelABI.h"
+#include "rateml/runtime/Ranks.h"
 #include "rateml/runtime/ResultWriter.h"
 #include "rateml/runtime/Sweep.h"
 #include "rateml/runtime/Version.h"
@@ -37,6 +38,20 @@ std::string networkText(const Cohort &cohort) {
          std::to_string(first.numNodes) + " nodes each)";
 }
 
+/// Where the sets ran: the backend, or every rank's.
+std::string backendText(const SweepResult &result) {
+  const std::vector<std::string> &all = result.rankBackends;
+  if (all.size() <= 1)
+    return result.backend;
+  std::string text = std::to_string(all.size()) + " MPI ranks, ";
+  if (std::all_of(all.begin(), all.end(),
+                  [&](const std::string &b) { return b == all.front(); }))
+    return text + "each " + all.front();
+  for (size_t r = 0; r < all.size(); ++r)
+    text += (r ? "; " : "") + std::to_string(r) + ": " + all[r];
+  return text;
+}
+
 void printSummary(const ModelInfo &info, const Cohort &cohort,
                   const SweepOptions &options, const SweepResult &result) {
   size_t numSets = result.params.size();
@@ -51,7 +66,7 @@ void printSummary(const ModelInfo &info, const Cohort &cohort,
               options.dt, networkText(cohort).c_str(), info.precision.c_str(),
               options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
-              stimulus.c_str(), result.backend.c_str());
+              stimulus.c_str(), backendText(result).c_str());
   if (info.block > 1 && result.tiles)
     std::printf("coupling summed %u steps per pass over the edges in %zu of "
                 "%zu tiles\n",
@@ -111,15 +126,69 @@ void printSummary(const ModelInfo &info, const Cohort &cohort,
 }
 } // namespace
 
-int rateml_sweep_run(int argc, const char *const *argv, RatemlSweepCall *call) {
+/// The failure of `e` as the call reports it.
+static void recordFailure(RatemlSweepCall *call) {
   try {
-    ModelInfo info = parseModelInfo(rateml_model_json);
+    throw;
+  } catch (const Interrupted &e) {
+    call->errorKind = RatemlSweepCall::kInterrupted;
+    call->error = e.what();
+  } catch (const MissingFile &e) {
+    call->errorKind = RatemlSweepCall::kMissingFile;
+    call->error = e.what();
+  } catch (const std::exception &e) {
+    call->errorKind = RatemlSweepCall::kBadInput;
+    call->error = e.what();
+  }
+}
+
+/// "rank R of K: " before a message of one rank.
+static std::string rankText(const Ranks &ranks, unsigned rank) {
+  return "rank " + std::to_string(rank) + " of " +
+         std::to_string(ranks.size()) + ": ";
+}
+
+/// After every rank checked the input: true when all may go on. Otherwise
+/// `call` holds the error every rank reports: the message all gave, or the
+/// first failing rank's.
+static bool agreeToRun(const Ranks &ranks, RatemlSweepCall *call) {
+  if (ranks.size() == 1)
+    return call->errorKind == RatemlSweepCall::kNone;
+  const std::vector<std::string> errors = ranks.gather(call->error);
+  bool any = false, same = true;
+  for (const std::string &e : errors) {
+    any |= !e.empty();
+    same &= e == errors.front();
+  }
+  if (!any)
+    return true;
+  if (!same)
+    for (unsigned r = 0; r < errors.size(); ++r)
+      if (!errors[r].empty()) {
+        call->errorKind = RatemlSweepCall::kBadInput;
+        call->error = rankText(ranks, r) + errors[r];
+        break;
+      }
+  return false;
+}
+
+int rateml::runtime::runSweepCommand(int argc, const char *const *argv,
+                                     RatemlSweepCall *call,
+                                     const Ranks &ranks) {
+  ModelInfo info;
+  SweepOptions options;
+  Cohort cohort;
+  SweepResult prepared;
+  std::unique_ptr<SweepRun> run;
+  try {
+    info = parseModelInfo(rateml_model_json);
     if (rateml_model_json_narrow && _mlir_ciface_rateml_step_narrow &&
         _mlir_ciface_rateml_exposures_narrow)
       info.narrowLanes = parseModelInfo(rateml_model_json_narrow).lanes;
-    SweepOptions options;
     switch (parseCommandLine(argc, argv, options)) {
     case CommandLineAction::Help: {
+      if (ranks.rank() != 0)
+        return 0;
       // In one write: past stdout's 4 KiB buffer a second, later write gets
       // SIGPIPE when the reader stopped early (`sweep.bin --help | head`).
       const std::string text = helpText(info, CudaBackend::embeddedKernels());
@@ -134,39 +203,49 @@ int rateml_sweep_run(int argc, const char *const *argv, RatemlSweepCall *call) {
       return 0;
     }
     case CommandLineAction::Version:
-      std::cout << "sweep.bin for " << info.model << " (rateml "
-                << rateml_runtime_version() << ")\n";
+      if (ranks.rank() == 0)
+        std::cout << "sweep.bin for " << info.model << " (rateml "
+                  << rateml_runtime_version() << ")\n";
       return 0;
     case CommandLineAction::Run:
       break;
     }
+    // Progress and the summary come from rank 0.
+    options.quiet |= ranks.rank() != 0;
     checkCpuFeatures(rateml_target_features);
     checkOutputPath(options.output);
-    Cohort cohort = loadCohort(options.connectivity);
-    SweepResult prepared = prepareSweep(info, cohort, options);
+    cohort = loadCohort(options.connectivity);
+    prepared = prepareSweep(info, cohort, options);
     call->total = uint64_t(prepared.params.size()) * prepared.steps;
-    ResultWriter writer(options.output, info, prepared);
-    SweepResult result = runSweep(
-        info, cohort, options, prepared,
-        [&](size_t first, size_t count, const BatchOutput &out) {
-          writer.writeSets(first, count, out);
-        },
-        &call->control);
+    run = std::make_unique<SweepRun>(info, cohort, options, prepared, ranks);
+  } catch (...) {
+    recordFailure(call);
+  }
+  if (!agreeToRun(ranks, call))
+    return 2;
+  try {
+    ResultWriter writer(options.output, info, prepared, ranks);
+    SweepResult result =
+        run->run([&](const std::vector<size_t> &sets,
+                     const BatchOutput &out) { writer.writeSets(sets, out); },
+                 &call->control);
     writer.finish(info, cohort, options, result);
     if (!options.quiet)
       printSummary(info, cohort, options, result);
     return 0;
-  } catch (const Interrupted &e) {
-    call->errorKind = RatemlSweepCall::kInterrupted;
-    call->error = e.what();
-  } catch (const MissingFile &e) {
-    call->errorKind = RatemlSweepCall::kMissingFile;
-    call->error = e.what();
-  } catch (const std::exception &e) {
-    call->errorKind = RatemlSweepCall::kBadInput;
-    call->error = e.what();
+  } catch (...) {
+    recordFailure(call);
+  }
+  if (ranks.size() > 1) {
+    call->errorKind = RatemlSweepCall::kRankFailed;
+    call->error = rankText(ranks, ranks.rank()) + call->error;
   }
   return 2;
+}
+
+int rateml_sweep_run(int argc, const char *const *argv, RatemlSweepCall *call) {
+  const Ranks oneProcess;
+  return runSweepCommand(argc, argv, call, oneProcess);
 }
 
 const char *rateml_sweep_options_json() {

@@ -24,6 +24,7 @@
 #include "rateml/Reference/ReferenceSimulator.h"
 #include "rateml/runtime/CommandLine.h"
 #include "rateml/runtime/Error.h"
+#include "rateml/runtime/Ranks.h"
 #include "rateml/runtime/ResultWriter.h"
 #include "rateml/runtime/Sweep.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -31,6 +32,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 
 using namespace mlir;
 namespace rt = ::rateml::runtime;
@@ -198,10 +200,13 @@ int main(int argc, char **argv) {
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    rt::ResultWriter writer(options.output, info, result);
+    const rt::Ranks oneProcess;
+    rt::ResultWriter writer(options.output, info, result, oneProcess);
     out.data.resize(data.size() * sizeof(double));
     std::memcpy(out.data.data(), data.data(), out.data.size());
-    writer.writeSets(0, numSets, out);
+    std::vector<size_t> sets(numSets);
+    std::iota(sets.begin(), sets.end(), 0);
+    writer.writeSets(sets, out);
     writer.finish(info, cohort, options, result);
     if (!options.quiet)
       std::printf("reference: %zu sets x %llu steps in %.3f s, %.3g "

@@ -41,6 +41,8 @@ struct SweepInputs {
   int64_t maxHorizon = 1;
   size_t maxEdges = 0;
   bool delaysVary = false;
+  /// This process among the ranks on its machine: the GPU it takes.
+  unsigned localRank = 0;
 
   /// The edges of the set whose values are `values`.
   const EdgeList &edgesOf(const std::vector<double> &values) const {
@@ -83,12 +85,12 @@ public:
   /// The most sets one batch may hold under `plan` (at least 1, before
   /// limiting to the sweep's sets); throws Error when not one fits.
   virtual size_t batchSets(const BatchPlan &plan, size_t numSets) = 0;
-  /// Runs the sets [first, first + slots.size()) whose parameter-level
-  /// values are `slots`, writing their output into `out` (sets relative to
-  /// `first`, arrays allocated by the caller), adding to control.done the
-  /// set-steps done as they are done; throws Interrupted soon after
-  /// control.stop is set.
-  virtual void runBatch(size_t first,
+  /// Runs the sets `sets` (indices into the sweep, which key their noise)
+  /// whose parameter-level values are `slots`, writing their output into
+  /// `out` (in the order of `sets`, arrays allocated by the caller), adding
+  /// to control.done the set-steps done as they are done; throws
+  /// Interrupted soon after control.stop is set.
+  virtual void runBatch(const std::vector<size_t> &sets,
                         const std::vector<std::vector<double>> &slots,
                         BatchOutput &out, SweepControl &control) = 0;
   /// Records what the summary reports of this backend's work (tiles, the

@@ -29,8 +29,9 @@ public:
 
   std::string name() const override;
   size_t batchSets(const BatchPlan &plan, size_t numSets) override;
-  void runBatch(size_t first, const std::vector<std::vector<double>> &slots,
-                BatchOutput &out, SweepControl &control) override;
+  void runBatch(const std::vector<size_t> &sets,
+                const std::vector<std::vector<double>> &slots, BatchOutput &out,
+                SweepControl &control) override;
   void recordStatistics(SweepResult &result) const override;
 
 private:

@@ -33,8 +33,9 @@ public:
   /// Without --batch, also no more sets than fit in 80% of the device
   /// memory free now.
   size_t batchSets(const BatchPlan &plan, size_t numSets) override;
-  void runBatch(size_t first, const std::vector<std::vector<double>> &slots,
-                BatchOutput &out, SweepControl &control) override;
+  void runBatch(const std::vector<size_t> &sets,
+                const std::vector<std::vector<double>> &slots, BatchOutput &out,
+                SweepControl &control) override;
   /// The seconds spent in the batches' time loops.
   void recordStatistics(SweepResult &result) const override;
 
@@ -42,12 +43,14 @@ public:
 
 private:
   explicit CudaBackend(const SweepInputs &inputs);
-  /// Takes device 0's primary context and loads the kernels; throws Error.
+  /// Takes the primary context of this rank's GPU (its local rank modulo
+  /// the devices) and loads the kernels; throws Error.
   void load();
   /// Runs the batch's sets `order` (indices into `slots`, of one subject)
   /// in that order, one per thread.
   template <typename T>
-  void run(size_t first, const std::vector<std::vector<double>> &slots,
+  void run(const std::vector<size_t> &sets,
+           const std::vector<std::vector<double>> &slots,
            const std::vector<size_t> &order, BatchOutput &out,
            SweepControl &control);
 

@@ -16,20 +16,25 @@
 namespace rateml::runtime {
 
 struct Cohort;
+class Ranks;
 struct SweepOptions;
 
 /// Writes a sweep's HDF5 file (docs/sweep.md) as batches arrive, under a
 /// temporary name that finish() renames: an interrupted run never leaves a
-/// file that looks complete. Unfinished files are removed.
+/// file that looks complete. Unfinished files are removed. Under MPI every
+/// rank makes one and writes its own sets (docs/cluster.md).
 class ResultWriter {
 public:
   ResultWriter(const std::string &path, const ModelInfo &info,
-               const SweepResult &shape);
+               const SweepResult &shape, const Ranks &ranks);
   ~ResultWriter();
   ResultWriter(const ResultWriter &) = delete;
   ResultWriter &operator=(const ResultWriter &) = delete;
 
-  void writeSets(size_t first, size_t count, const BatchOutput &out);
+  /// Writes the output of the sets `sets` (ascending).
+  void writeSets(const std::vector<size_t> &sets, const BatchOutput &out);
+  /// Closes the datasets (collectively); rank 0 then adds the metadata and
+  /// renames the file onto its path.
   void finish(const ModelInfo &info, const Cohort &cohort,
               const SweepOptions &options, const SweepResult &result);
 
@@ -41,12 +46,15 @@ private:
   };
   void create(PerSet &set, const char *name, long long type,
               std::vector<unsigned long long> dims);
-  void write(PerSet &set, size_t first, size_t count, const void *values);
+  /// Writes sets [first, first + count) from `values`' rows from `offset`.
+  void write(PerSet &set, size_t first, size_t offset, size_t count,
+             const void *values);
   std::array<PerSet *, 8> perSet() {
     return {&params, &diverged, &data, &bold, &fc, &fcdVar, &fcCorr, &fcdKs};
   }
 
   std::string path, partial;
+  const Ranks &ranks;
   long long file = -1;
   PerSet params, diverged, data, bold, fc, fcdVar, fcCorr, fcdKs;
 };

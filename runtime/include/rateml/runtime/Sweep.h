@@ -2,8 +2,8 @@
 //
 // The two phases of a sweep: prepareSweep checks the options against the
 // model and plans the result's shape (every backend and the reference start
-// from it); runSweep runs the batches on a backend (Backend.h) and passes
-// each batch's output on as soon as it is complete.
+// from it); SweepRun runs this rank's batches on a backend (Backend.h) and
+// passes each batch's output on as soon as it is complete.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RATEML_RUNTIME_SWEEP_H
@@ -13,8 +13,10 @@
 #include "rateml/runtime/Cohort.h"
 #include "rateml/runtime/ModelInfo.h"
 #include "rateml/runtime/ParamGrid.h"
+#include "rateml/runtime/Ranks.h"
 #include "rateml/runtime/SweepOptions.h"
 #include "rateml/runtime/SweepResult.h"
+#include <memory>
 
 namespace rateml::runtime {
 
@@ -32,12 +34,43 @@ ParamTable buildParamTable(const ModelInfo &info, const SweepOptions &options,
 SweepResult prepareSweep(const ModelInfo &info, const Cohort &cohort,
                          const SweepOptions &options);
 
-/// Runs the sweep with the linked kernels, batch by batch, handing each
-/// batch's output to `sink` as soon as it is complete. Throws Error on bad
-/// input, Interrupted when `control` asks it to stop.
-SweepResult runSweep(const ModelInfo &info, const Cohort &cohort,
-                     const SweepOptions &options, const SweepResult &prepared,
-                     const BatchSink &sink, SweepControl *control = nullptr);
+class SetSlots;
+
+/// A sweep on the linked kernels, in two steps so that every rank learns of
+/// bad input before any of them writes: the constructor checks every set's
+/// conduction speed, picks the backend and plans this rank's share of the
+/// sets (Ranks.h) in batches, throwing Error, and talks to no other rank
+/// (one that fails leaves it early); run() runs the batches.
+class SweepRun {
+public:
+  SweepRun(const ModelInfo &info, const Cohort &cohort,
+           const SweepOptions &options, const SweepResult &prepared,
+           const Ranks &ranks);
+  ~SweepRun();
+  SweepRun(const SweepRun &) = delete;
+  SweepRun &operator=(const SweepRun &) = delete;
+
+  /// Runs this rank's batches, handing each batch's output to `sink` as
+  /// soon as it is complete, then combines what the summary shows across
+  /// the ranks (on every rank). Throws Error, or Interrupted when `control`
+  /// asks it to stop.
+  SweepResult run(const BatchSink &sink, SweepControl *control = nullptr);
+
+private:
+  const ModelInfo &info;
+  const SweepOptions &options;
+  const Ranks &ranks;
+  SweepResult result;
+  std::vector<EdgeList> subjects;
+  std::optional<size_t> subjectIndex;
+  std::unique_ptr<SetSlots> setSlots;
+  std::unique_ptr<SweepInputs> inputs;
+  std::unique_ptr<Backend> backend;
+  unsigned threads = 1;
+  /// This rank's sets, and how many a batch holds.
+  SetRanges share;
+  size_t shareSets = 0, batch = 1;
+};
 
 } // namespace rateml::runtime
 

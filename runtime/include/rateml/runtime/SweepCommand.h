@@ -21,11 +21,24 @@ struct RatemlSweepCall {
   rateml::runtime::SweepControl control;
   /// Set-steps of the whole sweep, known once its options are checked.
   std::atomic<uint64_t> total{0};
-  /// Why a run failed: its one-line message and kind.
-  enum ErrorKind { kNone, kBadInput, kMissingFile, kInterrupted };
+  /// Why a run failed: its one-line message and kind. kRankFailed: one
+  /// rank failed on its own once the ranks were writing the file together;
+  /// only ending every rank (MPI_Abort) stops the others.
+  enum ErrorKind { kNone, kBadInput, kMissingFile, kInterrupted, kRankFailed };
   ErrorKind errorKind = kNone;
   std::string error;
 };
+
+namespace rateml::runtime {
+class Ranks;
+/// rateml_sweep_run in one of the ranks `ranks` (Ranks.h): they split the
+/// sets and write one file; rank 0 prints the progress and the summary.
+/// Bad input is found by every rank before any writes, and reported by all
+/// (kBadInput, kMissingFile) in the same words or, where the ranks
+/// disagree, as the first failing rank's message, "rank R of K: ...".
+int runSweepCommand(int argc, const char *const *argv, RatemlSweepCall *call,
+                    const Ranks &ranks);
+} // namespace rateml::runtime
 
 extern "C" {
 /// sweep.bin with `argv` (argv[0] is the program name): 0 when it ran (or

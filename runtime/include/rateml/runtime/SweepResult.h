@@ -88,8 +88,10 @@ struct SweepResult {
   size_t divergedSets = 0;
   int64_t firstDivergedStep = -1;
   size_t numBatches = 0, batchSize = 0;
-  /// "cpu" or "gpu: <device name>".
+  /// "cpu" or "gpu: <device name>": this rank's, and every rank's in
+  /// rank order (the root attribute `backend`, docs/cluster.md).
   std::string backend;
+  std::vector<std::string> rankBackends;
   /// CPU tiles run, and how many of them summed the coupling several steps
   /// per pass over the edges (kFlagBlocked).
   size_t tiles = 0, blockedTiles = 0;
@@ -124,8 +126,9 @@ struct BatchOutput {
 };
 
 /// Receives the output of sets [first, first + count).
-using BatchSink =
-    std::function<void(size_t first, size_t count, const BatchOutput &out)>;
+/// Receives a finished batch: its sets' indices (ascending) and output.
+using BatchSink = std::function<void(const std::vector<size_t> &sets,
+                                     const BatchOutput &out)>;
 
 } // namespace rateml::runtime
 
