@@ -86,3 +86,7 @@ if config.rateml_sanitize:
         config.environment["ASAN_OPTIONS"].replace("detect_leaks=1",
                                                    "detect_leaks=0"), mpirun)
 config.substitutions.append(("%mpirun", mpirun))
+# The docs' mpirun commands (docs/cluster.md) run as written in CI too.
+config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+config.environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"

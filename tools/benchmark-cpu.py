@@ -222,4 +222,5 @@ def main():
         sys.exit("the hand-written loop and sweep.bin disagree")
 
 
-main()
+if __name__ == "__main__":
+    main()

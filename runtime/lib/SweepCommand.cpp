@@ -18,6 +18,7 @@
 #include "rateml/runtime/Sweep.h"
 #include "rateml/runtime/Version.h"
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <unistd.h>
@@ -80,6 +81,10 @@ void printSummary(const ModelInfo &info, const Cohort &cohort,
     std::printf("%s /bold %zu x %zu x %zu, /fc", result.storeData ? "," : "",
                 numSets, result.bold->numSamples, result.numNodes);
   std::printf("\n");
+  if (result.rankBackends.size() > 1)
+    std::printf("mpi: %.3f s writing the file (%.1f%% of the run)\n",
+                result.writeSeconds,
+                100.0 * result.writeSeconds / std::max(result.seconds, 1e-9));
   // The rest is setting up batches (host arrays, uploads) and output.
   if (result.gpuLoopSeconds > 0)
     std::printf("gpu: %.3f s in the time loops, %.3g parameter-set steps/s\n",
@@ -224,12 +229,25 @@ int rateml::runtime::runSweepCommand(int argc, const char *const *argv,
   if (!agreeToRun(ranks, call))
     return 2;
   try {
+    using Clock = std::chrono::steady_clock;
     ResultWriter writer(options.output, info, prepared, ranks);
-    SweepResult result =
-        run->run([&](const std::vector<size_t> &sets,
-                     const BatchOutput &out) { writer.writeSets(sets, out); },
-                 &call->control);
+    double writing = 0;
+    SweepResult result = run->run(
+        [&](const std::vector<size_t> &sets, const BatchOutput &out) {
+          const auto start = Clock::now();
+          writer.writeSets(sets, out);
+          writing +=
+              std::chrono::duration<double>(Clock::now() - start).count();
+        },
+        &call->control);
+    // The slowest rank's writes, then rank 0's metadata and rename.
+    std::vector<double> slowest = {writing};
+    ranks.combine(slowest, Ranks::Op::Max);
+    const auto start = Clock::now();
     writer.finish(info, cohort, options, result);
+    result.writeSeconds =
+        slowest[0] +
+        std::chrono::duration<double>(Clock::now() - start).count();
     if (!options.quiet)
       printSummary(info, cohort, options, result);
     return 0;

@@ -98,6 +98,9 @@ struct SweepResult {
   /// Wall time of the whole sweep, and on the GPU of the batches' time
   /// loops alone (from the first launch to the last sample collected).
   double seconds = 0, gpuLoopSeconds = 0;
+  /// Of `seconds` and after it: writing the file (the slowest rank's
+  /// writes of its sets, then the metadata).
+  double writeSeconds = 0;
 };
 
 /// Bytes of output per parameter set: of /data, and of everything (with
