@@ -1,5 +1,6 @@
 # lit configuration of the rateml test suite.
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -47,6 +48,10 @@ if os.path.isdir(os.path.join(config.rateml_obj_root, "python", "rateml")):
 # a clone without it; CI always has it.
 if os.path.isdir(os.path.join(config.rateml_shared_dir, "rateml-xml")):
     config.available_features.add("shared")
+
+# An MPI launcher (openmpi-bin; CI always has it) for the tests across ranks.
+if shutil.which("mpirun"):
+    config.available_features.add("mpirun")
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

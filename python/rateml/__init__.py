@@ -22,11 +22,12 @@ import tempfile
 
 from . import _config, _options
 from ._rateml import Library
+from ._ranks import RankError
 from .fit import FitResult, fit
 from .results import open_results
 
 __all__ = ["compile", "Model", "Connectivity", "CompileError",
-           "open_results", "fit", "FitResult"]
+           "open_results", "fit", "FitResult", "RankError"]
 
 
 class CompileError(Exception):

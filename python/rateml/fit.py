@@ -11,7 +11,11 @@ better ("fc_corr", "-fcd_ks"); it is maximised. A set whose simulation
 diverged, or whose metric is NaN, gets the worst score, below any other.
 Several subjects (a list of connectomes and of targets) are fitted in one
 run, each by its own optimiser, all populations in one sweep per generation.
+Under an MPI launcher every rank runs the same optimisers and sweeps its own
+rows of each generation's table; the ranks share the results, so each tells
+its optimisers what one process would (docs/fitting.md, "Across MPI ranks").
 """
+import contextlib
 import dataclasses
 import math
 import os
@@ -23,7 +27,7 @@ import time
 import numpy as np
 import xarray
 
-from . import _options
+from . import _options, _ranks
 
 # Metric -> (dataset in the results, its range, the option it needs).
 _METRICS = {
@@ -33,7 +37,10 @@ _METRICS = {
 _OPTIMIZERS = ("cmaes", "sep-cmaes")
 # Options the fit sets itself for every generation's sweep.
 _RESERVED = ("sweep", "values", "param_table", "output", "quiet",
-             "connectivity", "target_fc", "target_fcd", "seed")
+             "connectivity", "target_fc", "target_fcd", "seed", "set_offset")
+# What the fit reads from a sweep's results, per set.
+_RESULTS = (*(path for path, _, _ in _METRICS.values()), "diverged_step",
+            "fcd_var", "fc")
 
 
 @dataclasses.dataclass
@@ -108,6 +115,37 @@ def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def _given(key, sweep_options, sweep_args):
+    """Whether the sweep.bin option `key` is among the keyword arguments or
+    sweep.bin's own arguments."""
+    option = "--" + key.replace("_", "-")
+    return sweep_options.get(key) is not None or any(
+        a == option or a.startswith(option + "=") for a in sweep_args)
+
+
+def _evaluate(model, base, table, scratch, ranks):
+    """Sweeps the parameter table `table` (columns) and returns what the fit
+    reads from the results (_RESULTS), row by row. Each rank sweeps its
+    contiguous share of the rows, as even as can be, from row `a` on with
+    --set-offset a, so that its sets draw the noise and initial states they
+    would in the whole table; the ranks' parts are then joined in row
+    order on every rank."""
+    rows = len(next(iter(table.values())))
+    a = ranks.rank * rows // ranks.size
+    b = (ranks.rank + 1) * rows // ranks.size
+    part = None
+    with ranks.together():
+        if b > a:  # more ranks than rows leaves some without any
+            path = pathlib.Path(scratch) / "population.csv"
+            _options._param_table({k: v[a:b] for k, v in table.items()},
+                                  path)
+            ds = model._run([*base, "--param-table", str(path),
+                             "--set-offset", str(a)], scratch, quiet=True)
+            part = {key: ds[key].values for key in _RESULTS if key in ds}
+    parts = [p for p in ranks.allgather(part) if p is not None]
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
 def _make_optimizer(kind, dim, sigma, popsize, seed):
     """An ask/tell optimiser over [0, 1]^dim. python3-cmaes needs at least
     two dimensions: one free parameter gets a second coordinate that
@@ -144,7 +182,11 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
     fc_transient=..., ...), shared by every evaluation; sweep_args: more
     of them as sweep.bin's own arguments (rateml-fit passes its command
     line's).
-    output: an HDF5 file to write the history and the best sets to."""
+    output: an HDF5 file to write the history and the best sets to.
+    Under an MPI launcher (mpirun, srun) the ranks share each generation's
+    sweeps and every rank returns the same FitResult; rank 0 alone prints
+    and writes `output`, and a failure on any rank raises RankError on
+    every rank (docs/fitting.md, "Across MPI ranks")."""
     terms = parse_objective(objective, target_fc, target_fcd)
     bounds = parse_bounds(free)
     for key in _RESERVED:
@@ -155,8 +197,7 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
         key = arg.lstrip("-").split("=")[0].replace("-", "_")
         if arg.startswith("--") and key in _RESERVED:
             raise ValueError(f"fit: '{arg}' is set by the fit itself")
-    if sweep_options.get("bold") is None and not any(
-            a == "--bold" or a.startswith("--bold=") for a in sweep_args):
+    if not _given("bold", sweep_options, sweep_args):
         raise ValueError("fit: FC and FCD need BOLD: give bold=VAR (the "
                          "variable that drives it, e.g. bold='r')")
     if optimizer not in _OPTIMIZERS:
@@ -187,14 +228,23 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
     rows, sigmas = [], []
     best = [None] * len(subjects)  # (score, values, fc)
     stale = [0] * len(subjects)
-    with tempfile.TemporaryDirectory(prefix="rateml-fit-") as scratch:
-        # Lists of connectomes and targets are a cohort (docs/sweep.md).
-        base = _options.arguments(
-            model._options, {**sweep_options, "set": constants or None,
-                             "connectivity": connectivity,
-                             "target_fc": target_fc,
-                             "target_fcd": target_fcd}, scratch)
+    ranks = _ranks.world()
+    quiet = quiet or ranks.rank != 0
+    with contextlib.ExitStack() as stack:
+        with ranks.together():
+            scratch = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="rateml-fit-"))
+            # Lists of connectomes and targets are a cohort (docs/sweep.md).
+            base = _options.arguments(
+                model._options, {**sweep_options, "set": constants or None,
+                                 "connectivity": connectivity,
+                                 "target_fc": target_fc,
+                                 "target_fcd": target_fcd}, scratch)
         base += ["--seed", str(int(seed)), *sweep_args]
+        if ranks.launched and not _given("threads", sweep_options,
+                                         sweep_args):
+            # Ranks on one machine would each start a thread per core.
+            base += ["--threads", str(len(os.sched_getaffinity(0)))]
         for generation in range(generations):
             started = time.monotonic()
             asked = [[opt.ask() for _ in range(popsize)]
@@ -207,13 +257,10 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
             if len(subjects) > 1:
                 table["subject"] = np.repeat(np.arange(len(subjects)),
                                              popsize)
-            path = pathlib.Path(scratch) / "population.csv"
-            _options._param_table(table, path)
-            ds = model._run([*base, "--param-table", str(path)], scratch,
-                            quiet=True)
-            metrics = {m: ds[_METRICS[m][0]].values for _, m in terms}
+            results = _evaluate(model, base, table, scratch, ranks)
+            metrics = {m: results[_METRICS[m][0]] for _, m in terms}
             score = sum(sign * metrics[m] for sign, m in terms)
-            diverged = ds["diverged_step"].values
+            diverged = results["diverged_step"]
             score = np.where(np.isfinite(score) & (diverged < 0), score,
                              worst)
             for s, opt in enumerate(optimizers):
@@ -222,7 +269,7 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
                           for x, v in zip(asked[s], score[part])])
                 k = s * popsize + int(np.argmax(score[part]))
                 if best[s] is None or score[k] > best[s][0]:
-                    fc = ds["fc"].values[k] if "fc" in ds else None
+                    fc = results["fc"][k] if "fc" in results else None
                     best[s] = (float(score[k]), values[k].copy(), fc)
                     stale[s] = 0
                 else:
@@ -236,10 +283,10 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
                       "sigma": np.repeat(sigmas[-1], popsize)}
             record.update({n: values[:, k] for k, n in enumerate(names)})
             for metric in _METRICS:
-                if _METRICS[metric][0] in ds:
-                    record[metric] = ds[_METRICS[metric][0]].values
-            if "fcd_var" in ds:
-                record["fcd_var"] = ds["fcd_var"].values
+                if _METRICS[metric][0] in results:
+                    record[metric] = results[_METRICS[metric][0]]
+            if "fcd_var" in results:
+                record["fcd_var"] = results["fcd_var"]
             rows.append(record)
             if not quiet:
                 scores = ", ".join(f"{b[0]:.4g}" for b in best)
@@ -272,7 +319,9 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
     else:
         result = FitResult(best_values, scores, fcs, history)
     if output is not None:
-        write_fit(output, result, names, len(subjects))
+        with ranks.together():  # the others learn whether rank 0 could
+            if ranks.rank == 0:
+                write_fit(output, result, names, len(subjects))
     return result
 
 

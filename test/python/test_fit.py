@@ -3,6 +3,7 @@ the objective and its worst score, determinism, the HDF5 file, errors and
 the GPU path through the stand-in driver."""
 import os
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -187,6 +188,8 @@ def test_a_map_coefficient_is_a_free_parameter():
     (dict(free={"global_coupling": (0, 1)}), "global_speed neither free"),
     (dict(free={"global_coupling": (0, 1)}, set={"global_speed": 4},
           sweep={"global_speed": [1, 2]}), "'sweep' is set by the fit"),
+    (dict(free={"global_coupling": (0, 1)}, set={"global_speed": 4},
+          set_offset=3), "'set_offset' is set by the fit"),
     (dict(free={"global_coupling": (0, 1), "nope": (0, 1)},
           set={"global_speed": 4}), "unknown parameter 'nope'"),
 ])
@@ -196,6 +199,16 @@ def test_bad_input(montbrio, target, kwargs, message):
     with pytest.raises(ValueError, match=message):
         rateml.fit(montbrio, target_fc=target[0], popsize=4, generations=1,
                    quiet=True, **kwargs, **run)
+
+
+def test_a_plain_process_does_not_start_mpi(montbrio, target):
+    """Without a launcher (lit gives none) the fit runs alone: mpi4py, whose
+    import initialises MPI, stays unimported (rateml-fit-mpi.test fits
+    across ranks)."""
+    rateml.fit(montbrio, free={"global_coupling": (0, 1)},
+               set={"global_speed": 4.0}, target_fc=target[0], popsize=2,
+               generations=1, quiet=True, **RUN)
+    assert "mpi4py" not in sys.modules
 
 
 def test_fit_needs_bold(montbrio, target):

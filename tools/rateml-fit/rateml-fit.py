@@ -9,7 +9,9 @@ batched sweeps (docs/fitting.md); the command-line face of rateml.fit.
 
 Writes the history of every evaluated set and the best set (with its FC)
 to HDF5 with named dimensions, and a progress line per generation. Bad
-input: one line on stderr, exit status 2, no output file.
+input: one line on stderr, exit status 2, no output file. Under mpirun or
+srun the ranks share each generation's sweeps; rank 0 prints and writes,
+and a failure on any rank ends every rank with one line naming it.
 """
 import argparse
 import pathlib
@@ -20,8 +22,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent /
                        "python"))
 
 
-def fail(message):
-    print(f"rateml-fit: error: {message}", file=sys.stderr)
+def fail(message, rank=0):
+    """Ends this rank; the message is every rank's, so rank 0 says it."""
+    if rank == 0:
+        print(f"rateml-fit: error: {message}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -108,8 +112,14 @@ def main():
         fail("give --target-fc and/or --target-fcd")
 
     import rateml
+    from rateml import _ranks
     try:
-        model = rateml.compile(args.model, precision=args.precision)
+        ranks = _ranks.world()
+    except ImportError as e:
+        fail(str(e))
+    try:
+        with ranks.together():  # each rank compiles (or finds) its own
+            model = rateml.compile(args.model, precision=args.precision)
         rateml.fit(
             model, free=dict(map(parse_free, args.free)),
             set=dict(map(parse_set, args.set)) or None,
@@ -124,12 +134,14 @@ def main():
     except rateml.CompileError as e:
         print(e, file=sys.stderr)
         sys.exit(2)
-    except (ValueError, FileNotFoundError) as e:
-        fail(str(e))
+    # A ValueError comes from the arguments, the same on every rank, and a
+    # RankError is raised on every rank: rank 0 says either once.
+    except (ValueError, FileNotFoundError, rateml.RankError) as e:
+        fail(str(e), ranks.rank)
     except KeyboardInterrupt:
         print("rateml-fit: interrupted; no output written", file=sys.stderr)
         sys.exit(130)
-    if not args.quiet:
+    if not args.quiet and ranks.rank == 0:
         print(f"rateml-fit: wrote {args.output}", file=sys.stderr)
 
 
