@@ -432,6 +432,17 @@ void ResultWriter::finish(const ModelInfo &info, const Cohort &cohort,
     stringAttribute(file, "connectivity_sha256",
                     connectomeSha256(cohort.subjects[0]));
   }
+  // Where the per-node values, maps and stimuli came from, as given.
+  auto inputs = [&](const char *name, const auto &given) {
+    std::vector<std::string> texts;
+    for (const auto &[key, path] : given)
+      texts.push_back(key + "=" + path);
+    if (!texts.empty())
+      stringListAttribute(file, name, texts);
+  };
+  inputs("node_values", options.nodeValues);
+  inputs("maps", options.maps);
+  inputs("stimulus", options.stimulus);
   stringListAttribute(file, "var_names", result.varNames);
   stringAttribute(file, "record",
                   options.recordStates ? "states" : "exposures");
