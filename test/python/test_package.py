@@ -113,6 +113,9 @@ def test_stimulus_keyword_equals_sweep_bin(montbrio, sweep_bin, tmp_path):
                     f"V={tmp_path / 'pulse.npy'}", "--stimulus",
                     f"r={tmp_path / 'ramp.npy'}", "--quiet", "--output",
                     tmp_path / "cli.h5"], check=True)
+    # The stimulus attribute names the files each was read from.
+    ds.attrs["stimulus"] = [f"V={tmp_path / 'pulse.npy'}",
+                            f"r={tmp_path / 'ramp.npy'}"]
     assert same_file(ds, tmp_path / "cli.h5")
     plain = montbrio.sweep(connectivity="builtin:20",
                            sweep={"global_coupling": [0.1],
