@@ -16,10 +16,10 @@ class RankError(RuntimeError):
 
 def _launched():
     """Whether a launcher started this process, by the variables it sets:
-    OMPI_COMM_WORLD_SIZE (Open MPI's mpirun), PMI_SIZE (MPICH's mpiexec,
+    OMPI_COMM_WORLD_SIZE (Open MPI's mpirun), PMI_RANK (MPICH's mpiexec,
     srun --mpi=pmi2), PMIX_RANK (srun --mpi=pmix, Open MPI 5)."""
     return any(variable in os.environ for variable in
-               ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"))
+               ("OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMIX_RANK"))
 
 
 class _Alone:
