@@ -12,6 +12,13 @@
 
 using namespace rateml::runtime;
 
+std::string rateml::runtime::rankText(const Ranks &ranks, unsigned rank) {
+  if (ranks.size() == 1)
+    return "";
+  return "rank " + std::to_string(rank) + " of " +
+         std::to_string(ranks.size()) + ": ";
+}
+
 SetRanges
 rateml::runtime::shareOfSets(const std::vector<std::pair<size_t, double>> &keys,
                              const std::vector<double> &cost, unsigned rank,

@@ -130,14 +130,6 @@ private:
 
 namespace {
 
-/// "rank R of K: " under a launcher, to say where a message comes from.
-std::string rankPrefix(const Ranks &ranks) {
-  if (ranks.size() == 1)
-    return "";
-  return "rank " + std::to_string(ranks.rank()) + " of " +
-         std::to_string(ranks.size()) + ": ";
-}
-
 /// Worker threads: --threads, else the CPUs this process may run on (all
 /// unless taskset, a container's cpuset or an MPI launcher's binding of
 /// each rank to its share of the cores says otherwise).
@@ -226,7 +218,7 @@ std::unique_ptr<Backend> selectBackend(const SweepInputs &inputs,
       std::fprintf(stderr,
                    "sweep: warning: %srunning on the CPU, the GPU "
                    "failed: %s\n",
-                   rankPrefix(ranks).c_str(), why.c_str());
+                   rankText(ranks, ranks.rank()).c_str(), why.c_str());
   }
   // Made whichever runs: it checks --lanes, which is refused on any backend.
   auto cpu = std::make_unique<CpuBackend>(inputs, threads);
@@ -363,10 +355,9 @@ static void recordBatch(const ModelInfo &info, SweepResult &result,
   }
 }
 
-/// Combines across the ranks what the summary shows: every rank computed
-/// the summary's values of its own sets only, the others' are zero.
-static void combineSummary(const Ranks &ranks, const SweepResult &mine,
-                           const std::vector<bool> &owned,
+/// Combines across the ranks, in place, what the summary shows: every rank
+/// computed the summary's values of the sets it `owned` only.
+static void combineSummary(const Ranks &ranks, const std::vector<bool> &owned,
                            SweepResult &result) {
   if (ranks.size() == 1)
     return;
@@ -376,13 +367,13 @@ static void combineSummary(const Ranks &ranks, const SweepResult &mine,
     for (size_t k = 0; k < values.size(); ++k)
       sums.push_back(owned[k / perSet] ? values[k] : 0.0);
   };
-  add(mine.finalMeans, std::max<size_t>(numVars, 1));
-  add(mine.fcdVar, 1);
-  add(mine.fcCorr, 1);
-  add(mine.fcdKs, 1);
-  sums.push_back(double(mine.divergedSets));
-  sums.push_back(double(mine.tiles));
-  sums.push_back(double(mine.blockedTiles));
+  add(result.finalMeans, std::max<size_t>(numVars, 1));
+  add(result.fcdVar, 1);
+  add(result.fcCorr, 1);
+  add(result.fcdKs, 1);
+  sums.push_back(double(result.divergedSets));
+  sums.push_back(double(result.tiles));
+  sums.push_back(double(result.blockedTiles));
   ranks.combine(sums, Ranks::Op::Sum);
   size_t k = 0;
   for (std::vector<double> *values :
@@ -393,12 +384,12 @@ static void combineSummary(const Ranks &ranks, const SweepResult &mine,
   result.tiles = size_t(sums[k++]);
   result.blockedTiles = size_t(sums[k++]);
   // The earliest divergence (-1: none), the slowest rank's times.
-  std::vector<double> firsts = {mine.firstDivergedStep < 0
+  std::vector<double> firsts = {result.firstDivergedStep < 0
                                     ? std::numeric_limits<double>::infinity()
-                                    : double(mine.firstDivergedStep)};
+                                    : double(result.firstDivergedStep)};
   ranks.combine(firsts, Ranks::Op::Min);
   result.firstDivergedStep = std::isinf(firsts[0]) ? -1 : int64_t(firsts[0]);
-  std::vector<double> times = {mine.seconds, mine.gpuLoopSeconds};
+  std::vector<double> times = {result.seconds, result.gpuLoopSeconds};
   ranks.combine(times, Ranks::Op::Max);
   result.seconds = times[0];
   result.gpuLoopSeconds = times[1];
@@ -438,7 +429,7 @@ SweepRun::SweepRun(const ModelInfo &info, const Cohort &cohort,
   // The batch plan: what the host holds of a batch's output (the ranks on
   // a machine share its memory), then what the backend can hold of its
   // sets.
-  const SetOutputBytes setBytes = *setOutputBytes(info, result);
+  setBytes = *setOutputBytes(info, result);
   BatchPlan plan;
   plan.memory = availableMemory() / ranks.localSize();
   plan.outputBytesPerSet = std::max<size_t>(1, setBytes.all);
@@ -465,12 +456,12 @@ SweepRun::~SweepRun() = default;
 SweepResult SweepRun::run(const BatchSink &sink, SweepControl *control) {
   // Collective, so not in the constructor, which a rank may leave early.
   result.rankBackends = ranks.gather(result.backend);
-  const SetOutputBytes setBytes = *setOutputBytes(info, result);
   if (!options.quiet && result.numBatches > 1)
     std::fprintf(stderr,
                  "sweep: %s%zu parameter sets in %zu batches of up to %zu "
                  "(%.1f MiB of output per batch)\n",
-                 rankPrefix(ranks).c_str(), shareSets, result.numBatches, batch,
+                 rankText(ranks, ranks.rank()).c_str(), shareSets,
+                 result.numBatches, batch,
                  double(batch * std::max<size_t>(1, setBytes.all)) /
                      double(1 << 20));
 
@@ -514,12 +505,11 @@ SweepResult SweepRun::run(const BatchSink &sink, SweepControl *control) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   backend->recordStatistics(result);
-  SweepResult combined = result;
   std::vector<bool> owned(
       std::min(result.params.size(), SweepResult::kSummarySets));
   for (const auto &[first, last] : share)
     for (size_t set = first; set < std::min(last, owned.size()); ++set)
       owned[set] = true;
-  combineSummary(ranks, result, owned, combined);
-  return combined;
+  combineSummary(ranks, owned, result);
+  return result;
 }

@@ -147,12 +147,6 @@ static void recordFailure(RatemlSweepCall *call) {
   }
 }
 
-/// "rank R of K: " before a message of one rank.
-static std::string rankText(const Ranks &ranks, unsigned rank) {
-  return "rank " + std::to_string(rank) + " of " +
-         std::to_string(ranks.size()) + ": ";
-}
-
 /// After every rank checked the input: true when all may go on. Otherwise
 /// `call` holds the error every rank reports: the message all gave, or the
 /// first failing rank's.

@@ -43,6 +43,10 @@ public:
   virtual int64_t fileAccess() const { return 0; }
 };
 
+/// "rank R of K: ", which starts a message of rank R of `ranks`; empty
+/// for one process, whose messages need no rank.
+std::string rankText(const Ranks &ranks, unsigned rank);
+
 /// Half-open ranges [first, last) of set indices, in ascending order.
 using SetRanges = std::vector<std::pair<size_t, size_t>>;
 

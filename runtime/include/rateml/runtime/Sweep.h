@@ -70,6 +70,8 @@ private:
   /// This rank's sets, and how many a batch holds.
   SetRanges share;
   size_t shareSets = 0, batch = 1;
+  /// The output of one set (/data alone, and all of it).
+  SetOutputBytes setBytes;
 };
 
 } // namespace rateml::runtime
