@@ -325,32 +325,27 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
   Value lanesIndex = index(b, lanes);
 
   // Element offsets of the block's first values in each lane's series of
-  // node `node` (index) for edge e, in scalar index arithmetic (the
-  // addresses of W loads: cheaper than extracting them from a vector):
-  // ((channel * N + node) * W + l) * R + row_l, with row_l = (n mod H) -
-  // d_l wrapped into [0, H); the copies after the ring stand in for rows
-  // that wrap around it.
-  Value rowNow = arith::IndexCastOp::create(b, loc, indexType, f.rowNowScalar);
+  // node `node` for edge e: ((channel * N + node) * W + l) * R + row_l,
+  // with row_l = (n mod H) - d_l wrapped into [0, H) (the copies after the
+  // ring stand in for rows that wrap around it), computed for all lanes in
+  // one vector and taken out lane by lane as the addresses of W loads.
   auto laneOffsets = [&](OpBuilder &at, Value e, Value node, int64_t channel) {
-    Value series = arith::AddIOp::create(
-        at, loc, arith::MulIOp::create(at, loc, index(at, channel), n), node);
-    Value base = arith::MulIOp::create(
-        at, loc, arith::MulIOp::create(at, loc, series, lanesIndex), f.rows);
-    Value first = arith::MulIOp::create(at, loc, e, lanesIndex);
+    Value d = vector::LoadOp::create(
+        at, loc, cast<VectorType>(indexVecType), delays,
+        ValueRange{arith::MulIOp::create(at, loc, e, lanesIndex)});
+    Value row = arith::SubIOp::create(at, loc, f.rowNow, d);
+    Value negative = arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt,
+                                           row, f.zeroVec);
+    row = arith::SelectOp::create(
+        at, loc, negative, arith::AddIOp::create(at, loc, row, f.horizonVec),
+        row);
+    Value nodeVec = broadcastI32(
+        at, arith::IndexCastOp::create(at, loc, at.getI32Type(), node));
+    Value all = laneSeriesOffsets(at, f, channel, nodeVec, row);
     SmallVector<Value> offsets;
-    for (unsigned l = 0; l < lanes; ++l) {
-      Value d = loadIndex(at, delays,
-                          arith::AddIOp::create(at, loc, first, index(at, l)));
-      Value row = arith::SubIOp::create(at, loc, rowNow, d);
-      Value negative =
-          arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt, row, c0);
-      row = arith::SelectOp::create(
-          at, loc, negative,
-          arith::AddIOp::create(at, loc, row, f.horizonIndex), row);
-      Value lane = arith::AddIOp::create(
-          at, loc, base, arith::MulIOp::create(at, loc, index(at, l), f.rows));
-      offsets.push_back(arith::AddIOp::create(at, loc, lane, row));
-    }
+    for (unsigned l = 0; l < lanes; ++l)
+      offsets.push_back(arith::IndexCastUIOp::create(
+          at, loc, indexType, vector::ExtractOp::create(at, loc, all, l)));
     return offsets;
   };
 
@@ -369,15 +364,10 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
     Value w = vector::BroadcastOp::create(
         eb, loc, stepsType,
         memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
-    SmallVector<SmallVector<Value>> sourceValues;
-    for (CouplingOp coupling : couplings) {
-      SmallVector<Value> perLane;
-      for (Value offset :
-           laneOffsets(eb, e, j, historyChannel[coupling.getSource()]))
-        perLane.push_back(vector::LoadOp::create(eb, loc, stepsType, history,
-                                                 ValueRange{offset}));
-      sourceValues.push_back(std::move(perLane));
-    }
+    SmallVector<SmallVector<Value>> sourceOffsets;
+    for (CouplingOp coupling : couplings)
+      sourceOffsets.push_back(
+          laneOffsets(eb, e, j, historyChannel[coupling.getSource()]));
     // No prefetch, unlike the shared-delay pass: W of them per edge (one
     // per lane) made W1 slower (docs/performance.md).
     SmallVector<Value> next;
@@ -396,10 +386,14 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
                 vector::ExtractOp::create(eb, loc,
                                           loadParam(eb, paramsArg, slot), l));
           }};
+      // Each lane's load next to its use: all W loaded at once would not
+      // fit in the registers beside the W accumulators.
       for (auto [k, coupling] : llvm::enumerate(couplings))
         next.push_back(addCouplingTerm(
             eb, coupling, reads, edgesLoop.getRegionIterArgs()[k * lanes + l],
-            w, sourceValues[k][l]));
+            w,
+            vector::LoadOp::create(eb, loc, stepsType, history,
+                                   ValueRange{sourceOffsets[k][l]})));
     }
     // Back to the order of the iteration arguments: (k, l).
     SmallVector<Value> ordered(next.size());

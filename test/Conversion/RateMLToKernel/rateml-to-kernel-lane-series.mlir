@@ -2,11 +2,12 @@
 
 // Blocked coupling for lanes with delays of their own (flag 64, history
 // [C][N][W][R], docs/kernel-abi.md). At steps that are multiples of the
-// block, each edge reads its four lanes' delays ([K][W]), wraps each row
-// (n mod H) - d into the ring, and loads two consecutive values of each
-// lane's own series (R = H + 1 elements apart) into that lane's
-// accumulator over the two steps: acc + (w * k) * x, k the lane's value of
-// the constant. The four accumulators of two steps are transposed into two
+// block, each edge loads its four lanes' delays ([K][W]) as one vector,
+// wraps each row (n mod H) - d into the ring, adds each lane's series start
+// (R = H + 1 elements apart), takes the offsets out lane by lane, and loads
+// two consecutive values of each lane's own series right before adding
+// them to that lane's accumulator over the two steps: acc + (w * k) * x, k
+// the lane's value of the constant. The four accumulators of two steps are transposed into two
 // vectors over the lanes (interleaves, a shuffle) and stored in coupling
 // slots 0 and 1. The history row n + 1 is scattered, one element per lane
 // R apart, and again H further on for row 0 (its copy after the ring);
@@ -22,34 +23,35 @@
 // CHECK: scf.if %{{.*}} {
 // CHECK: scf.if %{{.*}} {
 // CHECK: scf.if %[[LANES]] {
-// CHECK: %[[NOW:.*]] = arith.index_cast %{{.*}} : i32 to index
 // CHECK: scf.for
 // CHECK: %[[SUMS:.*]]:4 = scf.for %[[E:.*]] = {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xf32>, vector<2xf32>, vector<2xf32>) {
+// CHECK: %[[SOURCE:.*]] = memref.load %arg5[%[[E]]] : memref<?xi32>
 // CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : f32 to vector<2xf32>
 // CHECK: %[[FIRST:.*]] = arith.muli %[[E]], %c4 : index
-// CHECK: %[[D0:.*]] = memref.load %arg3[%[[FIRST]]] : memref<?xi32>
-// CHECK: %[[D0I:.*]] = arith.index_cast %[[D0]] : i32 to index
-// CHECK: %[[ROW0:.*]] = arith.subi %[[NOW]], %[[D0I]] : index
-// CHECK: %[[NEG0:.*]] = arith.cmpi slt, %[[ROW0]], %c0 : index
-// CHECK: %[[UP0:.*]] = arith.addi %[[ROW0]], %[[H]] : index
-// CHECK: %[[WRAP0:.*]] = arith.select %[[NEG0]], %[[UP0]], %[[ROW0]] : index
-// CHECK: %[[OFF0:.*]] = arith.addi %{{.*}}, %[[WRAP0]] : index
-// CHECK: %[[E1:.*]] = arith.addi %[[FIRST]], %c1 : index
-// CHECK: memref.load %arg3[%[[E1]]] : memref<?xi32>
-// CHECK: %[[LANE1:.*]] = arith.addi %{{.*}}, %[[ROWS]] : index
-// CHECK: %[[OFF1:.*]] = arith.addi %[[LANE1]], %{{.*}} : index
-// CHECK: memref.load %arg3[%{{.*}}] : memref<?xi32>
-// CHECK: memref.load %arg3[%{{.*}}] : memref<?xi32>
-// CHECK: %[[X0:.*]] = vector.load %arg2[%[[OFF0]]] : memref<?xf32>, vector<2xf32>
-// CHECK: %[[X1:.*]] = vector.load %arg2[%[[OFF1]]] : memref<?xf32>, vector<2xf32>
-// CHECK: vector.load %arg2[%{{.*}}] : memref<?xf32>, vector<2xf32>
-// CHECK: vector.load %arg2[%{{.*}}] : memref<?xf32>, vector<2xf32>
+// CHECK: %[[D:.*]] = vector.load %arg3[%[[FIRST]]] : memref<?xi32>, vector<4xi32>
+// CHECK: %[[ROW:.*]] = arith.subi %{{.*}}, %[[D]] : vector<4xi32>
+// CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[ROW]], %{{.*}} : vector<4xi32>
+// CHECK: %[[UP:.*]] = arith.addi %[[ROW]], %{{.*}} : vector<4xi32>
+// CHECK: %[[WRAP:.*]] = arith.select %[[NEG]], %[[UP]], %[[ROW]] : vector<4xi1>, vector<4xi32>
+// CHECK: %[[J:.*]] = vector.broadcast %[[SOURCE]] : i32 to vector<4xi32>
+// CHECK: %[[JW:.*]] = arith.muli %[[J]], %{{.*}} : vector<4xi32>
+// CHECK: %[[LANE:.*]] = arith.addi %[[JW]], %{{.*}} : vector<4xi32>
+// CHECK: %[[START:.*]] = arith.muli %[[LANE]], %[[ROWS_VEC]] : vector<4xi32>
+// CHECK: %[[OFFS:.*]] = arith.addi %[[START]], %[[WRAP]] : vector<4xi32>
+// CHECK: %[[O0:.*]] = vector.extract %[[OFFS]][0] : i32 from vector<4xi32>
+// CHECK: %[[OFF0:.*]] = arith.index_castui %[[O0]] : i32 to index
+// CHECK: %[[O1:.*]] = vector.extract %[[OFFS]][1] : i32 from vector<4xi32>
+// CHECK: %[[OFF1:.*]] = arith.index_castui %[[O1]] : i32 to index
+// CHECK: vector.extract %[[OFFS]][2]
+// CHECK: vector.extract %[[OFFS]][3]
 // CHECK-NOT: memref.prefetch
+// CHECK: %[[X0:.*]] = vector.load %arg2[%[[OFF0]]] : memref<?xf32>, vector<2xf32>
 // CHECK: %[[K0:.*]] = vector.extract %[[PARAMS]][0] : f32 from vector<4xf32>
 // CHECK: %[[K0S:.*]] = vector.broadcast %[[K0]] : f32 to vector<2xf32>
 // CHECK: %[[WK0:.*]] = arith.mulf %[[W]], %[[K0S]] : vector<2xf32>
 // CHECK: %[[T0:.*]] = arith.mulf %[[WK0]], %[[X0]] : vector<2xf32>
 // CHECK: %[[S0:.*]] = arith.addf %[[A0]], %[[T0]] : vector<2xf32>
+// CHECK: %[[X1:.*]] = vector.load %arg2[%[[OFF1]]] : memref<?xf32>, vector<2xf32>
 // CHECK: vector.extract %[[PARAMS]][1] : f32 from vector<4xf32>
 // CHECK: %[[T1:.*]] = arith.mulf %{{.*}}, %[[X1]] : vector<2xf32>
 // CHECK: %[[S1:.*]] = arith.addf %[[A1]], %[[T1]] : vector<2xf32>
