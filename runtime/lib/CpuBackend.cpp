@@ -36,8 +36,10 @@ public:
 
   /// Runs the batch's sets `tile` (indices into the batch, of one subject:
   /// planTiles); unused lanes repeat the last set, so they share its
-  /// delays. Returns whether the coupling was summed in blocks of steps.
-  bool run(const std::vector<size_t> &tile) {
+  /// delays. The tile's history lives in `historyStore`, which keeps its
+  /// storage for the worker's next tile. Returns whether the coupling was
+  /// summed in blocks of steps.
+  bool run(const std::vector<size_t> &tile, std::vector<T> &historyStore) {
     const EdgeList &edges = inputs.edgesOf(slots[tile.front()]);
     const size_t W = kernels.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
@@ -51,7 +53,7 @@ public:
     LaneArrays<T> a = buildLaneArrays<T>(
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
         stimulus, laneSlots, laneSets, info.copiedHistoryRows(),
-        /*withHistory=*/true);
+        /*withHistory=*/true, &historyStore);
     const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile, out);
@@ -93,6 +95,7 @@ public:
     }
     for (size_t l = 0; l < tile.size(); ++l)
       out.diverged[tile[l]] = divergedStep(a.diverged[l]);
+    historyStore = std::move(a.history);
     return blocked;
   }
 
@@ -154,6 +157,8 @@ void CpuBackend::runBatch(const std::vector<size_t> &sets,
   std::mutex errorMutex;
   std::exception_ptr firstError;
   auto worker = [&]() {
+    std::vector<float> historyF32;
+    std::vector<double> historyF64;
     try {
       while (true) {
         size_t tile = nextTile.fetch_add(1);
@@ -162,10 +167,10 @@ void CpuBackend::runBatch(const std::vector<size_t> &sets,
         bool tileBlocked = info.precision == "f64"
                                ? TileRunner<double>(info, kernels, inputs, sets,
                                                     slots, out, control)
-                                     .run(batchTiles[tile])
+                                     .run(batchTiles[tile], historyF64)
                                : TileRunner<float>(info, kernels, inputs, sets,
                                                    slots, out, control)
-                                     .run(batchTiles[tile]);
+                                     .run(batchTiles[tile], historyF32);
         blocked += tileBlocked;
       }
     } catch (...) {

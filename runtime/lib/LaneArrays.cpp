@@ -78,7 +78,8 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
     const InitialHistory *initial, const Stimulus *stimulus,
     const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory) {
+    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory,
+    std::vector<T> *reusedHistory) {
   const size_t L = laneSlots.size(), N = edges.numNodes, S = info.states.size();
   const size_t K = edges.numEdges(), C = info.historyStates.size();
   LaneArrays<T> a;
@@ -149,6 +150,8 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   // [channel][node][row][lane].
   if (withHistory) {
     const size_t R = size_t(a.historyRows);
+    if (reusedHistory)
+      a.history = std::move(*reusedHistory);
     a.history.resize(std::max<size_t>(R * C * N * L, 1));
     for (size_t c = 0; c < C; ++c)
       for (size_t i = 0; i < N; ++i)
@@ -221,9 +224,9 @@ template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const Stimulus *,
     const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t, bool);
+    const std::vector<size_t> &, size_t, bool, std::vector<float> *);
 template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const Stimulus *,
     const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t, bool);
+    const std::vector<size_t> &, size_t, bool, std::vector<double> *);

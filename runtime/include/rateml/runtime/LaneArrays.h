@@ -71,13 +71,19 @@ inline int64_t divergedStep(int32_t recorded) {
 /// draws) are `laneSets`; each history series ends with copies of the
 /// ring's first `copiedRows` rows (the model's block - 1 for CPU kernels, 0
 /// on the GPU). Without `withHistory` the history is left empty, for a
-/// caller that fills it one series at a time (fillHistorySeries).
+/// caller that fills it one series at a time (fillHistorySeries). The
+/// history takes over the storage of `reusedHistory` when given (an earlier
+/// tile's, whose values are all overwritten): a tile's history is megabytes,
+/// and allocating it afresh, zeroed and faulted in page by page, costs a
+/// tenth of a short tile's run.
 template <typename T>
-LaneArrays<T> buildLaneArrays(
-    const ModelInfo &info, const EdgeList &edges, const SweepOptions &options,
-    const InitialHistory *initial, const Stimulus *stimulus,
-    const std::vector<const std::vector<double> *> &laneSlots,
-    const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory);
+LaneArrays<T>
+buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
+                const SweepOptions &options, const InitialHistory *initial,
+                const Stimulus *stimulus,
+                const std::vector<const std::vector<double> *> &laneSlots,
+                const std::vector<size_t> &laneSets, size_t copiedRows,
+                bool withHistory, std::vector<T> *reusedHistory = nullptr);
 
 /// Writes the a.historyRows x a.lanes values of history series (channel
 /// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)
