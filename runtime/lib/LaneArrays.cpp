@@ -150,9 +150,14 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
   // [channel][node][row][lane].
   if (withHistory) {
     const size_t R = size_t(a.historyRows);
+    const size_t elements = std::max<size_t>(R * C * N * L, 1);
+    // Reused storage keeps its size when it is larger (only the first
+    // `elements` are used), so that tiles of different horizons do not
+    // shrink and zero-fill it again, tile after tile.
     if (reusedHistory)
       a.history = std::move(*reusedHistory);
-    a.history.resize(std::max<size_t>(R * C * N * L, 1));
+    if (a.history.size() < elements)
+      a.history.resize(elements);
     for (size_t c = 0; c < C; ++c)
       for (size_t i = 0; i < N; ++i)
         fillHistorySeries(info, options, initial, laneSets, a, N, c, i,

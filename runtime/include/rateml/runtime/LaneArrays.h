@@ -73,9 +73,10 @@ inline int64_t divergedStep(int32_t recorded) {
 /// on the GPU). Without `withHistory` the history is left empty, for a
 /// caller that fills it one series at a time (fillHistorySeries). The
 /// history takes over the storage of `reusedHistory` when given (an earlier
-/// tile's, whose values are all overwritten): a tile's history is megabytes,
-/// and allocating it afresh, zeroed and faulted in page by page, costs a
-/// tenth of a short tile's run.
+/// tile's, whose values are overwritten; the array stays longer than the
+/// history when it was): a tile's history is megabytes, and allocating it
+/// afresh, zeroed and faulted in page by page, costs a tenth of a short
+/// tile's run.
 template <typename T>
 LaneArrays<T>
 buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
