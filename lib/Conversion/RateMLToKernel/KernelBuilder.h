@@ -30,6 +30,7 @@
 #include "rateml/Dialect/RateML/IR/ModelStructure.h"
 #include "rateml/runtime/KernelABI.h"
 #include "llvm/ADT/StringMap.h"
+#include <array>
 #include <functional>
 #include <optional>
 
@@ -334,17 +335,21 @@ private:
   /// lanes' sets `sets` (i32 per lane), and the round keys from `seed`.
   PhiloxInputs buildPhiloxInputs(OpBuilder &b, Value step, Value sets,
                                  Value seed);
-  /// The standard normals of docs/simulation.md for the state pairs
-  /// `firstPair` ... `firstPair + count - 1` of node `node` (i32) in every
-  /// lane: Philox4x32-10 with counter (step, node, set, pair), then
-  /// Box-Muller on words 0 and 1 (NormalTransform.h) in the kernel
-  /// precision, whose cosine and sine draw states 2 pair and 2 pair + 1;
-  /// returned in state order. The CPU kernels draw several pairs in one
-  /// vector of lanes * count elements (the GPU one at a time): LLVM splits
-  /// it into registers whose instructions interleave, independent chains
-  /// that hide each other's latency.
-  SmallVector<Value> normalDraws(OpBuilder &b, const PhiloxInputs &philox,
-                                 Value node, unsigned firstPair,
+  /// The four Philox4x32-10 words of counter (step, nodePair, set, pair)
+  /// for the state pairs `firstPair` ... `firstPair + count - 1` of node
+  /// pair `nodePair` (i32) in every lane (docs/simulation.md): nodes 2m and
+  /// 2m + 1 share a call, the even one taking words 0 and 1, the odd one
+  /// words 2 and 3. The CPU kernels draw several pairs in one vector of
+  /// lanes * count elements, pair-major (the GPU one at a time): LLVM
+  /// splits it into registers whose instructions interleave, independent
+  /// chains that hide each other's latency.
+  std::array<Value, 4> philoxWords(OpBuilder &b, const PhiloxInputs &philox,
+                                   Value nodePair, unsigned firstPair,
+                                   unsigned count);
+  /// Box-Muller on two of those words (NormalTransform.h) in the kernel
+  /// precision: the cosine and sine draws of states 2 pair and 2 pair + 1
+  /// of each of the `count` pairs, in state order.
+  SmallVector<Value> normalDraws(OpBuilder &b, Value word1, Value word2,
                                  unsigned count);
   /// The low and high 32 bits of x * m for every lane of i32 `x`, `m`.
   std::pair<Value, Value> multiplyExtended(OpBuilder &b, Value x, Value m);

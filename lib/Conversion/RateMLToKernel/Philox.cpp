@@ -1,7 +1,8 @@
 //===- Philox.cpp - The noise draws of the kernels ------------------------===//
 //
-// Philox4x32-10 with counter (step, node, set, state) and key (seed), then
-// Box-Muller in the kernel precision: the draws of docs/simulation.md that
+// Philox4x32-10 with counter (step, node pair, set, state pair) and key
+// (seed), then Box-Muller in the kernel precision on the node's two of the
+// four words: the draws of docs/simulation.md that
 // every backend and the reference share (runtime/include/rateml/runtime/
 // Philox.h is the host version). The transform to a normal is
 // NormalTransform.h's, emitted as arith ops.
@@ -148,19 +149,15 @@ std::pair<Value, Value> KernelBuilder::multiplyExtended(OpBuilder &b, Value x,
           vector::ShuffleOp::create(b, loc, evenWords, oddWords, highOrder)};
 }
 
-SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
-                                              const PhiloxInputs &philox,
-                                              Value node, unsigned firstPair,
-                                              unsigned count) {
+std::array<Value, 4>
+KernelBuilder::philoxWords(OpBuilder &b, const PhiloxInputs &philox,
+                           Value nodePair, unsigned firstPair, unsigned count) {
   assert((isVector() || count == 1) && "a GPU thread draws one at a time");
-  // The draws of `count` pairs side by side in one vector of
-  // lanes * count elements (pair-major): every op is the same per element.
+  // The words of `count` pairs side by side in one vector of lanes * count
+  // elements (pair-major): every op is the same per element.
   int64_t width = int64_t(lanes) * count;
-  Type i32 = b.getI32Type(), bitsElem = b.getIntegerType(elem.getWidth());
-  auto shaped = [&](Type element) -> Type {
-    return isVector() ? Type(VectorType::get({width}, element)) : element;
-  };
-  Type wordType = shaped(i32);
+  Type i32 = b.getI32Type();
+  Type wordType = isVector() ? Type(VectorType::get({width}, i32)) : i32;
   auto broadcast = [&](Value scalar) -> Value {
     return isVector()
                ? Value(vector::BroadcastOp::create(b, loc, wordType, scalar))
@@ -185,7 +182,7 @@ SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
   SmallVector<int32_t> pairWords;
   for (unsigned c = 0; c < count; ++c)
     pairWords.append(lanes, int32_t(firstPair + c));
-  Value x0 = repeat(philox.step), x1 = broadcast(node),
+  Value x0 = repeat(philox.step), x1 = broadcast(nodePair),
         x2 = repeat(philox.sets), x3 = words(pairWords);
   Value m0 = words(SmallVector<int32_t>(width, int32_t(0xD2511F53))),
         m1 = words(SmallVector<int32_t>(width, int32_t(0xCD9E8D57)));
@@ -201,10 +198,21 @@ SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b,
     x2 = y2;
     x3 = low0;
   }
-  KernelOps ops{b, loc, shaped(elem), wordType, shaped(bitsElem)};
+  return {x0, x1, x2, x3};
+}
+
+SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b, Value word1,
+                                              Value word2, unsigned count) {
+  Type i32 = b.getI32Type(), bitsElem = b.getIntegerType(elem.getWidth());
+  int64_t width = int64_t(lanes) * count;
+  auto shaped = [&](Type element) -> Type {
+    return isVector() ? Type(VectorType::get({width}, element)) : element;
+  };
+  KernelOps ops{b, loc, shaped(elem), shaped(i32), shaped(bitsElem)};
   std::array<Value, 2> normals =
-      elem.isF64() ? ::rateml::runtime::standardNormalPair<double>(ops, x0, x1)
-                   : ::rateml::runtime::standardNormalPair<float>(ops, x0, x1);
+      elem.isF64()
+          ? ::rateml::runtime::standardNormalPair<double>(ops, word1, word2)
+          : ::rateml::runtime::standardNormalPair<float>(ops, word1, word2);
   // Pair c's cosine and sine draws, for states 2 (firstPair + c) and the
   // one after it.
   SmallVector<Value> draws;

@@ -184,10 +184,28 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
     stimulusScale =
         loadVec(b, f.arg(abi::kStepStimulusScale), laneOffset(b, c0, c0, c0));
   }
-  auto nodes = scf::ForOp::create(b, loc, c0, n, c1, noneNonFinite);
+  // Noise draws by groups of state pairs (two per vector on the CPU); each
+  // group's Philox call serves two nodes, so the loop carries words 2 and 3
+  // of the even node's call to the odd one.
+  const unsigned numPairs = (states.size() + 1) / 2;
+  const unsigned pairsPerDraw = isVector() ? 2 : 1;
+  const unsigned numGroups =
+      noise ? (numPairs + pairsPerDraw - 1) / pairsPerDraw : 0;
+  auto groupWordType = [&](unsigned g) -> Type {
+    unsigned count = std::min(pairsPerDraw, numPairs - g * pairsPerDraw);
+    return isVector() ? Type(VectorType::get({int64_t(lanes) * count}, i32))
+                      : Type(i32);
+  };
+  SmallVector<Value> loopInit{noneNonFinite};
+  for (unsigned g = 0; g < numGroups; ++g)
+    for (int w = 0; w < 2; ++w)
+      loopInit.push_back(arith::ConstantOp::create(
+          b, loc, cast<TypedAttr>(b.getZeroAttr(groupWordType(g)))));
+  auto nodes = scf::ForOp::create(b, loc, c0, n, c1, loopInit);
   OpBuilder nb = OpBuilder::atBlockBegin(nodes.getBody());
   Value i = nodes.getInductionVar();
   Value nonFinite = nodes.getRegionIterArg(0);
+  auto carriedWords = nodes.getRegionIterArgs().drop_front();
   SmallVector<Value> x = loadStates(nb, f, i), c;
   for (size_t k = 0; k < couplings.size(); ++k) {
     Value slotRow = arith::AddIOp::create(
@@ -204,21 +222,42 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
       loadNodeValues(nb, f.arg(abi::kStepNodeParams), n, i);
   SmallVector<Value> f1 = derivatives(nb, paramsArg, x, c, nodeValues);
   Value dt = loadParam(nb, paramsArg, abi::kSlotDt);
-  // The noise terms of every state: Box-Muller draws two states per Philox
-  // call, and the CPU draws two such pairs per vector (normalDraws).
-  SmallVector<Type> stateTypes(states.size(), vecType);
+  // The noise terms of every state (Box-Muller draws two states per pair of
+  // Philox words), then the words carried to the next node.
+  SmallVector<Type> noiseTypes(states.size(), vecType);
+  for (unsigned g = 0; g < numGroups; ++g)
+    noiseTypes.append(2, groupWordType(g));
   auto ifNoise =
-      scf::IfOp::create(nb, loc, stateTypes, f.noiseOn, /*withElse=*/true);
+      scf::IfOp::create(nb, loc, noiseTypes, f.noiseOn, /*withElse=*/true);
   {
     OpBuilder tb = ifNoise.getThenBodyBuilder();
-    SmallVector<Value> terms(states.size(), zero);
+    SmallVector<Value> terms(states.size(), zero), carried;
     if (noise) {
-      Value node = arith::IndexCastOp::create(tb, loc, i32, i);
-      const unsigned numPairs = (states.size() + 1) / 2;
-      const unsigned pairsPerDraw = isVector() ? 2 : 1;
-      for (unsigned p = 0; p < numPairs; p += pairsPerDraw) {
+      Value odd =
+          arith::CmpIOp::create(tb, loc, arith::CmpIPredicate::ne,
+                                arith::AndIOp::create(tb, loc, i, c1), c0);
+      Value nodePair = arith::IndexCastOp::create(
+          tb, loc, i32, arith::ShRUIOp::create(tb, loc, i, c1));
+      for (unsigned g = 0; g < numGroups; ++g) {
+        unsigned p = g * pairsPerDraw;
         unsigned count = std::min(pairsPerDraw, numPairs - p);
-        SmallVector<Value> draws = normalDraws(tb, philox, node, p, count);
+        Type wordType = groupWordType(g);
+        // This node's two words, and the two for the next node.
+        auto ifOdd = scf::IfOp::create(
+            tb, loc, TypeRange{wordType, wordType, wordType, wordType}, odd,
+            /*withElse=*/true);
+        {
+          OpBuilder ob = ifOdd.getThenBodyBuilder();
+          Value w2 = carriedWords[2 * g], w3 = carriedWords[2 * g + 1];
+          scf::YieldOp::create(ob, loc, ValueRange{w2, w3, w2, w3});
+          OpBuilder eb = ifOdd.getElseBodyBuilder();
+          std::array<Value, 4> words =
+              philoxWords(eb, philox, nodePair, p, count);
+          scf::YieldOp::create(eb, loc, ValueRange(words));
+        }
+        SmallVector<Value> draws =
+            normalDraws(tb, ifOdd.getResult(0), ifOdd.getResult(1), count);
+        carried.append({ifOdd.getResult(2), ifOdd.getResult(3)});
         for (unsigned k = 0; k < draws.size() && 2 * p + k < states.size();
              ++k) {
           unsigned s = 2 * p + k;
@@ -227,12 +266,16 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
         }
       }
     }
+    terms.append(carried);
     scf::YieldOp::create(tb, loc, terms);
     OpBuilder fb = ifNoise.getElseBodyBuilder();
-    scf::YieldOp::create(fb, loc,
-                         SmallVector<Value>(states.size(), splat(fb, 0.0)));
+    SmallVector<Value> none(states.size(), splat(fb, 0.0));
+    none.append(carriedWords.begin(), carriedWords.end());
+    scf::YieldOp::create(fb, loc, none);
   }
-  SmallVector<Value> z = ifNoise.getResults(), predicted;
+  SmallVector<Type> stateTypes(states.size(), vecType);
+  SmallVector<Value> z(ifNoise.getResults().take_front(states.size())),
+      predicted;
   SmallVector<Value> stimulus;
   if (withStimulus)
     stimulus = stimulusTerms(nb, f, stimulusRow, stimulusScale, i);
@@ -354,7 +397,10 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
          llvm::enumerate(exposureValues(eb, paramsArg, next, c, nodeValues)))
       addTo(eb, e, v);
   }
-  scf::YieldOp::create(nb, loc, nonFinite);
+  SmallVector<Value> next{nonFinite};
+  for (Value words : ifNoise.getResults().drop_front(states.size()))
+    next.push_back(words);
+  scf::YieldOp::create(nb, loc, next);
   return nodes.getResult(0);
 }
 

@@ -132,13 +132,19 @@ TEST(NormalTransform, ExtremeWords) {
 }
 
 TEST(NormalTransform, NoiseDrawIsTheFloat64Transform) {
-  // States 2 and 3 share the Philox call of pair 1: cosine, then sine.
-  PhiloxCounter r = philox4x32_10({4, 2, 1, 1}, {42, 0});
+  // States 2 and 3 of nodes 4 and 5 share the Philox call of state pair 1
+  // and node pair 2: node 4 draws from words 0 and 1, node 5 from words 2
+  // and 3; cosine, then sine.
+  PhiloxCounter r = philox4x32_10({7, 2, 1, 1}, {42, 0});
   ScalarOps<double> ops;
-  auto pair = standardNormalPair<double>(ops, r[0], r[1]);
-  EXPECT_EQ(noiseDraw(42, 1, 2, 2, 4), pair[0]);
-  EXPECT_EQ(noiseDraw(42, 1, 2, 3, 4), pair[1]);
-  EXPECT_NE(noiseDraw(42, 1, 2, 4, 4), pair[0]);
+  auto even = standardNormalPair<double>(ops, r[0], r[1]);
+  auto odd = standardNormalPair<double>(ops, r[2], r[3]);
+  EXPECT_EQ(noiseDraw(42, 1, 4, 2, 7), even[0]);
+  EXPECT_EQ(noiseDraw(42, 1, 4, 3, 7), even[1]);
+  EXPECT_EQ(noiseDraw(42, 1, 5, 2, 7), odd[0]);
+  EXPECT_EQ(noiseDraw(42, 1, 5, 3, 7), odd[1]);
+  EXPECT_NE(noiseDraw(42, 1, 4, 4, 7), even[0]);
+  EXPECT_NE(noiseDraw(42, 1, 6, 2, 7), even[0]);
 }
 
 template <typename T> void expectStandardNormal() {

@@ -40,17 +40,19 @@ inline double uniformOpen(uint32_t bits) {
 }
 
 /// The standard normal draw for one state variable of one node of one
-/// parameter set at one step. States 2p and 2p + 1 share a Philox call:
-/// key = seed, counter = (step, node, set, p), then Box-Muller on the
-/// first two words (NormalTransform.h, in float64 as the float64 kernels)
-/// gives r cos for the even state and r sin for the odd one.
+/// parameter set at one step. States 2p and 2p + 1 of nodes 2m and 2m + 1
+/// share a Philox call: key = seed, counter = (step, m, set, p); Box-Muller
+/// (NormalTransform.h, in float64 as the float64 kernels) on words 0 and 1
+/// for the even node, on words 2 and 3 for the odd one, gives r cos for
+/// the even state and r sin for the odd one.
 inline double noiseDraw(uint64_t seed, uint32_t set, uint32_t node,
                         uint32_t state, uint32_t step) {
   PhiloxCounter r = philox4x32_10(
-      {step, node, set, state / 2},
+      {step, node / 2, set, state / 2},
       {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
+  const unsigned first = 2 * (node % 2);
   ScalarOps<double> ops;
-  return standardNormalPair<double>(ops, r[0], r[1])[state % 2];
+  return standardNormalPair<double>(ops, r[first], r[first + 1])[state % 2];
 }
 
 /// The uniform draw in (0, 1) that places the initial value of one state
