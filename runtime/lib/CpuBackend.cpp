@@ -37,9 +37,9 @@ public:
   /// Runs the batch's sets `tile` (indices into the batch, of one subject:
   /// planTiles); unused lanes repeat the last set, so they share its
   /// delays. The tile's history lives in `historyStore`, which keeps its
-  /// storage for the worker's next tile. Returns whether the coupling was
-  /// summed in blocks of steps.
-  bool run(const std::vector<size_t> &tile, std::vector<T> &historyStore) {
+  /// storage for the worker's next tile. Returns the steps of coupling
+  /// summed per pass over the edges (1: one at a time).
+  unsigned run(const std::vector<size_t> &tile, HistoryArray<T> &historyStore) {
     const EdgeList &edges = inputs.edgesOf(slots[tile.front()]);
     const size_t W = kernels.lanes, N = edges.numNodes;
     std::vector<const std::vector<double> *> laneSlots(W);
@@ -54,7 +54,8 @@ public:
         info, edges, options, shape.initial ? &*shape.initial : nullptr,
         stimulus, laneSlots, laneSets, info.copiedHistoryRows(),
         /*withHistory=*/true, &historyStore);
-    const bool blocked = enableBlockedCoupling(a, info, edges.numEdges(), N);
+    const unsigned blocked =
+        enableBlockedCoupling(a, info, edges.numEdges(), N);
     typename LaneArrays<T>::Views d = a.views();
     Monitors<T> monitors(shape, N, W, tile, out);
     auto record = [&](uint64_t done) {
@@ -153,25 +154,26 @@ void CpuBackend::runBatch(const std::vector<size_t> &sets,
   const size_t numTiles = batchTiles.size();
   unsigned workers = std::min<unsigned>(threads, numTiles);
   std::atomic<size_t> nextTile{0};
-  std::atomic<size_t> blocked{0};
+  std::atomic<size_t> blocked{0}, longBlocks{0};
   std::mutex errorMutex;
   std::exception_ptr firstError;
   auto worker = [&]() {
-    std::vector<float> historyF32;
-    std::vector<double> historyF64;
+    HistoryArray<float> historyF32;
+    HistoryArray<double> historyF64;
     try {
       while (true) {
         size_t tile = nextTile.fetch_add(1);
         if (tile >= numTiles)
           break;
-        bool tileBlocked = info.precision == "f64"
-                               ? TileRunner<double>(info, kernels, inputs, sets,
-                                                    slots, out, control)
-                                     .run(batchTiles[tile], historyF64)
-                               : TileRunner<float>(info, kernels, inputs, sets,
-                                                   slots, out, control)
-                                     .run(batchTiles[tile], historyF32);
-        blocked += tileBlocked;
+        unsigned tileBlock = info.precision == "f64"
+                                 ? TileRunner<double>(info, kernels, inputs,
+                                                      sets, slots, out, control)
+                                       .run(batchTiles[tile], historyF64)
+                                 : TileRunner<float>(info, kernels, inputs,
+                                                     sets, slots, out, control)
+                                       .run(batchTiles[tile], historyF32);
+        blocked += tileBlock > 1;
+        longBlocks += tileBlock > info.block;
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(errorMutex);
@@ -189,9 +191,11 @@ void CpuBackend::runBatch(const std::vector<size_t> &sets,
     std::rethrow_exception(firstError);
   tiles += numTiles;
   blockedTiles += blocked.load();
+  longBlockTiles += longBlocks.load();
 }
 
 void CpuBackend::recordStatistics(SweepResult &result) const {
   result.tiles = tiles;
   result.blockedTiles = blockedTiles;
+  result.longBlockTiles = longBlockTiles;
 }

@@ -79,7 +79,7 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
     const InitialHistory *initial, const Stimulus *stimulus,
     const std::vector<const std::vector<double> *> &laneSlots,
     const std::vector<size_t> &laneSets, size_t copiedRows, bool withHistory,
-    std::vector<T> *reusedHistory) {
+    HistoryArray<T> *reusedHistory) {
   const size_t L = laneSlots.size(), N = edges.numNodes, S = info.states.size();
   const size_t K = edges.numEdges(), C = info.historyStates.size();
   LaneArrays<T> a;
@@ -188,21 +188,23 @@ LaneArrays<T> rateml::runtime::buildLaneArrays(
 }
 
 template <typename T>
-bool rateml::runtime::enableBlockedCoupling(LaneArrays<T> &a,
-                                            const ModelInfo &info,
-                                            size_t numEdges, size_t numNodes) {
+unsigned
+rateml::runtime::enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
+                                       size_t numEdges, size_t numNodes) {
   if (info.block < 2 || !info.speedSlot || numEdges == 0)
-    return false;
+    return 1;
   const size_t tables = a.sharedDelays ? 1 : a.lanes;
   int32_t shortest =
       *std::min_element(a.delays.begin(), a.delays.begin() + numEdges * tables);
   if (shortest + 1 < int32_t(info.block))
-    return false;
-  a.coupling.resize(size_t(info.block) * info.numCouplings * numNodes *
-                    a.lanes);
-  a.flags |= kFlagBlocked;
+    return 1;
+  const bool longBlock = !a.sharedDelays && info.laneBlock > info.block &&
+                         shortest + 1 >= int32_t(info.laneBlock);
+  const unsigned block = longBlock ? info.laneBlock : info.block;
+  a.coupling.resize(size_t(block) * info.numCouplings * numNodes * a.lanes);
+  a.flags |= kFlagBlocked | (longBlock ? kFlagLongBlock : 0);
   if (a.sharedDelays)
-    return true;
+    return block;
   // Each series' R x L block becomes L x R: lane l's rows are contiguous.
   const size_t R = size_t(a.historyRows), L = a.lanes;
   const size_t numSeries = info.historyStates.size() * numNodes;
@@ -215,23 +217,23 @@ bool rateml::runtime::enableBlockedCoupling(LaneArrays<T> &a,
     std::copy(lanesFirst.begin(), lanesFirst.end(), series);
   }
   a.flags |= kFlagLaneSeries;
-  return true;
+  return block;
 }
 
-template bool rateml::runtime::enableBlockedCoupling(LaneArrays<float> &,
-                                                     const ModelInfo &, size_t,
-                                                     size_t);
-template bool rateml::runtime::enableBlockedCoupling(LaneArrays<double> &,
-                                                     const ModelInfo &, size_t,
-                                                     size_t);
+template unsigned rateml::runtime::enableBlockedCoupling(LaneArrays<float> &,
+                                                         const ModelInfo &,
+                                                         size_t, size_t);
+template unsigned rateml::runtime::enableBlockedCoupling(LaneArrays<double> &,
+                                                         const ModelInfo &,
+                                                         size_t, size_t);
 
 template LaneArrays<float> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const Stimulus *,
     const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t, bool, std::vector<float> *);
+    const std::vector<size_t> &, size_t, bool, HistoryArray<float> *);
 template LaneArrays<double> rateml::runtime::buildLaneArrays(
     const ModelInfo &, const EdgeList &, const SweepOptions &,
     const InitialHistory *, const Stimulus *,
     const std::vector<const std::vector<double> *> &,
-    const std::vector<size_t> &, size_t, bool, std::vector<double> *);
+    const std::vector<size_t> &, size_t, bool, HistoryArray<double> *);

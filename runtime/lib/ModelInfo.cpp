@@ -23,8 +23,11 @@ ModelInfo rateml::runtime::parseModelInfo(const char *text) {
     info.precision = j.at(key::kPrecision).get<std::string>();
     info.lanes = j.at(key::kLanes).get<unsigned>();
     info.block = j.at(key::kBlock).get<unsigned>();
-    if (info.block == 0)
-      throw Error("malformed kernel metadata: block is 0");
+    info.laneBlock = j.at(key::kLaneBlock).get<unsigned>();
+    if (info.block == 0 || info.laneBlock < info.block)
+      throw Error("malformed kernel metadata: block " +
+                  std::to_string(info.block) + ", lane_block " +
+                  std::to_string(info.laneBlock));
     info.numSlots = j.at(key::kNumSlots).get<unsigned>();
     info.numCouplings = j.at(key::kNumCouplings).get<unsigned>();
     for (const json &p : j.at(key::kParams))

@@ -374,6 +374,7 @@ static void combineSummary(const Ranks &ranks, const std::vector<bool> &owned,
   sums.push_back(double(result.divergedSets));
   sums.push_back(double(result.tiles));
   sums.push_back(double(result.blockedTiles));
+  sums.push_back(double(result.longBlockTiles));
   ranks.combine(sums, Ranks::Op::Sum);
   size_t k = 0;
   for (std::vector<double> *values :
@@ -383,6 +384,7 @@ static void combineSummary(const Ranks &ranks, const std::vector<bool> &owned,
   result.divergedSets = size_t(sums[k++]);
   result.tiles = size_t(sums[k++]);
   result.blockedTiles = size_t(sums[k++]);
+  result.longBlockTiles = size_t(sums[k++]);
   // The earliest divergence (-1: none), the slowest rank's times.
   std::vector<double> firsts = {result.firstDivergedStep < 0
                                     ? std::numeric_limits<double>::infinity()

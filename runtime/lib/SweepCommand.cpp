@@ -68,10 +68,16 @@ void printSummary(const ModelInfo &info, const Cohort &cohort,
               options.heun ? "heun" : "euler",
               info.noiseSlot && options.noise ? ", noise" : "",
               stimulus.c_str(), backendText(result).c_str());
-  if (info.block > 1 && result.tiles)
+  if (info.block > 1 && result.tiles) {
     std::printf("coupling summed %u steps per pass over the edges in %zu of "
-                "%zu tiles\n",
+                "%zu tiles",
                 info.block, result.blockedTiles, result.tiles);
+    if (result.longBlockTiles)
+      std::printf(" (%u steps in %zu of them, whose sets have delays of "
+                  "their own)",
+                  info.laneBlock, result.longBlockTiles);
+    std::printf("\n");
+  }
   std::printf("%.3f s, %.3g parameter-set steps/s; wrote %s:", result.seconds,
               pss, options.output.c_str());
   if (result.storeData)

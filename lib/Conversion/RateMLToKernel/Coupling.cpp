@@ -35,6 +35,10 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
   if (blockSteps > 1) {
     Value blocked = flagSet(b, f.arg(abi::kStepFlags), abi::kFlagBlocked);
     Value blockLen = arith::ConstantIntOp::create(b, loc, i64, blockSteps);
+    if (f.longBlock)
+      blockLen = arith::SelectOp::create(
+          b, loc, f.longBlock,
+          arith::ConstantIntOp::create(b, loc, i64, laneBlockSteps), blockLen);
     Value phase = arith::RemSIOp::create(b, loc, step, blockLen);
     couplingSlot = arith::SelectOp::create(
         b, loc, blocked, arith::IndexCastOp::create(b, loc, indexType, phase),
@@ -51,7 +55,16 @@ Value KernelBuilder::buildCouplingPhase(OpBuilder &b, const StepFrame &f) {
       auto ifLanes =
           scf::IfOp::create(fb, loc, f.laneSeries, /*withElse=*/true);
       OpBuilder lb = ifLanes.getThenBodyBuilder();
-      buildLaneSeriesCoupling(lb, f);
+      if (f.longBlock) {
+        auto ifLong =
+            scf::IfOp::create(lb, loc, f.longBlock, /*withElse=*/true);
+        OpBuilder longBuilder = ifLong.getThenBodyBuilder();
+        buildLaneSeriesCoupling(longBuilder, f, laneBlockSteps);
+        OpBuilder shortBuilder = ifLong.getElseBodyBuilder();
+        buildLaneSeriesCoupling(shortBuilder, f, blockSteps);
+      } else {
+        buildLaneSeriesCoupling(lb, f, blockSteps);
+      }
       OpBuilder sb = ifLanes.getElseBodyBuilder();
       buildBlockedCoupling(sb, f);
     } else {
@@ -272,7 +285,8 @@ Value KernelBuilder::laneSeriesOffsets(OpBuilder &b, const StepFrame &f,
 
 SmallVector<Value> KernelBuilder::transposeToLanes(OpBuilder &b,
                                                    ArrayRef<Value> rows) {
-  const int64_t steps = blockSteps, numLanes = lanes;
+  const int64_t steps = cast<VectorType>(rows[0].getType()).getNumElements(),
+                numLanes = lanes;
   SmallVector<Value> out;
   if (!llvm::isPowerOf2_64(numLanes)) {
     for (int64_t t = 0; t < steps; ++t) {
@@ -310,7 +324,8 @@ SmallVector<Value> KernelBuilder::transposeToLanes(OpBuilder &b,
   return out;
 }
 
-void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
+void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f,
+                                            unsigned steps) {
   Type indexType = b.getIndexType();
   Value paramsArg = f.arg(abi::kStepParams), history = f.arg(abi::kStepHistory),
         delays = f.arg(abi::kStepDelays), rowStart = f.arg(abi::kStepRowStart),
@@ -318,7 +333,7 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f) {
         couplingArg = f.arg(abi::kStepCoupling);
   Value n = f.n, c0 = f.c0, c1 = f.c1;
   const size_t numCouplings = couplings.size();
-  auto stepsType = VectorType::get({int64_t(blockSteps)}, elem);
+  auto stepsType = VectorType::get({int64_t(steps)}, elem);
   Value stepsZero = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(stepsType, FloatAttr::get(elem, 0.0)));
   llvm::StringMap<Value> noStates;

@@ -23,8 +23,15 @@ KernelBuilder::KernelBuilder(const ModelLayout &layout,
       elem(config.elem), ctx(model.getContext()), loc(model.getLoc()) {
   // The GPU kernels do not block.
   if (config.laneModel == LaneModel::Vector && config.block > 1 &&
-      couplingReadsOnlySources)
+      couplingReadsOnlySources) {
     blockSteps = config.block;
+    // Twice the block for lanes with delays of their own when each lane's
+    // values then still fit one cache line.
+    const unsigned lineElements =
+        kCacheLineBytes * 8 / config.elem.getIntOrFloatBitWidth();
+    laneBlockSteps =
+        2 * blockSteps <= lineElements ? 2 * blockSteps : blockSteps;
+  }
   Type i1 = IntegerType::get(ctx, 1), i32 = IntegerType::get(ctx, 32);
   if (laneModel == LaneModel::Vector) {
     vecType = VectorType::get({lanes}, elem);

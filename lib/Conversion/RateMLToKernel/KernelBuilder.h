@@ -116,8 +116,10 @@ struct StepFrame {
   /// Nodes (index), constants, and the flags read once per step.
   Value n, c0, c1, zero;
   Value heun, noiseOn, sharedDelays, sumStates, sumExposures, firstOfLaunch;
-  /// Flag 64: the history is [C][N][W][R] (blocked vector kernels only).
-  Value laneSeries;
+  /// Flag 64: the history is [C][N][W][R] (blocked vector kernels only);
+  /// flag 256: its blocks are laneBlockSteps long (only when that is more
+  /// than blockSteps).
+  Value laneSeries, longBlock;
   /// Flag 128 (--stimulus): whether to add the stimulus.
   Value stimulusOn;
   /// The set offset of every lane (0..lanes-1, or this thread's set) and an
@@ -232,11 +234,11 @@ private:
     return laneOffset(b, series, rows, row);
   }
   /// Rows of one history series for a ring of `horizon` rows (index or
-  /// i32): blocked kernels keep copies of the ring's first blockSteps - 1
+  /// i32): blocked kernels keep copies of the ring's first copiedRows()
   /// rows after it, so the rows a block of steps reads never wrap around.
   Value historyRows(OpBuilder &b, Value horizon) {
     Value pad = arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(horizon.getType(), blockSteps - 1));
+        b, loc, b.getIntegerAttr(horizon.getType(), copiedRows()));
     return arith::AddIOp::create(b, loc, horizon, pad);
   }
   /// The i32 of this kernel's lanes at element `offset` of `mem` (from
@@ -419,10 +421,17 @@ private:
   /// are transposed into vectors over lanes once per node
   /// (transposeToLanes). Each element of each sum sees the same operations
   /// in the same order as one step at a time.
-  void buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f);
-  /// `rows[l]` a vector over blockSteps steps of lane l (lanes of them):
-  /// returns blockSteps vectors over the lanes, out[t][l] = rows[l][t].
+  /// `steps` is blockSteps, or laneBlockSteps with flag 256.
+  void buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f,
+                               unsigned steps);
+  /// `rows[l]` a vector over the steps of lane l (lanes of them): returns a
+  /// vector over the lanes per step, out[t][l] = rows[l][t].
   SmallVector<Value> transposeToLanes(OpBuilder &b, ArrayRef<Value> rows);
+  /// Rows after the ring in a history series (the copies of its first
+  /// rows): the longest block's length - 1.
+  unsigned copiedRows() const {
+    return std::max(blockSteps, laneBlockSteps) - 1;
+  }
   /// Element offsets (i32, every lane) of row `row` (i32 lanes) of each
   /// lane's series of node `node` (i32 lanes) in history channel `channel`
   /// with flag 64: ((channel * N + node) * W + lane) * R + row.
@@ -461,6 +470,10 @@ private:
   /// Steps of coupling per pass over the edges: what was asked for when the
   /// couplings allow it, else 1 (docs/kernel-abi.md).
   unsigned blockSteps = 1;
+  /// The same for tiles with flags 64 and 256: 2 blockSteps when a lane's
+  /// values of those steps fit one cache line, else blockSteps. The
+  /// history's copies after the ring cover the longer of the two.
+  unsigned laneBlockSteps = 1;
   /// A value of every lane: vector<lanes x T> / T, masks, i32 indices.
   Type vecType, maskType, indexVecType;
   Location loc;

@@ -61,6 +61,7 @@ void KernelBuilder::buildMetadata(OpBuilder &b) {
               {key::kDescription, model.getDescription().value_or("")},
               {key::kLanes, lanes},
               {key::kBlock, blockSteps},
+              {key::kLaneBlock, laneBlockSteps},
               {key::kTarget, isVector() ? "cpu" : "gpu"},
               {key::kPrecision, elem.isF64() ? "f64" : "f32"},
               {key::kNumSlots, numSlots},

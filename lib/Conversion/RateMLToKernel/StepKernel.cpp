@@ -40,6 +40,8 @@ StepFrame KernelBuilder::buildStepPrologue(OpBuilder &b, ValueRange args,
   f.sharedDelays = flagSet(b, flags, abi::kFlagSharedDelays);
   if (blockSteps > 1 && isVector())
     f.laneSeries = flagSet(b, flags, abi::kFlagLaneSeries);
+  if (laneBlockSteps > blockSteps)
+    f.longBlock = flagSet(b, flags, abi::kFlagLongBlock);
   if (sums) {
     f.sumStates = flagSet(b, flags, abi::kFlagSumStates);
     f.sumExposures = flagSet(b, flags, abi::kFlagSumExposures);
@@ -317,12 +319,12 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
     OpBuilder fb = ifHeun.getElseBodyBuilder();
     scf::YieldOp::create(fb, loc, predicted);
   }
-  // Blocked kernels also write rows 0 ... B - 2 to their copies, rows H ...
-  // H + B - 2.
+  // Blocked kernels also write rows 0 ... copiedRows() - 1 to their
+  // copies, rows H ... H + copiedRows() - 1.
   Value mirrored;
   if (blockSteps > 1)
     mirrored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
-                                     f.nextRow, index(nb, blockSteps - 1));
+                                     f.nextRow, index(nb, copiedRows()));
   Value infinity = splat(nb, std::numeric_limits<double>::infinity());
   for (size_t s = 0; s < states.size(); ++s) {
     Value v = ifHeun.getResult(s);

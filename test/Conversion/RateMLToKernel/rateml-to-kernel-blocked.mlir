@@ -3,24 +3,29 @@
 // A coupling that reads only its source and parameters: with flag 8, at
 // steps that are multiples of the block, one pass over the edges sums two
 // steps (two accumulators), loading two consecutive rows of the source's
-// history from one offset: a series has H + 1 rows, the last a copy of row
-// 0, so the two rows never wrap around the ring. Each step's sum is
+// history from one offset: a series has H + 3 rows, the last three copies
+// of rows 0 ... 2 (enough for the lane series' longer block of 4 steps,
+// `lane_block`), so the rows never wrap around the ring. Each step's sum is
 // acc + (w * post) * pre, as one step at a time. Phase 2 reads slot
-// (step mod 2), leaves c(n) in slot 0 for the exposures, and writes row 0
-// of the ring also to its copy, row H. While an edge is summed, the rows of
+// (step mod 2), leaves c(n) in slot 0 for the exposures, and writes rows 0
+// ... 2 of the ring also to their copies, rows H ... H + 2. While an edge is summed, the rows of
 // the edge 8 ahead (or the last edge) are prefetched: 2 rows x 4 lanes x 4
 // bytes fit one cache line, so one prefetch.
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK: %[[H:.*]] = arith.index_cast %arg15 : i64 to index
-// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
+// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c3 : index
 // CHECK: %[[NEXT:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[FLAG:.*]] = arith.andi %{{.*}}, %c8_i32 : i32
 // CHECK: %[[BLOCKED:.*]] = arith.cmpi ne, %[[FLAG]]
-// CHECK: %[[PHASE:.*]] = arith.remsi %{{.*}}, %c2_i64 : i64
+// The block is 2 steps, or 4 with flag 256 (the lane series' longer one).
+// CHECK: %[[LEN:.*]] = arith.select %{{.*}}, %c4_i64, %c2_i64 : i64
+// CHECK: %[[PHASE:.*]] = arith.remsi %{{.*}}, %[[LEN]] : i64
 // CHECK: scf.if %[[BLOCKED]] {
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[PHASE]], %c0_i64
 // CHECK: scf.if %[[FIRST]] {
-// Flag 64's pass first (rateml-to-kernel-lane-series.mlir), then this one.
+// Flag 64's passes first (with flag 256 the long block, else the block of
+// 2: rateml-to-kernel-lane-series.mlir), then this one.
+// CHECK: } else {
 // CHECK: } else {
 // CHECK: %[[K:.*]] = memref.load %arg4[%[[N:.*]]] : memref<?xi32>
 // CHECK: %[[KI:.*]] = arith.index_cast %[[K]]
@@ -52,7 +57,7 @@
 // CHECK: scf.for {{.*}} -> (vector<4xf32>)
 // CHECK: arith.muli %{{.*}}, %[[ROWS]] : index
 // CHECK: vector.gather
-// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT]], %c1 : index
+// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT]], %c3 : index
 // CHECK: %[[SERIES2:.*]] = arith.muli %{{.*}}, %[[ROWS]] : index
 // CHECK: %[[ROW2:.*]] = arith.addi %[[SERIES2]], %[[NEXT]] : index
 // CHECK: %[[OFFSET2:.*]] = arith.muli %[[ROW2]], %c4 : index

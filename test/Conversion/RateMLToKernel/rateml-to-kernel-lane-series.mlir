@@ -4,25 +4,35 @@
 // [C][N][W][R], docs/kernel-abi.md). At steps that are multiples of the
 // block, each edge loads its four lanes' delays ([K][W]) as one vector,
 // wraps each row (n mod H) - d into the ring, adds each lane's series start
-// (R = H + 1 elements apart), takes the offsets out lane by lane, and loads
+// (R = H + 3 elements apart), takes the offsets out lane by lane, and loads
 // two consecutive values of each lane's own series right before adding
 // them to that lane's accumulator over the two steps: acc + (w * k) * x, k
 // the lane's value of the constant. The four accumulators of two steps are transposed into two
 // vectors over the lanes (interleaves, a shuffle) and stored in coupling
-// slots 0 and 1. The history row n + 1 is scattered, one element per lane
-// R apart, and again H further on for row 0 (its copy after the ring);
-// without flag 64 the row is one vector store.
+// slots 0 and 1. With flag 256 (every delay at least 3 steps) the same
+// pass sums blocks of 4 steps (`lane_block`: four values, 16 bytes, per
+// lane and edge), in four-step accumulators. The history row n + 1 is
+// scattered, one element per lane R = H + 3 apart, and again H further on
+// for rows 0 ... 2 (their copies after the ring); without flag 64 the row
+// is one vector store.
 // CHECK-LABEL: func.func @rateml_step(
 // CHECK: %[[PARAMS:.*]] = vector.load %arg0[%c12] : memref<?xf32>, vector<4xf32>
 // CHECK: %[[LANEFLAG:.*]] = arith.andi %arg16, %c64_i32 : i32
 // CHECK: %[[LANES:.*]] = arith.cmpi ne, %[[LANEFLAG]], %c0_i32 : i32
+// CHECK: %[[LONGFLAG:.*]] = arith.andi %arg16, %c256_i32 : i32
+// CHECK: %[[LONG:.*]] = arith.cmpi ne, %[[LONGFLAG]], %c0_i32 : i32
 // CHECK: %[[H:.*]] = arith.index_cast %arg15 : i64 to index
-// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c1 : index
-// CHECK: %[[RING_ROWS:.*]] = arith.addi %{{.*}}, %c1_i32 : i32
+// CHECK: %[[ROWS:.*]] = arith.addi %[[H]], %c3 : index
+// CHECK: %[[RING_ROWS:.*]] = arith.addi %{{.*}}, %c3_i32 : i32
 // CHECK: %[[ROWS_VEC:.*]] = vector.broadcast %[[RING_ROWS]] : i32 to vector<4xi32>
 // CHECK: scf.if %{{.*}} {
 // CHECK: scf.if %{{.*}} {
 // CHECK: scf.if %[[LANES]] {
+// CHECK: scf.if %[[LONG]] {
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK: vector.load %arg2[%{{.*}}] : memref<?xf32>, vector<4xf32>
+// CHECK: } else {
 // CHECK: scf.for
 // CHECK: %[[SUMS:.*]]:4 = scf.for %[[E:.*]] = {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xf32>, vector<2xf32>, vector<2xf32>) {
 // CHECK: %[[SOURCE:.*]] = memref.load %arg5[%[[E]]] : memref<?xi32>
@@ -68,7 +78,7 @@
 // CHECK: } else {
 // CHECK: arith.muli %{{.*}}, %[[ROWS]] : index
 // CHECK: memref.prefetch
-// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT:.*]], %c1 : index
+// CHECK: %[[MIRRORED:.*]] = arith.cmpi ult, %[[NEXT:.*]], %c3 : index
 // CHECK: scf.if %[[LANES]] {
 // CHECK: %[[NODE:.*]] = vector.broadcast %{{.*}} : i32 to vector<4xi32>
 // CHECK: %[[NEXT_VEC:.*]] = vector.broadcast %{{.*}} : i32 to vector<4xi32>

@@ -3,7 +3,9 @@
 // enableBlockedCoupling: blocked when every delay of every lane is at least
 // block - 1 steps; lanes that share their delays keep the [C][N][R][W]
 // history, lanes with delays of their own get kFlagLaneSeries and the
-// history laid out again as [C][N][W][R] (docs/kernel-abi.md).
+// history laid out again as [C][N][W][R], and the longer lane block
+// (kFlagLongBlock) when every delay is at least lane_block - 1
+// (docs/kernel-abi.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,8 +71,8 @@ TEST(EnableBlockedCoupling, SharedDelaysKeepTheirLayout) {
   // 1 mm/ms: delays of 100 and 200 steps.
   Tile t = tile(info, edges, {1, 1, 1, 1});
   ASSERT_TRUE(t.a.sharedDelays);
-  const std::vector<double> before = t.a.history;
-  EXPECT_TRUE(enableBlockedCoupling(t.a, info, edges.numEdges(), 2));
+  const HistoryArray<double> before = t.a.history;
+  EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 4u);
   EXPECT_EQ(t.a.flags & (kFlagBlocked | kFlagLaneSeries), kFlagBlocked);
   EXPECT_EQ(t.a.history, before);
   EXPECT_EQ(t.a.coupling.size(), 4u * 2 * 2 * 4);
@@ -85,8 +87,8 @@ TEST(EnableBlockedCoupling, LanesWithTheirOwnDelaysGetLaneSeries) {
   ASSERT_FALSE(t.a.sharedDelays);
   ASSERT_EQ(t.a.horizon, 101);
   ASSERT_EQ(t.a.historyRows, 104);
-  const std::vector<double> before = t.a.history;
-  EXPECT_TRUE(enableBlockedCoupling(t.a, info, edges.numEdges(), 2));
+  const HistoryArray<double> before = t.a.history;
+  EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 4u);
   EXPECT_EQ(t.a.flags & (kFlagBlocked | kFlagLaneSeries),
             kFlagBlocked | kFlagLaneSeries);
   EXPECT_EQ(t.a.coupling.size(), 4u * 2 * 2 * 4);
@@ -107,15 +109,15 @@ TEST(EnableBlockedCoupling, ShortDelaysInAnyLaneRunOneStepAtATime) {
   for (std::vector<double> speeds : {std::vector<double>{1, 2, 3, 40},
                                      std::vector<double>{40, 40, 40, 40}}) {
     Tile t = tile(info, edges, speeds);
-    const std::vector<double> before = t.a.history;
+    const HistoryArray<double> before = t.a.history;
     const int32_t flags = t.a.flags;
-    EXPECT_FALSE(enableBlockedCoupling(t.a, info, edges.numEdges(), 2));
+    EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 1u);
     EXPECT_EQ(t.a.flags, flags);
     EXPECT_EQ(t.a.history, before);
   }
   // 3 steps (10 mm / 33.4 mm/ms rounds to 3) = block - 1 is enough.
   Tile t = tile(info, edges, {1, 2, 3, 33.4});
-  EXPECT_TRUE(enableBlockedCoupling(t.a, info, edges.numEdges(), 2));
+  EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 4u);
   EXPECT_NE(t.a.flags & kFlagLaneSeries, 0);
 }
 
@@ -124,6 +126,29 @@ TEST(EnableBlockedCoupling, NotWithoutABlock) {
   info.block = 1;
   const EdgeList edges = twoNodes();
   Tile t = tile(info, edges, {10, 5, 4, 2});
-  EXPECT_FALSE(enableBlockedCoupling(t.a, info, edges.numEdges(), 2));
+  EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 1u);
   EXPECT_EQ(t.a.flags & (kFlagBlocked | kFlagLaneSeries), 0);
+}
+
+TEST(EnableBlockedCoupling, LaneSeriesTakeTheLongerBlockWhenTheDelaysAllowIt) {
+  ModelInfo info = blockedModel();
+  info.laneBlock = 8;
+  const EdgeList edges = twoNodes();
+  // Shortest delay 10 steps >= 8 - 1: blocks of 8, 8 coupling slots, and
+  // copies of the ring's first 7 rows.
+  Tile t = tile(info, edges, {10, 5, 4, 2});
+  ASSERT_EQ(t.a.historyRows, 101 + 7);
+  EXPECT_EQ(enableBlockedCoupling(t.a, info, edges.numEdges(), 2), 8u);
+  EXPECT_EQ(t.a.flags & (kFlagBlocked | kFlagLaneSeries | kFlagLongBlock),
+            kFlagBlocked | kFlagLaneSeries | kFlagLongBlock);
+  EXPECT_EQ(t.a.coupling.size(), 8u * 2 * 2 * 4);
+  // Shortest delay 5 steps (10 mm / 20 mm/ms): only the block of 4.
+  Tile fast = tile(info, edges, {20, 5, 4, 2});
+  EXPECT_EQ(enableBlockedCoupling(fast.a, info, edges.numEdges(), 2), 4u);
+  EXPECT_EQ(fast.a.flags & (kFlagLaneSeries | kFlagLongBlock), kFlagLaneSeries);
+  EXPECT_EQ(fast.a.coupling.size(), 4u * 2 * 2 * 4);
+  // Lanes that share their delays never take it.
+  Tile shared = tile(info, edges, {1, 1, 1, 1});
+  EXPECT_EQ(enableBlockedCoupling(shared.a, info, edges.numEdges(), 2), 4u);
+  EXPECT_EQ(shared.a.flags & kFlagLongBlock, 0);
 }

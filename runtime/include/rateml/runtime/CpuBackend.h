@@ -39,7 +39,7 @@ private:
   unsigned threads;
   CpuKernels kernels;
   /// Tiles run, and how many of them summed the coupling in blocks of steps.
-  size_t tiles = 0, blockedTiles = 0;
+  size_t tiles = 0, blockedTiles = 0, longBlockTiles = 0;
 };
 
 } // namespace rateml::runtime

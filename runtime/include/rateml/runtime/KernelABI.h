@@ -22,7 +22,7 @@ namespace rateml::runtime {
 
 /// Bumped on every change to this contract; the runtime refuses kernels of
 /// another version.
-constexpr int kKernelABIVersion = 8;
+constexpr int kKernelABIVersion = 9;
 
 /// MLIR's descriptor of a memref<?xT>.
 struct MemRef1D {
@@ -215,7 +215,12 @@ enum KernelFlags : int32_t {
   /// time derivatives (docs/simulation.md: both Heun stages, and dt x it
   /// once more outside Heun's average). Off, the kernels do exactly what
   /// they do without a stimulus.
-  kFlagStimulus = 128
+  kFlagStimulus = 128,
+  /// With kFlagLaneSeries, in a tile whose every delay is at least
+  /// `lane_block - 1` steps (metadata; lane_block > block): the coupling of
+  /// `lane_block` steps is summed per pass over the edges, into
+  /// `lane_block` coupling slots, so each lane's load is a whole cache line.
+  kFlagLongBlock = 256
 };
 
 /// Fixed slots of the parameter-level values; the model's own follow
@@ -233,6 +238,7 @@ constexpr const char *kModel = "model";
 constexpr const char *kDescription = "description";
 constexpr const char *kLanes = "lanes";
 constexpr const char *kBlock = "block";
+constexpr const char *kLaneBlock = "lane_block";
 constexpr const char *kTarget = "target";
 constexpr const char *kPrecision = "precision";
 constexpr const char *kNumSlots = "num_slots";

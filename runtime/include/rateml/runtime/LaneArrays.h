@@ -9,6 +9,7 @@
 #ifndef RATEML_RUNTIME_LANEARRAYS_H
 #define RATEML_RUNTIME_LANEARRAYS_H
 
+#include "rateml/runtime/HugePages.h"
 #include "rateml/runtime/KernelABI.h"
 #include "rateml/runtime/ModelInfo.h"
 #include <cstddef>
@@ -26,7 +27,8 @@ struct SweepOptions;
 /// what a CPU tile (L = lanes) and a GPU batch (L = sets) start from.
 template <typename T> struct LaneArrays {
   size_t lanes = 0;
-  std::vector<T> params, state, history, weights, coupling, out;
+  std::vector<T> params, state, weights, coupling, out;
+  HistoryArray<T> history;
   /// [node_slots][N][L] node-level values (one element without any).
   std::vector<T> nodeParams;
   std::vector<int32_t> delays, rowStart, sources;
@@ -84,7 +86,7 @@ buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
                 const Stimulus *stimulus,
                 const std::vector<const std::vector<double> *> &laneSlots,
                 const std::vector<size_t> &laneSets, size_t copiedRows,
-                bool withHistory, std::vector<T> *reusedHistory = nullptr);
+                bool withHistory, HistoryArray<T> *reusedHistory = nullptr);
 
 /// Writes the a.historyRows x a.lanes values of history series (channel
 /// `c`, node `i`) of the sets of `a` (same arguments as buildLaneArrays)
@@ -102,10 +104,12 @@ void fillHistorySeries(const ModelInfo &info, const SweepOptions &options,
 /// coupling scratch then holds one slot per step of the block. Lanes that do
 /// not share their delays also get kFlagLaneSeries, and their history
 /// (built by buildLaneArrays as [C][N][R][W]) is laid out again as
-/// [C][N][W][R]. Returns whether the coupling is blocked.
+/// [C][N][W][R]; when every delay is at least info.laneBlock - 1 (and
+/// laneBlock > block), they sum info.laneBlock steps per pass instead
+/// (kFlagLongBlock). Returns the steps summed per pass (1: not blocked).
 template <typename T>
-bool enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
-                           size_t numEdges, size_t numNodes);
+unsigned enableBlockedCoupling(LaneArrays<T> &a, const ModelInfo &info,
+                               size_t numEdges, size_t numNodes);
 
 } // namespace rateml::runtime
 

@@ -45,6 +45,10 @@ struct ModelInfo {
   /// Steps of coupling the CPU kernel can sum per pass over the edges (1:
   /// one at a time; see kFlagBlocked).
   unsigned block = 1;
+  /// The same for tiles whose lanes have delays of their own
+  /// (kFlagLongBlock): `block`, or twice it when a lane's values of those
+  /// steps fit one cache line.
+  unsigned laneBlock = 1;
   std::vector<Param> params;
   std::vector<Constant> constants;
   /// Node-level values per (set, node): the regional bases, then the
@@ -60,7 +64,7 @@ struct ModelInfo {
   size_t elementBytes() const { return precision == "f64" ? 8 : 4; }
   /// Rows after the ring in each history series of the CPU kernels: copies
   /// of its first rows, so a block of rows never wraps (docs/kernel-abi.md).
-  size_t copiedHistoryRows() const { return block - 1; }
+  size_t copiedHistoryRows() const { return std::max(block, laneBlock) - 1; }
 };
 
 /// Parses the metadata string; throws Error on malformed input or an ABI

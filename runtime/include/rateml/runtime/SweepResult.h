@@ -92,9 +92,10 @@ struct SweepResult {
   /// rank order (the root attribute `backend`, docs/cluster.md).
   std::string backend;
   std::vector<std::string> rankBackends;
-  /// CPU tiles run, and how many of them summed the coupling several steps
-  /// per pass over the edges (kFlagBlocked).
-  size_t tiles = 0, blockedTiles = 0;
+  /// CPU tiles run, how many of them summed the coupling several steps per
+  /// pass over the edges (kFlagBlocked), and how many of those the longer
+  /// block of lanes with delays of their own (kFlagLongBlock).
+  size_t tiles = 0, blockedTiles = 0, longBlockTiles = 0;
   /// Wall time of the whole sweep, and on the GPU of the batches' time
   /// loops alone (from the first launch to the last sample collected).
   double seconds = 0, gpuLoopSeconds = 0;
