@@ -22,6 +22,19 @@ def _launched():
                ("OMPI_COMM_WORLD_SIZE", "PMI_RANK", "PMIX_RANK"))
 
 
+def launcher_rank():
+    """This process's rank as its launcher numbered it (0 without one),
+    known before MPI is set up: for a message every rank would print alike,
+    such as a malformed argument."""
+    for variable in ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"):
+        if variable in os.environ:
+            try:
+                return int(os.environ[variable])
+            except ValueError:
+                return 0
+    return 0
+
+
 class _Alone:
     """One process: no messages, and a failure is raised as it was."""
     rank, size, launched = 0, 1, False

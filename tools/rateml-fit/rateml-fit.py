@@ -22,11 +22,24 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent /
                        "python"))
 
 
-def fail(message, rank=0):
-    """Ends this rank; the message is every rank's, so rank 0 says it."""
-    if rank == 0:
+def launcher_rank():
+    from rateml import _ranks
+    return _ranks.launcher_rank()
+
+
+def fail(message, rank=None):
+    """Ends this rank; the message is every rank's, so rank 0 says it (the
+    launcher's rank 0 before MPI is set up)."""
+    if (launcher_rank() if rank is None else rank) == 0:
         print(f"rateml-fit: error: {message}", file=sys.stderr)
     sys.exit(2)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's errors, said once under a launcher."""
+
+    def error(self, message):
+        fail(message)
 
 
 def parse_free(spec):
@@ -49,7 +62,7 @@ def parse_set(spec):
 
 
 def main():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="rateml-fit",
         description="Fits a model's free parameters to empirical FC/FCD: "
         "CMA-ES (python3-cmaes), one batched sweep per generation. Every "
