@@ -38,9 +38,10 @@ _OPTIMIZERS = ("cmaes", "sep-cmaes")
 # Options the fit sets itself for every generation's sweep.
 _RESERVED = ("sweep", "values", "param_table", "output", "quiet",
              "connectivity", "target_fc", "target_fcd", "seed", "set_offset")
-# What the fit reads from a sweep's results, per set.
+# What the fit reads from a sweep's results, per set: these of every set on
+# every rank, the FC only of the sets that became a subject's best.
 _RESULTS = (*(path for path, _, _ in _METRICS.values()), "diverged_step",
-            "fcd_var", "fc")
+            "fcd_var")
 
 
 @dataclasses.dataclass
@@ -125,15 +126,17 @@ def _given(key, sweep_options, sweep_args):
 
 def _evaluate(model, base, table, scratch, ranks):
     """Sweeps the parameter table `table` (columns) and returns what the fit
-    reads from the results (_RESULTS), row by row. Each rank sweeps its
-    contiguous share of the rows, as even as can be, from row `a` on with
-    --set-offset a, so that its sets draw the noise and initial states they
-    would in the whole table; the ranks' parts are then joined in row
-    order on every rank."""
+    reads from the results (_RESULTS), row by row, and a function that
+    returns the FC of given rows (None without one), which every rank must
+    call alike. Each rank sweeps its contiguous share of the rows, as even
+    as can be, from row `a` on with --set-offset a, so that its sets draw
+    the noise and initial states they would in the whole table; the ranks'
+    parts are then joined in row order on every rank, but the FC, a matrix
+    per set, stays with the rank that swept it until it is asked for."""
     rows = len(next(iter(table.values())))
     a = ranks.rank * rows // ranks.size
     b = (ranks.rank + 1) * rows // ranks.size
-    part = None
+    part = fc = None
     with ranks.together():
         if b > a:  # more ranks than rows leaves some without any
             path = pathlib.Path(scratch) / "population.csv"
@@ -142,8 +145,22 @@ def _evaluate(model, base, table, scratch, ranks):
             ds = model._run([*base, "--param-table", str(path),
                              "--set-offset", str(a)], scratch, quiet=True)
             part = {key: ds[key].values for key in _RESULTS if key in ds}
+            fc = ds["fc"].values if "fc" in ds else None
     parts = [p for p in ranks.allgather(part) if p is not None]
-    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    results = {key: np.concatenate([p[key] for p in parts])
+               for key in parts[0]}
+
+    def fc_rows(wanted):
+        if not wanted:
+            return {}
+        mine = {k: fc[k - a] for k in wanted
+                if a <= k < b and fc is not None}
+        found = {}
+        for theirs in ranks.allgather(mine):
+            found.update(theirs)
+        return found
+
+    return results, fc_rows
 
 
 def _make_optimizer(kind, dim, sigma, popsize, seed):
@@ -257,23 +274,26 @@ def fit(model, free, target_fc=None, target_fcd=None, objective=None,
             if len(subjects) > 1:
                 table["subject"] = np.repeat(np.arange(len(subjects)),
                                              popsize)
-            results = _evaluate(model, base, table, scratch, ranks)
+            results, fc_rows = _evaluate(model, base, table, scratch, ranks)
             metrics = {m: results[_METRICS[m][0]] for _, m in terms}
             score = sum(sign * metrics[m] for sign, m in terms)
             diverged = results["diverged_step"]
             score = np.where(np.isfinite(score) & (diverged < 0), score,
                              worst)
+            improved = {}
             for s, opt in enumerate(optimizers):
                 part = slice(s * popsize, (s + 1) * popsize)
                 opt.tell([(x, -float(v))
                           for x, v in zip(asked[s], score[part])])
                 k = s * popsize + int(np.argmax(score[part]))
                 if best[s] is None or score[k] > best[s][0]:
-                    fc = results["fc"][k] if "fc" in results else None
-                    best[s] = (float(score[k]), values[k].copy(), fc)
+                    improved[s] = k
                     stale[s] = 0
                 else:
                     stale[s] += 1
+            fcs = fc_rows(sorted(improved.values()))
+            for s, k in improved.items():
+                best[s] = (float(score[k]), values[k].copy(), fcs.get(k))
             sigmas.append([float(getattr(o, "_sigma", math.nan))
                            for o in optimizers])
             record = {"generation": np.full(len(points), generation),
