@@ -340,23 +340,13 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f,
   Value lanesIndex = index(b, lanes);
 
   // Element offsets of the block's first values in each lane's series of
-  // node `node` for edge e: ((channel * N + node) * W + l) * R + row_l,
-  // with row_l = (n mod H) - d_l wrapped into [0, H) (the copies after the
-  // ring stand in for rows that wrap around it), computed for all lanes in
-  // one vector and taken out lane by lane as the addresses of W loads.
-  auto laneOffsets = [&](OpBuilder &at, Value e, Value node, int64_t channel) {
-    Value d = vector::LoadOp::create(
-        at, loc, cast<VectorType>(indexVecType), delays,
-        ValueRange{arith::MulIOp::create(at, loc, e, lanesIndex)});
-    Value row = arith::SubIOp::create(at, loc, f.rowNow, d);
-    Value negative = arith::CmpIOp::create(at, loc, arith::CmpIPredicate::slt,
-                                           row, f.zeroVec);
-    row = arith::SelectOp::create(
-        at, loc, negative, arith::AddIOp::create(at, loc, row, f.horizonVec),
-        row);
-    Value nodeVec = broadcastI32(
-        at, arith::IndexCastOp::create(at, loc, at.getI32Type(), node));
-    Value all = laneSeriesOffsets(at, f, channel, nodeVec, row);
+  // source `source` (i32 lanes) in history channel `channel`: ((channel *
+  // N + source) * W + l) * R + row_l, with `rows` the lanes' first rows,
+  // computed for all lanes in one vector and taken out lane by lane as the
+  // addresses of W loads.
+  auto laneOffsets = [&](OpBuilder &at, int64_t channel, Value source,
+                         Value rows) {
+    Value all = laneSeriesOffsets(at, f, channel, source, rows);
     SmallVector<Value> offsets;
     for (unsigned l = 0; l < lanes; ++l)
       offsets.push_back(arith::IndexCastUIOp::create(
@@ -379,10 +369,24 @@ void KernelBuilder::buildLaneSeriesCoupling(OpBuilder &b, const StepFrame &f,
     Value w = vector::BroadcastOp::create(
         eb, loc, stepsType,
         memref::LoadOp::create(eb, loc, weights, ValueRange{e}));
+    // Each lane's first row, (n mod H) - d_l wrapped into [0, H) (the copies
+    // after the ring stand in for rows that wrap around it), once per edge
+    // for all couplings.
+    Value d = vector::LoadOp::create(
+        eb, loc, cast<VectorType>(indexVecType), delays,
+        ValueRange{arith::MulIOp::create(eb, loc, e, lanesIndex)});
+    Value firstRows = arith::SubIOp::create(eb, loc, f.rowNow, d);
+    Value negative = arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::slt,
+                                           firstRows, f.zeroVec);
+    firstRows = arith::SelectOp::create(
+        eb, loc, negative,
+        arith::AddIOp::create(eb, loc, firstRows, f.horizonVec), firstRows);
+    Value source = broadcastI32(
+        eb, arith::IndexCastOp::create(eb, loc, eb.getI32Type(), j));
     SmallVector<SmallVector<Value>> sourceOffsets;
     for (CouplingOp coupling : couplings)
-      sourceOffsets.push_back(
-          laneOffsets(eb, e, j, historyChannel[coupling.getSource()]));
+      sourceOffsets.push_back(laneOffsets(
+          eb, historyChannel[coupling.getSource()], source, firstRows));
     // No prefetch, unlike the shared-delay pass: W of them per edge (one
     // per lane) made W1 slower (docs/performance.md).
     SmallVector<Value> next;

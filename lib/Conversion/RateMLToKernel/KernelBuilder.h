@@ -348,6 +348,13 @@ private:
   std::array<Value, 4> philoxWords(OpBuilder &b, const PhiloxInputs &philox,
                                    Value nodePair, unsigned firstPair,
                                    unsigned count);
+  /// The type of those words for `count` pairs: vector<lanes * count x
+  /// i32> on the CPU, i32 on the GPU.
+  Type philoxWordType(OpBuilder &b, unsigned count) const {
+    Type i32 = b.getI32Type();
+    return isVector() ? Type(VectorType::get({int64_t(lanes) * count}, i32))
+                      : i32;
+  }
   /// Box-Muller on two of those words (NormalTransform.h) in the kernel
   /// precision: the cosine and sine draws of states 2 pair and 2 pair + 1
   /// of each of the `count` pairs, in state order.

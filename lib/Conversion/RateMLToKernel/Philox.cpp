@@ -156,8 +156,7 @@ KernelBuilder::philoxWords(OpBuilder &b, const PhiloxInputs &philox,
   // The words of `count` pairs side by side in one vector of lanes * count
   // elements (pair-major): every op is the same per element.
   int64_t width = int64_t(lanes) * count;
-  Type i32 = b.getI32Type();
-  Type wordType = isVector() ? Type(VectorType::get({width}, i32)) : i32;
+  Type i32 = b.getI32Type(), wordType = philoxWordType(b, count);
   auto broadcast = [&](Value scalar) -> Value {
     return isVector()
                ? Value(vector::BroadcastOp::create(b, loc, wordType, scalar))
@@ -203,12 +202,13 @@ KernelBuilder::philoxWords(OpBuilder &b, const PhiloxInputs &philox,
 
 SmallVector<Value> KernelBuilder::normalDraws(OpBuilder &b, Value word1,
                                               Value word2, unsigned count) {
-  Type i32 = b.getI32Type(), bitsElem = b.getIntegerType(elem.getWidth());
+  Type bitsElem = b.getIntegerType(elem.getWidth());
   int64_t width = int64_t(lanes) * count;
   auto shaped = [&](Type element) -> Type {
     return isVector() ? Type(VectorType::get({width}, element)) : element;
   };
-  KernelOps ops{b, loc, shaped(elem), shaped(i32), shaped(bitsElem)};
+  KernelOps ops{b, loc, shaped(elem), philoxWordType(b, count),
+                shaped(bitsElem)};
   std::array<Value, 2> normals =
       elem.isF64()
           ? ::rateml::runtime::standardNormalPair<double>(ops, word1, word2)

@@ -194,9 +194,8 @@ Value KernelBuilder::buildNodeLoop(OpBuilder &b, const StepFrame &f,
   const unsigned numGroups =
       noise ? (numPairs + pairsPerDraw - 1) / pairsPerDraw : 0;
   auto groupWordType = [&](unsigned g) -> Type {
-    unsigned count = std::min(pairsPerDraw, numPairs - g * pairsPerDraw);
-    return isVector() ? Type(VectorType::get({int64_t(lanes) * count}, i32))
-                      : Type(i32);
+    return philoxWordType(b,
+                          std::min(pairsPerDraw, numPairs - g * pairsPerDraw));
   };
   SmallVector<Value> loopInit{noneNonFinite};
   for (unsigned g = 0; g < numGroups; ++g)

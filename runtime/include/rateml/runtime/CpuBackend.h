@@ -38,7 +38,8 @@ private:
   const SweepInputs &inputs;
   unsigned threads;
   CpuKernels kernels;
-  /// Tiles run, and how many of them summed the coupling in blocks of steps.
+  /// Tiles run, how many of them summed the coupling in blocks of steps, and
+  /// how many of those in the longer lane blocks (SweepResult).
   size_t tiles = 0, blockedTiles = 0, longBlockTiles = 0;
 };
 

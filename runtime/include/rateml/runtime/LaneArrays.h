@@ -71,14 +71,13 @@ inline int64_t divergedStep(int32_t recorded) {
 /// node-level values [N][node_slots] when the model has regional values:
 /// SetSlots in Sweep.cpp) and whose global indices (keys of the initial
 /// draws) are `laneSets`; each history series ends with copies of the
-/// ring's first `copiedRows` rows (the model's block - 1 for CPU kernels, 0
-/// on the GPU). Without `withHistory` the history is left empty, for a
-/// caller that fills it one series at a time (fillHistorySeries). The
-/// history takes over the storage of `reusedHistory` when given (an earlier
-/// tile's, whose values are overwritten; the array stays longer than the
-/// history when it was): a tile's history is megabytes, and allocating it
-/// afresh, zeroed and faulted in page by page, costs a tenth of a short
-/// tile's run.
+/// ring's first `copiedRows` rows (ModelInfo::copiedHistoryRows for CPU
+/// kernels, 0 on the GPU). Without `withHistory` the history is left empty, for
+/// a caller that fills it one series at a time (fillHistorySeries). The history
+/// takes over the storage of `reusedHistory` when given (an earlier tile's,
+/// whose values are overwritten; the array stays longer than the history when
+/// it was): a tile's history is megabytes, and allocating it afresh, zeroed and
+/// faulted in page by page, costs a tenth of a short tile's run.
 template <typename T>
 LaneArrays<T>
 buildLaneArrays(const ModelInfo &info, const EdgeList &edges,
