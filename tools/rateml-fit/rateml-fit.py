@@ -22,15 +22,13 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent /
                        "python"))
 
 
-def launcher_rank():
-    from rateml import _ranks
-    return _ranks.launcher_rank()
-
-
 def fail(message, rank=None):
     """Ends this rank; the message is every rank's, so rank 0 says it (the
     launcher's rank 0 before MPI is set up)."""
-    if (launcher_rank() if rank is None else rank) == 0:
+    if rank is None:
+        from rateml import _ranks
+        rank = _ranks.launcher_rank()
+    if rank == 0:
         print(f"rateml-fit: error: {message}", file=sys.stderr)
     sys.exit(2)
 
